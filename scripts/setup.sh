@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pixeldrill builds, tests and benchmarks with.
+# Idempotent: apt-get runs only when a package is missing.
+set -euo pipefail
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config clang-format
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools
+  libcurl4-openssl-dev zlib1g-dev libdeflate-dev libisal-dev libzstd-dev libblosc-dev
+  nlohmann-json3-dev libcli11-dev
+  gnuplot-nox
+  python3-xarray python3-zarr python3-fsspec python3-h5py python3-netcdf4 python3-dask
+  python3-numpy python3-pandas python3-matplotlib
+  cdo nco
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi

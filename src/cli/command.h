@@ -1,0 +1,19 @@
+#pragma once
+// Each subcommand lives in its own file and registers itself here, so adding
+// a command never touches main.cpp.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace pixeldrill::cli {
+
+struct Command {
+  CLI::App* app = nullptr;     // the subcommand, owned by the root app
+  std::function<int()> run;    // returns an ExitCode
+};
+
+using CommandFactory = Command (*)(CLI::App& root);
+
+// Call from a namespace-scope initializer; `order` sorts --help output.
+bool register_command(int order, CommandFactory factory);
+
+}  // namespace pixeldrill::cli

@@ -1,0 +1,55 @@
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+#include <vector>
+
+#include "cli/command.h"
+#include "core/error.h"
+
+namespace pixeldrill::cli {
+namespace {
+std::vector<std::pair<int, CommandFactory>>& registry() {
+  static std::vector<std::pair<int, CommandFactory>> factories;
+  return factories;
+}
+}  // namespace
+
+bool register_command(int order, CommandFactory factory) {
+  registry().emplace_back(order, factory);
+  return true;
+}
+
+}  // namespace pixeldrill::cli
+
+int main(int argc, char** argv) {
+  using namespace pixeldrill;
+  CLI::App app{"pixeldrill: fast time series at points and small areas from gridded NetCDF archives",
+               "pixeldrill"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "pixeldrill 0.1.0");
+  auto& factories = cli::registry();
+  std::sort(factories.begin(), factories.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<cli::Command> commands;
+  for (const auto& [order, factory] : factories) commands.push_back(factory(app));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  for (const auto& command : commands) {
+    if (!command.app->parsed()) continue;
+    try {
+      return command.run();
+    } catch (const Error& e) {
+      std::fprintf(stderr, "pixeldrill %s: error: %s\n", command.app->get_name().c_str(), e.what());
+      return kExitError;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "pixeldrill %s: internal error: %s\n", command.app->get_name().c_str(),
+                   e.what());
+      return kExitError;
+    }
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,52 @@
+#include "core/progress.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace pixeldrill {
+
+Progress::Progress(std::string label, uint64_t total)
+    : label_(std::move(label)),
+      total_(total),
+      enabled_(isatty(STDERR_FILENO) != 0 && total > 1),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
+
+Progress::~Progress() { finish(); }
+
+double Progress::elapsed_seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Progress::tick(uint64_t n) {
+  const uint64_t done = done_.fetch_add(n) + n;
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::unique_lock lock(draw_mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  draw(done, false);
+}
+
+void Progress::finish() {
+  if (!enabled_ || finished_) return;
+  finished_ = true;
+  std::lock_guard lock(draw_mutex_);
+  draw(done_.load(), true);
+}
+
+void Progress::draw(uint64_t done, bool final) {
+  constexpr int kWidth = 30;
+  const double frac = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
+  const int filled = static_cast<int>(frac * kWidth);
+  std::string bar(static_cast<size_t>(filled), '#');
+  bar.resize(kWidth, '.');
+  const double secs = elapsed_seconds();
+  std::fprintf(stderr, "\r%s [%s] %llu/%llu %.1f/s%s", label_.c_str(), bar.c_str(),
+               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
+               secs > 0 ? static_cast<double>(done) / secs : 0.0, final ? "\n" : "");
+  std::fflush(stderr);
+}
+
+}  // namespace pixeldrill

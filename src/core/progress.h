@@ -1,0 +1,36 @@
+#pragma once
+// A progress bar on stderr for multi-file work. Draws only when stderr is a
+// terminal, so logs and tests stay clean; safe to tick from several threads.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace pixeldrill {
+
+class Progress {
+ public:
+  Progress(std::string label, uint64_t total);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  void tick(uint64_t n = 1);
+  void finish();
+  double elapsed_seconds() const;
+
+ private:
+  void draw(uint64_t done, bool final);
+
+  std::string label_;
+  uint64_t total_;
+  std::atomic<uint64_t> done_{0};
+  bool enabled_;
+  bool finished_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_;
+  std::mutex draw_mutex_;
+};
+
+}  // namespace pixeldrill

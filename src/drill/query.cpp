@@ -1,0 +1,25 @@
+#include "drill/query.h"
+
+#include "core/error.h"
+
+namespace pixeldrill::drill {
+
+const char* reduce_name(Reduce r) {
+  switch (r) {
+    case Reduce::kNone: return "none";
+    case Reduce::kMean: return "mean";
+    case Reduce::kMin: return "min";
+    case Reduce::kMax: return "max";
+    case Reduce::kCount: return "count";
+  }
+  return "none";
+}
+
+Reduce parse_reduce(const std::string& text) {
+  for (Reduce r : {Reduce::kNone, Reduce::kMean, Reduce::kMin, Reduce::kMax, Reduce::kCount}) {
+    if (text == reduce_name(r)) return r;
+  }
+  throw Error("--reduce: '" + text + "' is not one of none, mean, min, max, count");
+}
+
+}  // namespace pixeldrill::drill

@@ -1,0 +1,44 @@
+#pragma once
+// What a user asks of a collection: where (points, stations or a box), when
+// (a time range), what (variables) and how (QC mask, units, box reduction).
+// Every drill path (netCDF-C reference, chunk index, Zarr store) answers the
+// same Query with the same Series.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pixeldrill::drill {
+
+struct Site {
+  std::string id;  // empty for a single --point
+  double lat = 0;
+  double lon = 0;
+};
+
+struct Box {
+  double south = 0, north = 0, west = 0, east = 0;
+};
+
+enum class Reduce { kNone, kMean, kMin, kMax, kCount };
+
+struct TimeRange {
+  std::optional<int64_t> from;  // Unix seconds, inclusive
+  std::optional<int64_t> to;    // Unix seconds, inclusive
+  bool contains(int64_t t) const { return (!from || t >= *from) && (!to || t <= *to); }
+};
+
+struct Query {
+  std::vector<Site> sites;  // --point (one site, empty id) or --stations
+  std::optional<Box> box;   // --box, exclusive with sites
+  Reduce reduce = Reduce::kNone;
+  TimeRange time;
+  std::vector<std::string> vars = {"sea_surface_temperature", "quality_level"};
+  std::optional<int> min_quality;  // mask values whose quality_level < N
+  bool celsius = false;            // kelvin variables converted to degrees Celsius
+};
+
+const char* reduce_name(Reduce r);
+Reduce parse_reduce(const std::string& text);  // throws Error naming --reduce
+
+}  // namespace pixeldrill::drill
