@@ -1,0 +1,57 @@
+#include "codec/chunk_pipeline.h"
+
+#include <cstring>
+
+#include "codec/fletcher32.h"
+#include "codec/shuffle.h"
+
+namespace pixeldrill::codec {
+namespace {
+bool applied(int pos, uint32_t mask) { return pos >= 0 && !(mask & (1u << pos)); }
+}  // namespace
+
+void DecodedChunk::decode(const Pipeline& pipeline, uint32_t filter_mask,
+                          std::span<const std::byte> stored, size_t count, size_t max_index,
+                          Inflater engine) {
+  count_ = count;
+  elem_size_ = pipeline.elem_size;
+  shuffled_ = applied(pipeline.shuffle, filter_mask) && elem_size_ > 1;
+  const size_t full = count * elem_size_;
+  if (applied(pipeline.fletcher32, filter_mask)) {
+    if (!fletcher32_ok(stored)) throw CodecError("fletcher32 checksum mismatch");
+    stored = stored.first(stored.size() - 4);
+  }
+  const size_t needed = shuffled_ ? shuffled_prefix_needed(max_index, count, elem_size_)
+                                  : (max_index + 1) * elem_size_;
+  if (applied(pipeline.deflate, filter_mask)) {
+    // libdeflate cannot stop early and needs room for the whole output.
+    buffer_.resize(full);
+    if (needed >= full || engine == Inflater::kLibdeflate) {
+      produced_ = inflate_all(engine, stored, buffer_);
+    } else {
+      produced_ = inflate_prefix(engine, stored, buffer_, needed);
+    }
+    data_ = buffer_.data();
+  } else {
+    produced_ = stored.size();
+    data_ = stored.data();  // caller keeps `stored` alive while reading elements
+  }
+  if (produced_ < needed) {
+    throw CodecError("chunk decodes to " + std::to_string(produced_) + " bytes, fewer than the " +
+                     std::to_string(needed) + " needed");
+  }
+  if (needed == full && produced_ != full) {
+    throw CodecError("chunk decodes to " + std::to_string(produced_) + " bytes, expected " +
+                     std::to_string(full));
+  }
+}
+
+void DecodedChunk::element(size_t i, std::byte* out) const {
+  if (shuffled_) {
+    gather_shuffled(data_, count_, elem_size_, i, out);
+  } else {
+    std::memcpy(out, data_ + i * elem_size_, elem_size_);
+  }
+}
+
+}  // namespace pixeldrill::codec

@@ -1,0 +1,43 @@
+#pragma once
+// Decoding one stored HDF5 chunk through the filters pixeldrill implements
+// itself: fletcher32 (verified, stripped), deflate, shuffle. Elements are
+// gathered straight from the (possibly shuffled) inflated buffer, and only the
+// prefix of it that holds the largest needed element is inflated.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "codec/inflate.h"
+
+namespace pixeldrill::codec {
+
+// Positions in the HDF5 filter pipeline (encode order), -1 when absent. The
+// chunk's filter mask has bit `pos` set when that filter was skipped.
+struct Pipeline {
+  int shuffle = -1;
+  int deflate = -1;
+  int fletcher32 = -1;
+  size_t elem_size = 1;
+};
+
+class DecodedChunk {
+ public:
+  // Decodes `stored` (the chunk's bytes as on disk) holding `count` elements
+  // so that elements [0, max_index] are available. Throws CodecError.
+  void decode(const Pipeline& pipeline, uint32_t filter_mask, std::span<const std::byte> stored,
+              size_t count, size_t max_index, Inflater engine);
+  // Copies element i (native byte order of the file) into out[0, elem_size).
+  void element(size_t i, std::byte* out) const;
+  size_t inflated_bytes() const { return produced_; }
+
+ private:
+  std::vector<std::byte> buffer_;
+  const std::byte* data_ = nullptr;
+  size_t produced_ = 0;
+  size_t count_ = 0;
+  size_t elem_size_ = 1;
+  bool shuffled_ = false;
+};
+
+}  // namespace pixeldrill::codec

@@ -1,0 +1,150 @@
+#include "codec/inflate.h"
+
+#include <isa-l/igzip_lib.h>
+#include <libdeflate.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <memory>
+
+namespace pixeldrill::codec {
+namespace {
+
+struct LibdeflateFree {
+  void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+};
+
+// One decompressor per thread: allocation costs more than a small chunk.
+libdeflate_decompressor* thread_libdeflate() {
+  thread_local std::unique_ptr<libdeflate_decompressor, LibdeflateFree> d(
+      libdeflate_alloc_decompressor());
+  if (!d) throw CodecError("libdeflate: out of memory");
+  return d.get();
+}
+
+inflate_state& thread_isal() {
+  thread_local auto state = std::make_unique<inflate_state>();
+  return *state;
+}
+
+size_t zlib_inflate(std::span<const std::byte> in, std::span<std::byte> out, size_t stop_at,
+                    bool whole) {
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) throw CodecError("zlib: inflateInit failed");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(whole ? out.size() : stop_at);
+  int rc = inflate(&zs, Z_FINISH);
+  const size_t produced = zs.total_out;
+  inflateEnd(&zs);
+  if (rc == Z_STREAM_END) return produced;
+  if (!whole && produced >= stop_at && (rc == Z_BUF_ERROR || rc == Z_OK)) return produced;
+  if (rc == Z_BUF_ERROR && zs.avail_out == 0) {
+    throw CodecError("inflate (zlib): output larger than the expected " +
+                     std::to_string(out.size()) + " bytes");
+  }
+  throw CodecError(std::string("inflate (zlib): corrupt or truncated stream (") +
+                   (zs.msg ? zs.msg : "code " + std::to_string(rc)) + ")");
+}
+
+size_t isal_inflate_impl(std::span<const std::byte> in, std::span<std::byte> out, size_t stop_at,
+                         bool whole) {
+  inflate_state& st = thread_isal();
+  isal_inflate_init(&st);
+  st.crc_flag = ISAL_ZLIB;
+  st.next_in = reinterpret_cast<uint8_t*>(const_cast<std::byte*>(in.data()));
+  st.avail_in = static_cast<uint32_t>(in.size());
+  st.next_out = reinterpret_cast<uint8_t*>(out.data());
+  st.avail_out = static_cast<uint32_t>(whole ? out.size() : stop_at);
+  const int rc = whole ? isal_inflate_stateless(&st) : isal_inflate(&st);
+  const size_t produced = st.total_out;
+  if (rc != ISAL_DECOMP_OK) {
+    if (rc == ISAL_OUT_OVERFLOW) {
+      throw CodecError("inflate (isa-l): output larger than the expected " +
+                       std::to_string(out.size()) + " bytes");
+    }
+    throw CodecError("inflate (isa-l): corrupt or truncated stream (code " + std::to_string(rc) +
+                     ")");
+  }
+  if (whole) return produced;
+  if (produced < stop_at && st.block_state != ISAL_BLOCK_FINISH) {
+    throw CodecError("inflate (isa-l): stream ended after " + std::to_string(produced) +
+                     " bytes, before the needed " + std::to_string(stop_at));
+  }
+  if (produced < stop_at) {
+    throw CodecError("inflate (isa-l): stream ended after " + std::to_string(produced) +
+                     " bytes, before the needed " + std::to_string(stop_at));
+  }
+  return produced;
+}
+
+size_t libdeflate_inflate(std::span<const std::byte> in, std::span<std::byte> out) {
+  size_t produced = 0;
+  const auto rc = libdeflate_zlib_decompress(thread_libdeflate(), in.data(), in.size(), out.data(),
+                                             out.size(), &produced);
+  if (rc == LIBDEFLATE_SUCCESS) return produced;
+  if (rc == LIBDEFLATE_INSUFFICIENT_SPACE) {
+    throw CodecError("inflate (libdeflate): output larger than the expected " +
+                     std::to_string(out.size()) + " bytes");
+  }
+  throw CodecError("inflate (libdeflate): corrupt or truncated stream (code " +
+                   std::to_string(static_cast<int>(rc)) + ")");
+}
+
+}  // namespace
+
+const char* inflater_name(Inflater engine) {
+  switch (engine) {
+    case Inflater::kZlib:
+      return "zlib";
+    case Inflater::kLibdeflate:
+      return "libdeflate";
+    case Inflater::kIsal:
+      return "isal";
+  }
+  return "?";
+}
+
+Inflater parse_inflater(const std::string& name) {
+  for (Inflater e : {Inflater::kZlib, Inflater::kLibdeflate, Inflater::kIsal}) {
+    if (name == inflater_name(e)) return e;
+  }
+  throw Error("inflater '" + name + "' is not one of zlib, libdeflate, isal");
+}
+
+size_t inflate_all(Inflater engine, std::span<const std::byte> in, std::span<std::byte> out) {
+  switch (engine) {
+    case Inflater::kZlib:
+      return zlib_inflate(in, out, out.size(), true);
+    case Inflater::kLibdeflate:
+      return libdeflate_inflate(in, out);
+    case Inflater::kIsal:
+      return isal_inflate_impl(in, out, out.size(), true);
+  }
+  return 0;
+}
+
+size_t inflate_prefix(Inflater engine, std::span<const std::byte> in, std::span<std::byte> out,
+                      size_t prefix) {
+  if (prefix > out.size()) throw CodecError("inflate: requested prefix exceeds output buffer");
+  size_t produced = 0;
+  switch (engine) {
+    case Inflater::kZlib:
+      produced = zlib_inflate(in, out, prefix, false);
+      break;
+    case Inflater::kLibdeflate:
+      produced = libdeflate_inflate(in, out);
+      break;
+    case Inflater::kIsal:
+      produced = isal_inflate_impl(in, out, prefix, false);
+      break;
+  }
+  if (produced < prefix) {
+    throw CodecError("inflate: stream holds " + std::to_string(produced) +
+                     " bytes, fewer than the needed " + std::to_string(prefix));
+  }
+  return produced;
+}
+
+}  // namespace pixeldrill::codec

@@ -1,0 +1,38 @@
+#pragma once
+// Inflating zlib streams (the HDF5 / netCDF "deflate" filter writes zlib
+// format: 2-byte header, raw deflate, adler32) with one of three engines.
+// libdeflate is the fastest for whole buffers but cannot stop part-way;
+// zlib and isa-l stream, so inflate_prefix() can stop once the bytes a drill
+// needs are out, which for a point near the start of a chunk skips most work.
+#include <cstddef>
+#include <span>
+#include <string>
+
+#include "core/error.h"
+
+namespace pixeldrill::codec {
+
+enum class Inflater { kZlib, kLibdeflate, kIsal };
+
+const char* inflater_name(Inflater engine);
+Inflater parse_inflater(const std::string& name);  // "zlib", "libdeflate", "isal"
+
+// Thrown for a corrupt or truncated stream; callers add file/variable/chunk.
+class CodecError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Inflates all of `in` into `out`, which must hold the whole output.
+// Returns the number of bytes produced; throws CodecError on corrupt input,
+// a failed checksum or output that does not fit.
+size_t inflate_all(Inflater engine, std::span<const std::byte> in, std::span<std::byte> out);
+
+// Produces at least the first `prefix` bytes of the output into out[0, prefix)
+// and stops there (zlib and isa-l stop early; libdeflate inflates everything,
+// so `out` must then hold the whole output). The adler32 check is skipped
+// when stopping early. Returns the number of bytes produced (>= prefix).
+size_t inflate_prefix(Inflater engine, std::span<const std::byte> in, std::span<std::byte> out,
+                      size_t prefix);
+
+}  // namespace pixeldrill::codec
