@@ -1,0 +1,119 @@
+#include "formats/zarr/array_meta.h"
+
+#include "core/error.h"
+
+namespace pixeldrill::zarr {
+
+using catalog::StorageType;
+
+std::string dtype_string(StorageType t) {
+  switch (t) {
+    case StorageType::kInt8:
+      return "|i1";
+    case StorageType::kUInt8:
+      return "|u1";
+    case StorageType::kInt16:
+      return "<i2";
+    case StorageType::kUInt16:
+      return "<u2";
+    case StorageType::kInt32:
+      return "<i4";
+    case StorageType::kUInt32:
+      return "<u4";
+    case StorageType::kInt64:
+      return "<i8";
+    case StorageType::kUInt64:
+      return "<u8";
+    case StorageType::kFloat32:
+      return "<f4";
+    case StorageType::kFloat64:
+      return "<f8";
+  }
+  return "<f4";
+}
+
+StorageType parse_dtype(const std::string& dtype, const std::string& where) {
+  for (StorageType t :
+       {StorageType::kInt8, StorageType::kUInt8, StorageType::kInt16, StorageType::kUInt16,
+        StorageType::kInt32, StorageType::kUInt32, StorageType::kInt64, StorageType::kUInt64,
+        StorageType::kFloat32, StorageType::kFloat64}) {
+    if (dtype == dtype_string(t)) return t;
+  }
+  if (dtype == "<i1" || dtype == "i1") return StorageType::kInt8;
+  if (dtype == "<u1" || dtype == "u1") return StorageType::kUInt8;
+  throw Error(where + ": dtype '" + dtype + "' is not supported (little-endian numbers only)");
+}
+
+nlohmann::json ArrayMeta::to_json() const {
+  return {{"chunks", chunks},
+          {"compressor", codec.to_json()},
+          {"dtype", dtype_string(dtype)},
+          {"fill_value", fill_value},
+          {"filters", nullptr},
+          {"order", std::string(1, order)},
+          {"shape", shape},
+          {"zarr_format", 2}};
+}
+
+ArrayMeta ArrayMeta::from_json(const nlohmann::json& j, const std::string& where) {
+  try {
+    if (j.value("zarr_format", 0) != 2) throw Error(where + ": not a Zarr v2 array");
+    ArrayMeta m;
+    m.shape = j.at("shape").get<std::vector<uint64_t>>();
+    m.chunks = j.at("chunks").get<std::vector<uint64_t>>();
+    if (m.shape.size() != m.chunks.size()) throw Error(where + ": shape and chunks differ in rank");
+    for (uint64_t c : m.chunks) {
+      if (c == 0) throw Error(where + ": zero chunk length");
+    }
+    m.dtype = parse_dtype(j.at("dtype").get<std::string>(), where);
+    m.fill_value = j.value("fill_value", nlohmann::json());
+    const std::string order = j.value("order", "C");
+    if (order != "C" && order != "F") throw Error(where + ": order '" + order + "'");
+    m.order = order[0];
+    if (j.contains("filters") && !j["filters"].is_null() && !j["filters"].empty()) {
+      throw Error(where + ": filters are not supported");
+    }
+    m.codec = Codec::from_json(j.value("compressor", nlohmann::json()), where);
+    if (j.contains("dimension_separator") && j["dimension_separator"] != ".") {
+      throw Error(where + ": dimension_separator '/' is not supported");
+    }
+    return m;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(where + ": malformed .zarray: " + e.what());
+  }
+}
+
+size_t ArrayMeta::item_size() const { return catalog::storage_size(dtype); }
+
+size_t ArrayMeta::chunk_items() const {
+  size_t n = 1;
+  for (uint64_t c : chunks) n *= c;
+  return n;
+}
+
+std::vector<uint64_t> ArrayMeta::chunk_grid() const {
+  std::vector<uint64_t> grid(shape.size());
+  for (size_t i = 0; i < shape.size(); ++i) grid[i] = (shape[i] + chunks[i] - 1) / chunks[i];
+  return grid;
+}
+
+size_t ArrayMeta::offset_in_chunk(const std::vector<uint64_t>& idx) const {
+  size_t off = 0;
+  if (order == 'C') {
+    for (size_t i = 0; i < idx.size(); ++i) off = off * chunks[i] + idx[i];
+  } else {
+    for (size_t i = idx.size(); i-- > 0;) off = off * chunks[i] + idx[i];
+  }
+  return off;
+}
+
+std::string chunk_key(const std::vector<uint64_t>& chunk_index) {
+  std::string key;
+  for (size_t i = 0; i < chunk_index.size(); ++i) {
+    if (i) key += '.';
+    key += std::to_string(chunk_index[i]);
+  }
+  return key.empty() ? "0" : key;
+}
+
+}  // namespace pixeldrill::zarr

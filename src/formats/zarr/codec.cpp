@@ -1,0 +1,193 @@
+#include "formats/zarr/codec.h"
+
+#include <blosc.h>
+#include <zstd.h>
+
+#include <cstring>
+#include <optional>
+
+#include "core/error.h"
+
+namespace pixeldrill::zarr {
+
+nlohmann::json Codec::to_json() const {
+  switch (kind) {
+    case Kind::kNone:
+      return nullptr;
+    case Kind::kZstd:
+      return {{"id", "zstd"}, {"level", clevel}};
+    case Kind::kBlosc:
+      return {{"blocksize", blocksize},
+              {"clevel", clevel},
+              {"cname", cname},
+              {"id", "blosc"},
+              {"shuffle", shuffle}};
+  }
+  return nullptr;
+}
+
+Codec Codec::from_json(const nlohmann::json& j, const std::string& where) {
+  Codec c;
+  if (j.is_null()) {
+    c.kind = Kind::kNone;
+    return c;
+  }
+  const std::string id = j.value("id", "");
+  if (id == "zstd") {
+    c.kind = Kind::kZstd;
+    c.clevel = j.value("level", 1);
+    return c;
+  }
+  if (id == "blosc") {
+    c.kind = Kind::kBlosc;
+    c.cname = j.value("cname", "lz4");
+    c.clevel = j.value("clevel", 5);
+    c.shuffle = j.value("shuffle", 1);
+    c.blocksize = j.value("blocksize", size_t{0});
+    return c;
+  }
+  throw Error(where + ": compressor '" + j.dump() + "' is not supported (blosc or zstd)");
+}
+
+Codec Codec::parse(const std::string& text) {
+  std::string name = text;
+  std::optional<int> level;
+  if (const auto colon = text.find(':'); colon != std::string::npos) {
+    name = text.substr(0, colon);
+    try {
+      level = std::stoi(text.substr(colon + 1));
+    } catch (const std::exception&) {
+      throw Error("--codec: bad level in '" + text + "'");
+    }
+  }
+  Codec c;
+  if (name == "none") {
+    c.kind = Kind::kNone;
+  } else if (name == "zstd") {
+    c.kind = Kind::kZstd;
+    c.clevel = 3;
+  } else if (name.rfind("blosc-", 0) == 0) {
+    c.kind = Kind::kBlosc;
+    c.cname = name.substr(6);
+    if (blosc_compname_to_compcode(c.cname.c_str()) < 0) {
+      throw Error("--codec: blosc has no compressor '" + c.cname + "'");
+    }
+  } else {
+    throw Error("--codec: '" + text + "' is not blosc-lz4, blosc-zstd, zstd or none");
+  }
+  if (level) c.clevel = *level;
+  return c;
+}
+
+std::vector<std::byte> Codec::compress(std::span<const std::byte> raw, size_t typesize) const {
+  std::vector<std::byte> out;
+  switch (kind) {
+    case Kind::kNone:
+      out.assign(raw.begin(), raw.end());
+      return out;
+    case Kind::kZstd: {
+      out.resize(ZSTD_compressBound(raw.size()));
+      const size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), clevel);
+      if (ZSTD_isError(n)) throw Error(std::string("zstd compression: ") + ZSTD_getErrorName(n));
+      out.resize(n);
+      return out;
+    }
+    case Kind::kBlosc: {
+      out.resize(raw.size() + BLOSC_MAX_OVERHEAD);
+      const int n = blosc_compress_ctx(clevel, shuffle, typesize, raw.size(), raw.data(),
+                                       out.data(), out.size(), cname.c_str(), blocksize, 1);
+      if (n <= 0) throw Error("blosc compression with " + cname + " failed");
+      out.resize(static_cast<size_t>(n));
+      return out;
+    }
+  }
+  return out;
+}
+
+namespace {
+// Checks a blosc frame before libblosc reads it: header sizes must agree with
+// the bytes we hold and with what the array expects.
+void check_blosc(std::span<const std::byte> encoded, size_t expected, const std::string& where) {
+  size_t nbytes = 0;
+  if (encoded.size() < BLOSC_MIN_HEADER_LENGTH ||
+      blosc_cbuffer_validate(encoded.data(), encoded.size(), &nbytes) != 0) {
+    throw Error(where + ": corrupt blosc chunk");
+  }
+  size_t nb = 0, cbytes = 0, bs = 0;
+  blosc_cbuffer_sizes(encoded.data(), &nb, &cbytes, &bs);
+  if (cbytes != encoded.size() || nbytes != expected) {
+    throw Error(where + ": blosc chunk holds " + std::to_string(nbytes) + " bytes in " +
+                std::to_string(cbytes) + ", expected " + std::to_string(expected) + " in " +
+                std::to_string(encoded.size()));
+  }
+}
+}  // namespace
+
+void Codec::decompress(std::span<const std::byte> encoded, std::span<std::byte> out,
+                       const std::string& where) const {
+  switch (kind) {
+    case Kind::kNone:
+      if (encoded.size() != out.size()) throw Error(where + ": chunk has the wrong size");
+      std::memcpy(out.data(), encoded.data(), out.size());
+      return;
+    case Kind::kZstd: {
+      const size_t n = ZSTD_decompress(out.data(), out.size(), encoded.data(), encoded.size());
+      if (ZSTD_isError(n) || n != out.size()) throw Error(where + ": corrupt zstd chunk");
+      return;
+    }
+    case Kind::kBlosc: {
+      check_blosc(encoded, out.size(), where);
+      const int n = blosc_decompress_ctx(encoded.data(), out.data(), out.size(), 1);
+      if (n < 0 || static_cast<size_t>(n) != out.size()) {
+        throw Error(where + ": corrupt blosc chunk");
+      }
+      return;
+    }
+  }
+}
+
+void Codec::decompress_items(std::span<const std::byte> encoded, size_t start, size_t typesize,
+                             std::span<std::byte> out, const std::string& where) const {
+  if (kind != Kind::kBlosc) {
+    // zstd and raw chunks have no block index: decode the prefix we need.
+    std::vector<std::byte> all((start * typesize) + out.size());
+    if (kind == Kind::kNone) {
+      if (encoded.size() < all.size()) throw Error(where + ": chunk is too short");
+      std::memcpy(out.data(), encoded.data() + start * typesize, out.size());
+      return;
+    }
+    ZSTD_DStream* ds = ZSTD_createDStream();
+    ZSTD_initDStream(ds);
+    ZSTD_inBuffer in{encoded.data(), encoded.size(), 0};
+    ZSTD_outBuffer ob{all.data(), all.size(), 0};
+    const char* problem = nullptr;
+    while (ob.pos < ob.size && !problem) {
+      const size_t before = ob.pos;
+      const size_t r = ZSTD_decompressStream(ds, &ob, &in);
+      if (ZSTD_isError(r)) {
+        problem = "corrupt zstd chunk";
+      } else if (ob.pos < ob.size && (r == 0 || (in.pos == in.size && ob.pos == before))) {
+        problem = "zstd chunk is too short";
+      }
+    }
+    ZSTD_freeDStream(ds);
+    if (problem) throw Error(where + ": " + problem);
+    std::memcpy(out.data(), all.data() + start * typesize, out.size());
+    return;
+  }
+  size_t nbytes = 0, cbytes = 0, bs = 0;
+  if (encoded.size() < BLOSC_MIN_HEADER_LENGTH) throw Error(where + ": corrupt blosc chunk");
+  blosc_cbuffer_sizes(encoded.data(), &nbytes, &cbytes, &bs);
+  if (cbytes != encoded.size() || (start * typesize) + out.size() > nbytes) {
+    throw Error(where + ": blosc chunk has the wrong size");
+  }
+  size_t ts = 0;
+  int flags = 0;
+  blosc_cbuffer_metainfo(encoded.data(), &ts, &flags);
+  if (ts != typesize) throw Error(where + ": blosc chunk has item size " + std::to_string(ts));
+  const int n = blosc_getitem(encoded.data(), static_cast<int>(start),
+                              static_cast<int>(out.size() / typesize), out.data());
+  if (n < 0 || static_cast<size_t>(n) != out.size()) throw Error(where + ": corrupt blosc chunk");
+}
+
+}  // namespace pixeldrill::zarr

@@ -1,0 +1,82 @@
+#pragma once
+// Shared helpers for the Zarr / store / convert tests: temp dirs, running the
+// CLI and /usr/bin/python3, reading files.
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+namespace pixeldrill::store_test {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "pdstore-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) std::abort();
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::string str(const std::string& child = "") const {
+    return child.empty() ? path_.string() : (path_ / child).string();
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct RunResult {
+  int status = -1;  // exit code, or 128+signal
+  std::string out;
+};
+
+// Runs a shell command, capturing stdout (stderr goes to the test log unless
+// the command redirects it).
+inline RunResult run(const std::string& command) {
+  RunResult r;
+  FILE* p = ::popen(command.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return r;
+}
+
+inline std::string bin() { return PIXELDRILL_BIN; }
+inline std::string python_script(const std::string& name) {
+  return std::string("/usr/bin/python3 ") + PIXELDRILL_SOURCE_DIR + "/tests/python/" + name;
+}
+
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Every regular file under root (relative path -> bytes), skipping the
+// writer's scratch folder.
+inline std::map<std::string, std::string> snapshot(const std::filesystem::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    const std::string rel = std::filesystem::relative(e.path(), root).string();
+    if (rel.rfind(".pixeldrill/tmp", 0) == 0) continue;
+    files[rel] = read_text(e.path());
+  }
+  return files;
+}
+
+}  // namespace pixeldrill::store_test
