@@ -1,0 +1,88 @@
+#include "drill/plan.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/error.h"
+
+namespace pixeldrill::drill {
+namespace {
+
+std::string extent(const catalog::Axis& a) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%s %.6g..%.6g", a.name.c_str(), a.min(), a.max());
+  return buf;
+}
+
+std::string grid_extent(const catalog::Grid& g) {
+  return "the grid covers " + extent(g.lat) + ", " + extent(g.lon);
+}
+
+std::string site_name(const Query& q, size_t i) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%.10g,%.10g", q.sites[i].lat, q.sites[i].lon);
+  if (q.sites.size() == 1 && q.sites[i].id.empty()) return std::string("--point ") + buf;
+  return "--stations site '" + q.sites[i].id + "' (" + buf + ")";
+}
+
+void fit_window(Plan& plan) {
+  plan.row0 = plan.col0 = SIZE_MAX;
+  plan.row1 = plan.col1 = 0;
+  for (const auto& p : plan.pixels) {
+    plan.row0 = std::min(plan.row0, p.row);
+    plan.row1 = std::max(plan.row1, p.row);
+    plan.col0 = std::min(plan.col0, p.col);
+    plan.col1 = std::max(plan.col1, p.col);
+  }
+}
+
+}  // namespace
+
+Plan make_plan(const Query& query, const catalog::Grid& grid) {
+  Plan plan;
+  if (query.box) {
+    const Box& b = *query.box;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "--box %.10g,%.10g,%.10g,%.10g", b.south, b.north, b.west,
+                  b.east);
+    if (!(b.south <= b.north) || !(b.west <= b.east)) {
+      throw Error(std::string(buf) + ": expected S,N,W,E with S <= N and W <= E");
+    }
+    const auto rows = grid.lat.range(b.south, b.north);
+    const auto cols = grid.lon.range(b.west, b.east);
+    if (!rows || !cols) {
+      throw Error(std::string(buf) + ": no pixel centre lies inside the box; " + grid_extent(grid));
+    }
+    plan.box = true;
+    // Rows in latitude-descending order whatever the axis direction.
+    std::vector<size_t> row_order;
+    for (size_t r = rows->first; r <= rows->second; ++r) row_order.push_back(r);
+    if (grid.lat.ascending()) std::reverse(row_order.begin(), row_order.end());
+    std::vector<size_t> col_order;
+    for (size_t c = cols->first; c <= cols->second; ++c) col_order.push_back(c);
+    if (!grid.lon.ascending()) std::reverse(col_order.begin(), col_order.end());
+    for (size_t r : row_order) {
+      for (size_t c : col_order) {
+        plan.pixels.push_back(
+            {plan.pixels.size(), "", r, c, grid.lat.values[r], grid.lon.values[c]});
+      }
+    }
+    plan.box_lat = (grid.lat.values[rows->first] + grid.lat.values[rows->second]) / 2;
+    plan.box_lon = (grid.lon.values[cols->first] + grid.lon.values[cols->second]) / 2;
+  } else {
+    if (query.sites.empty()) throw Error("give --point, --stations or --box");
+    for (size_t i = 0; i < query.sites.size(); ++i) {
+      const Site& s = query.sites[i];
+      const auto row = grid.lat.nearest(s.lat);
+      const auto col = grid.lon.nearest(s.lon);
+      if (!row || !col) {
+        throw Error(site_name(query, i) + " lies outside the grid; " + grid_extent(grid));
+      }
+      plan.pixels.push_back({i, s.id, *row, *col, grid.lat.values[*row], grid.lon.values[*col]});
+    }
+  }
+  fit_window(plan);
+  return plan;
+}
+
+}  // namespace pixeldrill::drill

@@ -1,0 +1,70 @@
+#pragma once
+// The ONE place where stored numbers become a Series: CF decoding with each
+// file's packing, the --min-quality mask, --celsius, box reduction and row
+// order. Every drill path (netCDF-C reference, chunk index, Zarr store) reads
+// raw values for the pixels of a Plan and hands them here, so all paths give
+// bit-identical answers. Independent of netCDF-C and of any file format.
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/packing.h"
+#include "drill/plan.h"
+#include "drill/query.h"
+#include "drill/series.h"
+
+namespace pixeldrill::drill {
+
+// The stored numbers of one variable at one time step, for every plan pixel.
+struct StoredValues {
+  bool present = false;      // false: the variable is absent from this file -> missing
+  catalog::Packing packing;  // that file's packing of the variable
+  std::vector<double> raw;   // one per Plan::pixels entry, as stored (fills included)
+};
+
+// The GHRSST quality variable that --min-quality tests.
+inline constexpr const char* kQualityVariable = "quality_level";
+
+class SeriesBuilder {
+ public:
+  // `columns` describe Query::vars, in that order (units as stored; the
+  // builder renames them for --celsius).
+  SeriesBuilder(const Query& query, const Plan& plan, std::vector<Column> columns);
+
+  // What an executor must read, in this order: Query::vars, then
+  // quality_level when --min-quality needs it and it was not requested.
+  const std::vector<std::string>& read_variables() const { return read_vars_; }
+
+  // One time step. values[i] belongs to read_variables()[i]. Steps may come
+  // in any order and from several threads; rows are ordered by (time, order)
+  // and then plan pixel order. `order` breaks ties between equal times
+  // (e.g. the file's index in the sorted collection).
+  void add_step(int64_t time, const std::vector<StoredValues>& values, uint64_t order = 0);
+
+  // The finished table; steps outside Query::time are dropped.
+  Series finish(std::vector<std::string> problems, std::string source);
+
+  // Whether --celsius converts this column (kelvin units and a CF
+  // standard_name of an absolute temperature).
+  static bool converts_to_celsius(const Column& column);
+
+ private:
+  struct Step {
+    int64_t time;
+    uint64_t order;
+    std::vector<Row> rows;
+  };
+
+  const Query& query_;
+  const Plan& plan_;
+  std::vector<Column> columns_;
+  std::vector<bool> celsius_;
+  std::vector<std::string> read_vars_;
+  std::optional<size_t> quality_index_;
+  std::mutex mutex_;
+  std::vector<Step> steps_;
+};
+
+}  // namespace pixeldrill::drill
