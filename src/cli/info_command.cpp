@@ -1,0 +1,108 @@
+// `pixeldrill info INDEX`: a human summary of a chunk index.
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "cli/command.h"
+#include "core/civil_time.h"
+#include "core/error.h"
+#include "index/collection_index.h"
+
+namespace pixeldrill::cli {
+namespace {
+
+std::string day(int64_t t) { return format_iso8601(t).substr(0, 10); }
+
+void print_gaps(const std::vector<int64_t>& times) {
+  if (times.size() < 3) return;
+  std::vector<int64_t> steps;
+  for (size_t i = 1; i < times.size(); ++i) steps.push_back(times[i] - times[i - 1]);
+  std::vector<int64_t> sorted = steps;
+  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+  const int64_t step = sorted[sorted.size() / 2];
+  if (step <= 0) return;
+  size_t gaps = 0, missing = 0;
+  std::string listed;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i] * 2 <= step * 3) continue;
+    const int64_t n = steps[i] / step - 1;
+    ++gaps;
+    missing += static_cast<size_t>(std::max<int64_t>(n, 1));
+    if (gaps <= 20) {
+      listed += "    " + day(times[i] + step) + " .. " + day(times[i + 1] - step) + " (" +
+                std::to_string(std::max<int64_t>(n, 1)) + " missing)\n";
+    }
+  }
+  std::printf("gaps:       %zu (%zu time steps missing at a step of %lld s)\n", gaps, missing,
+              static_cast<long long>(step));
+  std::fputs(listed.c_str(), stdout);
+  if (gaps > 20) std::printf("    ... and %zu more\n", gaps - 20);
+}
+
+int run_info(const std::string& path) {
+  const auto idx = index::read_index(path);
+  std::set<int64_t> time_set;
+  uint64_t bytes = 0, chunks = 0;
+  for (const auto& f : idx.files) {
+    time_set.insert(f.times.begin(), f.times.end());
+    bytes += f.size;
+    for (const auto& v : f.vars) chunks += v.chunks.size();
+  }
+  const std::vector<int64_t> times(time_set.begin(), time_set.end());
+  std::printf("index:      %s (format version %u)\n", path.c_str(), index::kFormatVersion);
+  std::printf("collection: %s\n", idx.collection.c_str());
+  std::printf("files:      %zu (%.1f MB, %llu chunks)\n", idx.files.size(), bytes / 1e6,
+              static_cast<unsigned long long>(chunks));
+  if (!times.empty()) {
+    std::printf("time span:  %s .. %s (%zu time steps)\n", format_iso8601(times.front()).c_str(),
+                format_iso8601(times.back()).c_str(), times.size());
+  }
+  print_gaps(times);
+  std::printf("grids:      %zu\n", idx.grids.size());
+  for (size_t g = 0; g < idx.grids.size(); ++g) {
+    std::printf("  [%zu] %s\n", g, idx.grids[g].describe().c_str());
+  }
+  std::printf("layouts:    %zu\n", idx.layouts.size());
+  for (size_t l = 0; l < idx.layouts.size(); ++l) {
+    const auto& layout = idx.layouts[l];
+    size_t count = 0;
+    int64_t first = INT64_MAX, last = INT64_MIN;
+    for (const auto& f : idx.files) {
+      if (f.layout != l) continue;
+      ++count;
+      for (int64_t t : f.times) {
+        first = std::min(first, t);
+        last = std::max(last, t);
+      }
+    }
+    std::printf("  [%zu] %zu files", l, count);
+    if (count && first <= last) std::printf(", %s .. %s", day(first).c_str(), day(last).c_str());
+    std::printf(", grid %u, %s\n", layout.grid, layout.describe().c_str());
+    std::string vars;
+    for (const auto& v : layout.vars) {
+      if (v.dims.size() < 2) continue;
+      vars += (vars.empty() ? "" : " ") + v.name;
+      if (!v.unsupported.empty()) vars += " (unsupported: " + v.unsupported + ")";
+    }
+    std::printf("      variables: %s\n", vars.c_str());
+  }
+  if (!idx.problems.empty()) {
+    std::printf("not indexed: %zu\n", idx.problems.size());
+    for (const auto& p : idx.problems) std::printf("  %s\n", p.c_str());
+  }
+  return kExitOk;
+}
+
+Command make_info_command(CLI::App& root) {
+  auto path = std::make_shared<std::string>();
+  CLI::App* app = root.add_subcommand(
+      "info", "Summarise a chunk index: files, time span, gaps, layouts, variables");
+  app->add_option("INDEX", *path, "Index file written by pixeldrill index")->required();
+  return Command{app, [path] { return run_info(*path); }};
+}
+
+const bool kRegistered = register_command(31, &make_info_command);
+
+}  // namespace
+}  // namespace pixeldrill::cli

@@ -1,0 +1,83 @@
+#pragma once
+// The chunk index of a whole collection: for every NetCDF-4 file its path,
+// size and modification time, time steps, per-variable packing and the byte
+// range of every chunk. Dataset descriptions shared by many files (type,
+// shape, chunking, filters, CF attributes) are stored once per layout group,
+// and grids once per distinct grid, so 10,000 daily files stay compact.
+// Binary format: see docs/index.md (magic "PXDRIDX\0", version, crc32).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/grid.h"
+#include "catalog/packing.h"
+#include "formats/hdf5/chunk_index.h"
+
+namespace pixeldrill::index {
+
+inline constexpr char kMagic[8] = {'P', 'X', 'D', 'R', 'I', 'D', 'X', '\0'};
+inline constexpr uint32_t kFormatVersion = 1;
+
+// One dataset as shared by every file of a layout group.
+struct VarLayout {
+  std::string name;
+  catalog::StorageType type = catalog::StorageType::kFloat32;
+  bool big_endian = false;
+  std::vector<std::string> dims;
+  std::vector<uint64_t> shape;
+  std::vector<uint64_t> chunk_shape;
+  std::vector<formats::hdf5::Filter> filters;
+  std::optional<double> hdf5_fill;
+  std::string attrs_json;   // CF attributes except the per-file packing ones
+  std::string unsupported;  // non-empty: the drill refuses this variable
+
+  uint64_t chunk_count() const;
+  std::vector<uint64_t> chunk_grid() const;
+  bool operator==(const VarLayout&) const = default;
+};
+
+struct Layout {
+  uint32_t grid = 0;  // index into CollectionIndex::grids
+  std::string lat_name, lon_name, time_name;
+  std::vector<VarLayout> vars;
+  std::string global_attrs_json;  // of the first file indexed in this group
+
+  const VarLayout* find(const std::string& name, size_t* index = nullptr) const;
+  // A short human name: "time x lat x lon, chunks 1x1500x2000 (short) ..."
+  std::string describe() const;
+};
+
+struct FileVar {
+  catalog::Packing packing;
+  std::vector<formats::hdf5::ChunkRef> chunks;  // row-major over the chunk grid
+  std::vector<std::byte> inline_data;           // compact datasets only
+};
+
+struct FileEntry {
+  std::string path;  // absolute
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint32_t layout = 0;
+  std::vector<double> time_raw;  // time coordinate values as stored
+  std::vector<int64_t> times;    // the same, as Unix seconds UTC
+  std::vector<FileVar> vars;     // parallel to Layout::vars
+};
+
+struct CollectionIndex {
+  std::string collection;  // the COLLECTION argument it was built from (absolute)
+  std::vector<catalog::Grid> grids;
+  std::vector<Layout> layouts;
+  std::vector<FileEntry> files;       // sorted by path
+  std::vector<std::string> problems;  // files that could not be indexed, with reasons
+};
+
+// Serialises to `path` atomically (temp file + rename).
+void write_index(const CollectionIndex& index, const std::string& path);
+// Throws Error naming `path` for a missing file, wrong magic, unknown
+// version, failed checksum or truncated content.
+CollectionIndex read_index(const std::string& path);
+// True when the file starts with the index magic bytes.
+bool is_index_file(const std::string& path);
+
+}  // namespace pixeldrill::index

@@ -1,0 +1,39 @@
+#pragma once
+// Building and incrementally updating a collection's chunk index: files whose
+// path, size and modification time are unchanged since the previous index are
+// reused as they are; new or changed files are read (in parallel) and files
+// no longer in the collection are dropped.
+#include <optional>
+#include <string>
+
+#include "index/collection_index.h"
+
+namespace pixeldrill::index {
+
+struct IndexStats {
+  size_t scanned = 0;  // files read now (new or changed)
+  size_t reused = 0;   // unchanged files taken from the previous index
+  size_t dropped = 0;  // files of the previous index gone from the collection
+  size_t failed = 0;   // files that could not be indexed (in CollectionIndex::problems)
+  double seconds = 0;  // wall time spent scanning
+};
+
+struct IndexOptions {
+  unsigned threads = 0;  // 0: one per core
+  bool progress = true;
+};
+
+// `previous` is the index to update, if any. Throws Error when the collection
+// cannot be listed or holds no file at all.
+CollectionIndex build_index(const std::string& collection, const CollectionIndex* previous,
+                            const IndexOptions& options, IndexStats* stats);
+
+// Turns one file's HDF5 contents into an index entry, interning its grid and
+// layout into `index`. Throws Error naming the file when it lacks CF
+// latitude/longitude/time coordinates.
+FileEntry make_file_entry(const formats::hdf5::FileContents& contents, CollectionIndex& index);
+
+// Size and modification time (ns) of a file; throws Error naming it.
+void stat_file(const std::string& path, uint64_t* size, int64_t* mtime_ns);
+
+}  // namespace pixeldrill::index
