@@ -1,0 +1,96 @@
+#include "drill/stations.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+
+#include "core/error.h"
+
+namespace pixeldrill::drill {
+namespace {
+
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r\"");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r\"") - b + 1);
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == ',') {
+      out.push_back(trim(s.substr(start, i - start)));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+bool to_number(const std::string& s, double* out) {
+  if (s.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (errno != 0 || end != s.c_str() + s.size() || !std::isfinite(v)) return false;
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+std::vector<Site> read_stations(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error("--stations " + path + ": cannot open");
+  std::vector<Site> sites;
+  std::string line;
+  bool first = true;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    const std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    const auto fields = split(line);
+    Site s;
+    const bool ok = fields.size() == 3 && !fields[0].empty() && to_number(fields[1], &s.lat) &&
+                    to_number(fields[2], &s.lon);
+    const bool header = first && fields.size() == 3 && !ok;
+    first = false;
+    if (header) continue;
+    if (!ok) {
+      throw Error("--stations " + path + " line " + std::to_string(number) + ": '" + t +
+                  "' is not 'id,lat,lon'");
+    }
+    if (s.lat < -90 || s.lat > 90) {
+      throw Error("--stations " + path + " line " + std::to_string(number) + ": latitude " +
+                  fields[1] + " is outside -90..90");
+    }
+    s.id = fields[0];
+    sites.push_back(std::move(s));
+  }
+  if (sites.empty()) throw Error("--stations " + path + ": no stations (expected id,lat,lon rows)");
+  return sites;
+}
+
+Site parse_point(const std::string& text) {
+  const auto f = split(text);
+  Site s;
+  if (f.size() != 2 || !to_number(f[0], &s.lat) || !to_number(f[1], &s.lon) || s.lat < -90 ||
+      s.lat > 90) {
+    throw Error("--point '" + text + "': expected LAT,LON in degrees, e.g. -32.0,115.0");
+  }
+  return s;
+}
+
+Box parse_box(const std::string& text) {
+  const auto f = split(text);
+  Box b;
+  if (f.size() != 4 || !to_number(f[0], &b.south) || !to_number(f[1], &b.north) ||
+      !to_number(f[2], &b.west) || !to_number(f[3], &b.east)) {
+    throw Error("--box '" + text + "': expected S,N,W,E in degrees, e.g. -32.2,-31.8,114.8,115.2");
+  }
+  if (b.south > b.north) throw Error("--box '" + text + "': south is north of north");
+  if (b.west > b.east) throw Error("--box '" + text + "': west is east of east");
+  return b;
+}
+
+}  // namespace pixeldrill::drill

@@ -1,0 +1,21 @@
+#pragma once
+// Shortest text that reads back to the same double (std::to_chars), and the
+// coordinate variant that prints float32 centres as their float32 text.
+#include <string>
+
+namespace pixeldrill::output {
+
+// Empty for NaN (a missing value in CSV).
+std::string format_value(double v);
+// -32.009998321533203 (a float32 centre widened) prints as -32.01.
+std::string format_coordinate(double v);
+
+// Writes `text` to `path` through a temporary name in the same folder and a
+// rename, so an existing file is never left half-written. Throws Error naming path.
+void write_file_atomically(const std::string& path, const std::string& text);
+// A temporary name beside `path` for writers that need a path (netCDF-C, gnuplot).
+std::string temp_path_beside(const std::string& path);
+// Renames `temp` to `path`, throwing Error naming `path` on failure.
+void commit_temp(const std::string& temp, const std::string& path);
+
+}  // namespace pixeldrill::output

@@ -1,0 +1,72 @@
+#include "output/table_writers.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/civil_time.h"
+#include "output/format_number.h"
+
+namespace pixeldrill::output {
+namespace {
+
+// RFC 4180 quoting for ids that contain separators or quotes.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+}  // namespace
+
+std::string to_csv(const drill::Series& series) {
+  std::string out = "time,site,lat,lon";
+  for (const auto& c : series.columns) out += "," + csv_field(c.name);
+  out += "\n";
+  for (const auto& row : series.rows) {
+    out += format_iso8601(row.time);
+    out += ",";
+    out += csv_field(row.site);
+    out += ",";
+    out += format_coordinate(row.lat);
+    out += ",";
+    out += format_coordinate(row.lon);
+    for (double v : row.values) {
+      out += ",";
+      out += format_value(v);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string to_json(const drill::Series& series) {
+  using nlohmann::json;
+  json columns = json::array();
+  for (const auto& c : series.columns) {
+    columns.push_back({{"name", c.name},
+                       {"units", c.units},
+                       {"long_name", c.long_name},
+                       {"standard_name", c.standard_name}});
+  }
+  json rows = json::array();
+  for (const auto& row : series.rows) {
+    json r = {{"time", format_iso8601(row.time)},
+              {"site", row.site},
+              {"lat", std::stod(format_coordinate(row.lat))},
+              {"lon", std::stod(format_coordinate(row.lon))}};
+    for (size_t i = 0; i < series.columns.size(); ++i) {
+      const double v = row.values[i];
+      r[series.columns[i].name] = std::isnan(v) ? json(nullptr) : json(v);
+    }
+    rows.push_back(std::move(r));
+  }
+  json doc = {{"source", series.source},
+              {"partial", series.partial()},
+              {"problems", series.problems},
+              {"columns", columns},
+              {"rows", rows}};
+  return doc.dump(1) + "\n";
+}
+
+}  // namespace pixeldrill::output

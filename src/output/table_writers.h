@@ -1,0 +1,14 @@
+#pragma once
+// Text renderings of a Series: tidy CSV (time, site, lat, lon, one column per
+// variable; a missing value is an empty field) and JSON (columns with units,
+// rows, problems; a missing value is null).
+#include <string>
+
+#include "drill/series.h"
+
+namespace pixeldrill::output {
+
+std::string to_csv(const drill::Series& series);
+std::string to_json(const drill::Series& series);
+
+}  // namespace pixeldrill::output
