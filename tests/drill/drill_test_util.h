@@ -61,6 +61,8 @@ inline std::string python_script(const std::string& name) {
 inline std::string fixture(const std::string& name) {
   return std::string(PIXELDRILL_FIXTURES_DIR) + "/" + name;
 }
+inline std::string pixeldrill_bin() { return PIXELDRILL_BIN; }
+// Same; callable unqualified only inside namespace pixeldrill::testing.
 inline std::string pixeldrill() { return PIXELDRILL_BIN; }
 
 inline std::string read_text(const std::string& path) {
@@ -87,6 +89,27 @@ inline std::vector<std::string> split(const std::string& s, char sep) {
     }
   }
   return out;
+}
+
+}  // namespace pixeldrill::testing
+
+namespace pixeldrill::testing {
+
+// A small synthetic collection crossing the 2016 chunk-layout era and the
+// 2020 loss of the sea-ice variables: 90 x 120 pixels, 8 daily files.
+inline bool make_era_collection(const std::string& dir) {
+  const std::string synth =
+      pixeldrill_bin() + " synth " + dir + " --decimate 50 -q --threads 2 --no-gaps";
+  return run(synth + " --from 2015-12-30 --to 2016-01-02").status == 0 &&
+         run(synth + " --from 2019-12-30 --to 2020-01-02").status == 0;
+}
+
+// One table row of a drill CSV, split on commas (ids in tests have none).
+using CsvTable = std::vector<std::vector<std::string>>;
+inline CsvTable parse_csv(const std::string& text) {
+  CsvTable t;
+  for (const auto& line : lines(text)) t.push_back(split(line, ','));
+  return t;
 }
 
 }  // namespace pixeldrill::testing
