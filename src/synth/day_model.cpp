@@ -19,6 +19,9 @@ uint32_t layer_key(uint64_t seed, uint32_t layer) {
   return static_cast<uint32_t>(mix64(seed * 1000003ull + layer));
 }
 
+// x - floor(x) for x >= 0, without a libm call per pixel.
+double frac_of_nonneg(double x) { return x - static_cast<double>(static_cast<int64_t>(x)); }
+
 double gaussian(double x, double centre, double width) {
   const double d = (x - centre) / width;
   return std::exp(-d * d);
@@ -29,7 +32,7 @@ struct DayModel::Layers {
   NoiseLayer sst_large, sst_eddy, sst_small, sst_fine, day_noise;
   NoiseLayer cloud1, cloud2, cloud3, cloud4;
   NoiseLayer wind1, wind2, bias;
-  std::vector<float> warm_pool_col, eac_col, leeuwin_col;
+  std::vector<float> warm_pool_col, eac_col, leeuwin_col, ice_edge_col;
 };
 
 struct DayModel::RowContext {
@@ -61,11 +64,13 @@ DayModel::DayModel(const SynthGrid& grid, const std::vector<uint8_t>& land, uint
                                             layer(31, 4.0, 10, 0),
                                             {},
                                             {},
+                                            {},
                                             {}});
   for (float lon : grid.lon) {
     layers_->warm_pool_col.push_back(static_cast<float>(gaussian(lon, 125, 35)));
     layers_->eac_col.push_back(static_cast<float>(gaussian(lon, 154.5, 4.5)));
     layers_->leeuwin_col.push_back(static_cast<float>(gaussian(lon, 113.0, 2.5)));
+    layers_->ice_edge_col.push_back(static_cast<float>(1.5 * std::sin(lon * 0.05)));
   }
   const double shift = std::fmod(7.3 * static_cast<double>(day), kSwathWidthDeg * 5);
   for (float lon : grid.lon) swath_col_.push_back((lon - 70.0 + shift) / kSwathWidthDeg);
@@ -76,14 +81,16 @@ DayModel::DayModel(const SynthGrid& grid, const std::vector<uint8_t>& land, uint
       0.12 * (0.5 + 0.5 * unit_signed(hash3(layer_key(seed, 99), static_cast<uint32_t>(day), 3)));
   cloud_threshold_ = cloud_threshold(target);
 
+  zenith_.resize(grid.pixels());
   quality_.assign(grid.pixels(), 0);
   const size_t block = 16;
   parallel_for((grid.nlat + block - 1) / block, threads_, [&](size_t b) {
     RowContext ctx;
-    std::vector<float> cloud(grid.nlon), zen(grid.nlon);
+    std::vector<float> cloud(grid.nlon);
     for (size_t i = b * block; i < std::min(grid.nlat, (b + 1) * block); ++i) {
+      const float* zen = &zenith_[i * grid.nlon];
+      fill_row("satellite_zenith_angle_raw", i, &zenith_[i * grid.nlon], ctx);
       cloud_row(i, cloud.data(), ctx);
-      fill_row("satellite_zenith_angle_raw", i, zen.data(), ctx);
       uint8_t* q = &quality_[i * grid.nlon];
       for (size_t j = 0; j < grid.nlon; ++j) {
         const float m = cloud_threshold_ - cloud[j];
@@ -123,8 +130,7 @@ void DayModel::cloud_row(size_t i, float* out, RowContext& ctx) const {
   const uint8_t* land = &land_[i * grid_.nlon];
   constexpr float inf = std::numeric_limits<float>::infinity();
   for (size_t j = 0; j < grid_.nlon; ++j) {
-    const double s = swath_col_[j] + row_phase;
-    const double f = s - std::floor(s);
+    const double f = frac_of_nonneg(swath_col_[j] + row_phase + 2.0);
     if (land[j] || f < gap * 0.5 || f > 1.0 - gap * 0.5) out[j] = inf;
   }
 }
@@ -172,23 +178,27 @@ void DayModel::fill_row(const std::string& var, size_t i, float* out, RowContext
     for (size_t j = 0; j < n; ++j)
       if (q[j] == 0) out[j] = kNaN;
   };
-  auto swath_phase = [&](size_t j) { return swath_col_[j] + 0.4 * lat / kSwathWidthDeg; };
+  // Shifted by 2 (> 1.1 = the most negative row part) so truncation is floor.
+  auto swath_phase = [&](size_t j) { return swath_col_[j] + 0.4 * lat / kSwathWidthDeg + 2.0; };
 
-  if (var == "satellite_zenith_angle_raw" || var == "satellite_zenith_angle") {
+  if (var == "satellite_zenith_angle") {
+    std::copy_n(&zenith_[i * n], n, out);
+    mask_invalid();
+    return;
+  }
+  if (var == "satellite_zenith_angle_raw") {
     for (size_t j = 0; j < n; ++j) {
-      const double s = swath_phase(j);
-      const double f = s - std::floor(s);
+      const double f = frac_of_nonneg(swath_phase(j));
       out[j] = static_cast<float>(68.0 * std::abs(2.0 * f - 1.0)) + 0.3f * pixel_noise(j, 7);
       out[j] = std::max(out[j], 0.0f);
     }
-    if (var == "satellite_zenith_angle") mask_invalid();
     return;
   }
   if (var == "sea_surface_temperature") {
     const double c = std::cos(season_phase_);
     const double lat_eff = lat + 4.0 * c;  // the warm band follows the sun south in February
     const double width = lat_eff < -3.0 ? 42.0 : 60.0;
-    double base = 271.4 + 31.2 * gaussian(lat_eff, -3.0, width);
+    double base = 271.4 + 30.0 * gaussian(lat_eff, -3.0, width);
     base += 2.5 * gaussian(lat, -38, 15) * c - 1.0 * gaussian(lat, 18, 6) * c;
     const auto warm = static_cast<float>(1.2 * gaussian(lat, -2, 14));
     const auto eac = static_cast<float>(1.8 * gaussian(lat, -31, 7));
@@ -202,7 +212,11 @@ void DayModel::fill_row(const std::string& var, size_t i, float* out, RowContext
     L.sst_small.add_row(i, 0.35f * eddy, out, ctx.scratch);
     L.sst_fine.add_row(i, 0.12f * eddy, out, ctx.scratch);
     L.day_noise.add_row(i, 0.25f, out, ctx.scratch);
-    for (size_t j = 0; j < n; ++j) out[j] = std::max(out[j] + 0.04f * pixel_noise(j, 1), 271.35f);
+    for (size_t j = 0; j < n; ++j) {
+      float t = out[j] + 0.04f * pixel_noise(j, 1);
+      if (t > 302.5f) t = 302.5f + (t - 302.5f) * 0.3f;  // warm pools saturate near 32 C
+      out[j] = std::max(t, 271.35f);
+    }
     mask_invalid();
     return;
   }
@@ -210,9 +224,8 @@ void DayModel::fill_row(const std::string& var, size_t i, float* out, RowContext
       var == "sea_ice_fraction_dtime_from_sst") {
     // Passes sweep westward through the night; seconds relative to 15:20 UTC.
     for (size_t j = 0; j < n; ++j) {
-      const double s = swath_phase(j);
-      const auto pass = static_cast<int64_t>(std::floor(s));
-      const int64_t m = ((pass % 5) + 5) % 5;
+      const auto pass = static_cast<int64_t>(swath_phase(j));
+      const int64_t m = pass % 5;
       out[j] =
           static_cast<float>(-12400.0 + 2950.0 * static_cast<double>(m) + 17.0 * (20.0 - lat)) +
           20.0f * pixel_noise(j, 2);
@@ -253,8 +266,7 @@ void DayModel::fill_row(const std::string& var, size_t i, float* out, RowContext
       mask_invalid();
       return;
     }
-    ctx.b.resize(n);
-    fill_row("satellite_zenith_angle_raw", i, ctx.b.data(), ctx);
+    const float* zen = &zenith_[i * n];
     for (size_t j = 0; j < n; ++j) {
       if (land[j]) {
         out[j] = kFlagLand;
@@ -264,7 +276,7 @@ void DayModel::fill_row(const std::string& var, size_t i, float* out, RowContext
         int flags = kFlagSwath;
         if (out[j] < 3.0f) flags |= kFlagLowWind;
         if (out[j] > 12.0f) flags |= kFlagHighWind;
-        if (ctx.b[j] > 55.0f) flags |= kFlagEdge;
+        if (zen[j] > 55.0f) flags |= kFlagEdge;
         out[j] = static_cast<float>(flags);
       }
     }
@@ -274,7 +286,7 @@ void DayModel::fill_row(const std::string& var, size_t i, float* out, RowContext
     // Antarctic ice reaches furthest north in mid-September (day 258).
     const double ice_phase = season_phase_ - 2.0 * std::numbers::pi * (258.0 - 45.0) / 365.25;
     for (size_t j = 0; j < n; ++j) {
-      const double edge = -62.0 + 3.5 * std::cos(ice_phase) + 1.5 * std::sin(grid_.lon[j] * 0.05);
+      const double edge = -62.0 + 3.5 * std::cos(ice_phase) + L.ice_edge_col[j];
       if (land[j] || lat >= edge) {
         out[j] = kNaN;
       } else {
@@ -296,9 +308,9 @@ void DayModel::fill_row(const std::string& var, size_t i, float* out, RowContext
     return;
   }
   if (var == "sses_standard_deviation" || var == "sses_count") {
-    fill_row("satellite_zenith_angle_raw", i, out, ctx);
+    const float* zen = &zenith_[i * n];
     for (size_t j = 0; j < n; ++j) {
-      const float z = out[j] / 68.0f;
+      const float z = zen[j] / 68.0f;
       out[j] = var == "sses_count"
                    ? std::max(1.0f, 2.0f + 7.0f * (1.0f - z) + 1.5f * pixel_noise(j, 5))
                    : 0.25f + 0.08f * static_cast<float>(5 - q[j]) + 0.3f * z * z +

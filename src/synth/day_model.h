@@ -53,6 +53,7 @@ class DayModel {
   std::unique_ptr<Layers> layers_;
   std::vector<double> swath_col_;  // per column part of the swath phase
   float cloud_threshold_ = 0;
+  std::vector<float> zenith_;  // satellite zenith angle, degrees, every pixel
   std::vector<uint8_t> quality_;
 };
 

@@ -31,8 +31,9 @@ void pack_row(const VarSpec& var, const PackParams& p, const float* in, size_t n
     if (std::isnan(in[j])) {
       out[j] = fill;
     } else {
-      const double v = std::nearbyint((static_cast<double>(in[j]) - p.offset) * inv);
-      out[j] = static_cast<T>(std::clamp(v, lo, hi));
+      // Clamp, then round half away from zero by truncation (no libm call).
+      const double v = std::clamp((static_cast<double>(in[j]) - p.offset) * inv, lo, hi);
+      out[j] = static_cast<T>(v + (v >= 0 ? 0.5 : -0.5));
     }
   }
 }

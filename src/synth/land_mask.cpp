@@ -78,6 +78,12 @@ double noise1d(double x, uint32_t key) {
 
 std::vector<uint8_t> make_land_mask(const SynthGrid& grid) {
   std::vector<uint8_t> mask(grid.pixels(), 0);
+  std::vector<double> antarctic_coast(grid.nlon);
+  for (size_t j = 0; j < grid.nlon; ++j) {
+    const double lon = grid.lon[j];
+    antarctic_coast[j] = -66.8 + 1.8 * std::sin(lon * 0.07) + 0.9 * noise1d(lon * 0.5, 7) +
+                         0.3 * noise1d(lon * 4.0, 8);
+  }
   const double step = grid.step_deg();
   const double lon0 = grid.lon.front();
   for (size_t i = 0; i < grid.nlat; ++i) {
@@ -100,12 +106,8 @@ std::vector<uint8_t> make_land_mask(const SynthGrid& grid) {
         row[j] = b.land ? 1 : 0;
     }
     if (lat < -63.0) {
-      for (size_t j = 0; j < grid.nlon; ++j) {
-        const double lon = grid.lon[j];
-        const double coast = -66.8 + 1.8 * std::sin(lon * 0.07) + 0.9 * noise1d(lon * 0.5, 7) +
-                             0.3 * noise1d(lon * 4.0, 8);
-        if (lat < coast) row[j] = 1;
-      }
+      for (size_t j = 0; j < grid.nlon; ++j)
+        if (lat < antarctic_coast[j]) row[j] = 1;
     }
   }
   return mask;
