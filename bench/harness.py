@@ -1,0 +1,268 @@
+#!/usr/bin/python3
+"""pixeldrill benchmark harness (run it through bench/run.sh).
+
+Generates/caches synthetic collections with `pixeldrill synth`, asks every
+contender the same questions, checks each answer against pixeldrill's
+reference answer BEFORE timing it (a mismatch is FAILED and the exit status
+is 1), then times warm and cold runs and measures the physical limits.
+Results: OUT/results.json, OUT/results.csv, OUT/report.md, OUT/benchmarks.png
+(and docs/benchmarks.md + docs/benchmarks.png for --quick/full runs).
+"""
+import argparse
+import datetime as dt
+import glob
+import importlib
+import json
+import os
+import shlex
+import shutil
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import answers  # noqa: E402
+import contenders  # noqa: E402
+import limits  # noqa: E402
+import machine  # noqa: E402
+import report  # noqa: E402
+from measure import CacheEvictor, run_measured, summarise  # noqa: E402
+from questions import COLLECTIONS, ensure_collection, make_questions  # noqa: E402
+
+REPO = os.path.dirname(HERE)
+T0 = time.time()
+
+
+def log(msg):
+    print(f"[bench {time.time() - T0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="bench/run.sh", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="small collections (~1-2 min)")
+    size.add_argument("--smoke", action="store_true", help="tiny end-to-end check (< 60 s)")
+    p.add_argument("--out", help="results folder (default bench/results/MODE-STAMP)")
+    p.add_argument("--cache", help="collection cache (default bench/cache; --smoke: OUT/cache)")
+    p.add_argument("--pixeldrill", help="pixeldrill binary (default $PIXELDRILL_BIN or build/)")
+    p.add_argument("--contenders", help="comma list (default: all; --smoke: the fast ones)")
+    p.add_argument("--questions", help="comma list of question names (default: all)")
+    p.add_argument("--runs", type=int, help="timed warm runs (default 3, 5 if a run < 1 s; "
+                   "0 = time the validation run only)")
+    p.add_argument("--cold-method", default=None,
+                   choices=["auto", "drop_caches", "fadvise", "none"],
+                   help="how to make cold runs (default auto; --smoke: none)")
+    p.add_argument("--slow", type=float, help="a validation run longer than this many seconds "
+                   "is the only timed run (default 120; --quick 60)")
+    p.add_argument("--timeout", type=float, help="per-run timeout in seconds (default 3600)")
+    p.add_argument("--perturb", default=os.environ.get("PIXELDRILL_BENCH_PERTURB"),
+                   help="add 1 to one value of this contender's answers (tests the check)")
+    p.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.*")
+    p.add_argument("--keep-work", action="store_true", help="keep OUT/work (raw outputs)")
+    return p.parse_args(argv)
+
+
+def load_plugins():
+    """bench/index_*.py and bench/store_*.py register their own contenders."""
+    for path in sorted(glob.glob(os.path.join(HERE, "index_*.py")) +
+                       glob.glob(os.path.join(HERE, "store_*.py"))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        try:
+            importlib.import_module(name)
+        except Exception as e:  # a broken plugin must not stop the others
+            log(f"plugin {name} failed to load: {e}")
+
+
+def display_argv(argv, files):
+    """The command as a user would type it, with the file list abbreviated."""
+    fs = set(files)
+    out, skipping = [], False
+    for a in argv:
+        if a in fs:
+            if not skipping:
+                out.append(f"<{len(files)} files>")
+            skipping = True
+            continue
+        skipping = False
+        out.append(a)
+    return shlex.join(out)
+
+
+class Bench:
+    def __init__(self, args, mode):
+        self.args, self.mode = args, mode
+        self.records, self.prepare_info, self.limit_info = [], [], {}
+        self.failed = False
+
+    def cell(self, ctx, c, coll, q, ref, evictor):
+        rec = {"collection": coll.spec.name, "question": q.name, "contender": c.name,
+               "status": "ok", "reason": ""}
+        reason = (c.available(ctx) or ctx.unavailable.get((c.name, coll.spec.name))
+                  or c.cannot(q))
+        if reason:
+            rec.update(status="unavailable", reason=reason)
+            return rec, None
+        out = os.path.join(ctx.workdir, f"{coll.spec.name}-{q.name}-{c.name}")
+        try:
+            inv = c.command(ctx, coll, q, out)
+        except Exception as e:
+            rec.update(status="error", reason=f"cannot build its command: {e}")
+            return rec, None
+        rec["command"] = display_argv(inv.argv, q.files)
+        first = run_measured(inv.argv, out + ".stdout", self.timeout, inv.env)
+        if first.timed_out:
+            rec.update(status="timeout", reason=f"no answer within {self.timeout:.0f} s")
+            return rec, None
+        if first.rc != 0:
+            rec.update(status="error", reason=f"exit {first.rc}: {first.stderr_tail.strip()[-300:]}")
+            return rec, None
+        try:
+            ans = inv.parse(inv.output)
+        except Exception as e:
+            rec.update(status="error", reason=f"output unreadable: {e}")
+            return rec, None
+        if self.args.perturb == c.name:
+            ans = answers.perturb(ans)
+            rec["perturbed"] = True
+        if ref is None:
+            rec["check"] = {"match": True, "reference": True, "rows_reference": len(ans)}
+        else:
+            cmp = answers.compare(ref, ans, coll.spec.vars)
+            rec["check"] = cmp
+            if not cmp["match"]:
+                rec.update(status="FAILED", reason=answers.describe_diff(cmp))
+                self.failed = True
+                return rec, ans
+        rec.update(self.timings(ctx, c, coll, inv, first, evictor, out))
+        return rec, ans
+
+    def timings(self, ctx, c, coll, inv, first, evictor, out):
+        stdout = out + ".stdout"  # also the output file of tools that print their answer
+        slow = first.wall > self.slow
+        runs = self.args.runs
+        if runs is None:
+            runs = 5 if first.wall < 1 else 3
+        res = {}
+        if runs == 0 or slow:
+            warm = [first]
+            res["note"] = "validation run only" + (f" (slower than {self.slow:.0f} s)"
+                                                   if slow else "")
+        else:
+            warm = [run_measured(inv.argv, stdout, self.timeout, inv.env) for _ in range(runs)]
+        cold = []
+        if evictor.method != "none" and not slow and runs != 0:
+            paths = [coll.root] + list(c.data_paths(ctx, coll))
+            for _ in range(min(3, runs) if first.wall < 30 else 1):
+                evictor.evict(paths)
+                cold.append(run_measured(inv.argv, stdout, self.timeout, inv.env))
+        bad = [r for r in warm + cold if r.rc != 0 or r.timed_out]
+        if bad:
+            res.update(status="error", reason=f"a timed run failed: exit {bad[0].rc} "
+                                              f"{bad[0].stderr_tail.strip()[-200:]}")
+        res["warm"], res["cold"] = summarise(warm), summarise(cold)
+        res["first_run_wall"] = first.wall
+        return res
+
+    def run(self, ctx, chosen, evictor, question_filter):
+        for spec in COLLECTIONS[self.mode]:
+            coll = ensure_collection(spec, ctx.cache, ctx.pixeldrill, log)
+            log(f"{spec.name}: {len(coll.files)} files, {coll.bytes / 1e6:.1f} MB, grid "
+                f"{coll.lat.size}x{coll.lon.size}")
+            qs = [q for q in make_questions(coll, ctx.workdir)
+                  if not question_filter or q.name in question_filter]
+            for c in chosen:
+                if c.prepare and not c.available(ctx):
+                    log(f"{spec.name}: preparing {c.name}")
+                    try:
+                        info = c.prepare(ctx, coll)
+                        ctx.prepared.setdefault(c.name, {})[spec.name] = info
+                        self.prepare_info.append({"collection": spec.name, "contender": c.name,
+                                                  **info})
+                    except Exception as e:
+                        ctx.unavailable[(c.name, spec.name)] = f"preparation failed: {e}"
+            for q in qs:
+                log(f"{spec.name} / {q.name}: {q.describe()} ({len(q.files)} files)")
+                lim = limits.inflate_limit(ctx, coll, q, self.timeout)
+                self.limit_info[f"{spec.name}/{q.name}"] = lim
+                ref, ref_name = None, None
+                for c in chosen:
+                    rec, ans = self.cell(ctx, c, coll, q, ref, evictor)
+                    rec["question_text"] = q.describe()
+                    rec["n_files"] = len(q.files)
+                    if ref is None and ans is not None and rec["status"] == "ok":
+                        ref, ref_name = ans, c.name
+                    rec["reference"] = ref_name
+                    self.records.append(rec)
+                    w = rec.get("warm")
+                    log(f"  {c.name}: {rec['status']} "
+                        + (f"warm median {w['wall_median']:.3f} s" if w else rec["reason"][:160]))
+                if ref is None:
+                    log(f"  no contender answered {q.name}: nothing to check against")
+                    self.failed = True
+
+
+def main(argv=None):
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    if mode == "smoke" and args.runs is None:
+        args.runs = 0  # the validation run is the one timed run
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%MZ")
+    out = os.path.abspath(args.out or os.path.join(HERE, "results", f"{mode}-{stamp}"))
+    cache = os.path.abspath(args.cache or (os.path.join(out, "cache") if mode == "smoke"
+                                           else os.path.join(HERE, "cache")))
+    pixeldrill = os.path.abspath(args.pixeldrill or os.environ.get("PIXELDRILL_BIN")
+                                 or os.path.join(REPO, "build", "pixeldrill"))
+    workdir = os.path.join(out, "work")
+    for d in (out, cache, workdir):
+        os.makedirs(d, exist_ok=True)
+    load_plugins()
+    ctx = contenders.Ctx(pixeldrill, os.path.dirname(pixeldrill), cache, workdir)
+    ctx.unavailable = {}
+    names = (args.contenders.split(",") if args.contenders else
+             [n for n, c in contenders.REGISTRY.items() if c.in_smoke or mode != "smoke"])
+    unknown = [n for n in names if n not in contenders.REGISTRY]
+    if unknown:
+        print(f"unknown contender(s) {unknown}; known: {list(contenders.REGISTRY)}",
+              file=sys.stderr)
+        return 2
+    # pixeldrill's netCDF-C path answers first: it is the reference.
+    names.sort(key=lambda n: n != "pixeldrill")
+    chosen = [contenders.REGISTRY[n] for n in names]
+    evictor = CacheEvictor(args.cold_method or ("none" if mode == "smoke" else "auto"))
+    bench = Bench(args, mode)
+    bench.timeout = args.timeout or 3600
+    bench.slow = args.slow or (120 if mode == "full" else 60)
+    log(f"mode {mode}, out {out}, cache {cache}, {evictor.label()}")
+    disk = None
+    if evictor.method != "none":
+        disk = limits.disk_bandwidth(cache, 2048 if mode == "full" else 512, evictor, log)
+        log(f"disk: {disk['MBps_median']:.0f} MB/s sequential read (cold)")
+    qfilter = set(args.questions.split(",")) if args.questions else None
+    bench.run(ctx, chosen, evictor, qfilter)
+    data = {
+        "date_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "mode": mode, "machine": machine.describe(cache), "cold_method": evictor.method,
+        "cold_label": evictor.label(), "disk": disk, "harness_seconds": time.time() - T0,
+        "command": "bench/run.sh " + " ".join(shlex.quote(a) for a in
+                                              (argv if argv is not None else sys.argv[1:])),
+        "tolerance": {"rtol": answers.RTOL, "atol": answers.ATOL},
+        "contenders": {c.name: c.description for c in chosen},
+        "collections": report.collection_rows(cache, COLLECTIONS[mode]),
+        "prepare": bench.prepare_info, "limits": bench.limit_info, "results": bench.records,
+        "failed": bench.failed,
+    }
+    report.add_ratios(data)
+    report.write_all(data, out)
+    if mode != "smoke" and not args.no_docs:
+        report.update_docs(data, out, os.path.join(REPO, "docs"))
+    if not args.keep_work:
+        shutil.rmtree(workdir, ignore_errors=True)
+    log(f"done: {out}/results.json" + (" — FAILED: some contender disagreed or nothing answered"
+                                       if bench.failed else ""))
+    return 1 if bench.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
