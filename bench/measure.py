@@ -28,9 +28,16 @@ def run_measured(argv: List[str], stdout_path: str, timeout: float, env=None,
                  cwd=None) -> RunResult:
     err_path = stdout_path + ".stderr"
     with open(stdout_path, "wb") as out, open(err_path, "wb") as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=cwd,
-                                start_new_session=True)
+        for attempt in range(5):  # a binary being relinked by a build is briefly unrunnable
+            try:
+                t0 = time.perf_counter()
+                proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=cwd,
+                                        start_new_session=True)
+                break
+            except (PermissionError, OSError) as e:
+                if attempt == 4:
+                    return RunResult(0.0, 0.0, 0.0, 127, False, f"cannot start {argv[0]}: {e}")
+                time.sleep(3)
         fired = threading.Event()
 
         def kill():
