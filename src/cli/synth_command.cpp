@@ -62,6 +62,12 @@ Command make_synth_command(CLI::App& root) {
       "Generate a synthetic IMOS GHRSST L3S-1d night collection: OUTDIR/YYYY/"
       "YYYYMMDD152000-ABOM-L3S_GHRSST-SSTskin-AVHRR_D-1d_night.nc, one file a day, with the real "
       "product's variables, metadata, packing, chunking, eras and missing days");
+  app->footer(
+      "Eras (like the real archive): to 2007 ERA-Interim winds/OI analysis/1-degree ice; "
+      "2008-2019 all 13 variables; 2016 quarter-grid chunks for every data variable; 2020 on "
+      "no sea_ice_fraction* variables and time units 'seconds since 1981-01-01'. About 2.5% of "
+      "days are missing (fixed per seed; --no-gaps writes them all). Existing files are replaced "
+      "atomically.");
   app->add_option("OUTDIR", args->outdir, "Folder to write the collection into")->required();
   app->add_option("--from", args->from, "First day, YYYY-MM-DD")->capture_default_str();
   app->add_option("--to", args->to, "Last day, YYYY-MM-DD (inclusive)")->capture_default_str();

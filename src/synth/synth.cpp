@@ -117,7 +117,10 @@ SynthReport run_synth(const SynthOptions& o) {
   Progress progress("synth", days.size());
   for (int64_t d : days) {
     const fs::path path = fs::path(o.outdir) / relative_path(d);
-    fs::create_directories(path.parent_path());
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec)
+      throw Error("cannot create folder " + path.parent_path().string() + ": " + ec.message());
     synth_day(o, d, path.string());
     ++report.files_written;
     progress.tick();

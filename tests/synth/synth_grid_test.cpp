@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "synth/product.h"
 #include "synth_test_util.h"
 
 namespace pixeldrill::synth {
@@ -60,6 +61,33 @@ TEST(SynthGrid, RejectsDecimationsThatDoNotTileTheGrid) {
   }
   EXPECT_EQ(valid_decimations().front(), 1);
   EXPECT_EQ(valid_decimations().back(), 100);
+}
+
+}  // namespace
+}  // namespace pixeldrill::synth
+
+namespace pixeldrill::synth {
+namespace {
+
+float float_attr(const std::vector<Attr>& attrs, const std::string& name) {
+  for (const Attr& a : attrs)
+    if (a.name == name) return static_cast<float>(a.numbers.at(0));
+  ADD_FAILURE() << "no global attribute " << name;
+  return 0;
+}
+
+TEST(SynthGrid, GeospatialGlobalAttributesNameTheOutermostPixelCentres) {
+  const auto full = global_attributes(20000, era_for_year(2024), 1, 1);
+  EXPECT_EQ(float_attr(full, "northernmost_latitude"), 19.99f);  // as the real 2025 file
+  EXPECT_EQ(float_attr(full, "southernmost_latitude"), -69.99f);
+  EXPECT_EQ(float_attr(full, "westernmost_longitude"), 70.01f);
+  EXPECT_EQ(float_attr(full, "easternmost_longitude"), -170.01f);
+  const auto coarse = global_attributes(20000, era_for_year(2024), 1, 50);
+  const SynthGrid g = make_grid(50);
+  EXPECT_EQ(float_attr(coarse, "northernmost_latitude"), g.lat.front());
+  EXPECT_EQ(float_attr(coarse, "southernmost_latitude"), g.lat.back());
+  EXPECT_EQ(float_attr(coarse, "westernmost_longitude"), g.lon.front());
+  EXPECT_EQ(float_attr(coarse, "easternmost_longitude"), g.lon.back() - 360.0f);
 }
 
 }  // namespace
