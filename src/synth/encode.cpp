@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -23,7 +24,7 @@ void pack_row(const VarSpec& var, const PackParams& p, const float* in, size_t n
   if (var.type == NC_INT) lo = -2147483645.0, hi = 2147483645.0;
   if (!p.packed) {
     for (size_t j = 0; j < n; ++j)
-      out[j] = std::isnan(in[j]) ? fill : static_cast<T>(std::lrint(in[j]));
+      out[j] = std::isnan(in[j]) ? fill : static_cast<T>(in[j] + (in[j] >= 0 ? 0.5f : -0.5f));
     return;
   }
   const double inv = 1.0 / p.scale;
@@ -46,6 +47,32 @@ void shuffle(const uint8_t* in, size_t elements, size_t size, uint8_t* out) {
   }
   for (size_t e = 0; e < elements; ++e)
     for (size_t k = 0; k < size; ++k) out[k * elements + e] = in[e * size + k];
+}
+
+// Chunk-sized scratch buffers kept between chunks, variables and days: fresh
+// multi-megabyte allocations each cost a page fault per 4 KiB.
+class BufferPool {
+ public:
+  std::vector<uint8_t> take() {
+    std::lock_guard lock(mutex_);
+    if (free_.empty()) return {};
+    std::vector<uint8_t> b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void give(std::vector<uint8_t>&& b) {
+    std::lock_guard lock(mutex_);
+    if (free_.size() < 8) free_.push_back(std::move(b));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::vector<uint8_t>> free_;
+};
+
+BufferPool& pool() {
+  static BufferPool p;
+  return p;
 }
 
 struct CompressorDeleter {
@@ -104,7 +131,9 @@ EncodedVar encode_variable(const VarSpec& var, const std::vector<float>& physica
   const size_t elements = ch * cw;
 
   parallel_for(ev.offsets.size(), threads, [&](size_t k) {
-    std::vector<uint8_t> raw(elements * esize), shuffled(elements * esize);
+    std::vector<uint8_t> raw = pool().take(), shuffled = pool().take(), compressed = pool().take();
+    raw.resize(elements * esize);
+    shuffled.resize(elements * esize);
     const size_t r0 = ev.offsets[k][1], c0 = ev.offsets[k][2];
     const size_t rows = std::min(ch, grid.nlat - r0), cols = std::min(cw, grid.nlon - c0);
     // Edge chunks are stored full size; the part outside the grid holds fill.
@@ -138,13 +167,14 @@ EncodedVar encode_variable(const VarSpec& var, const std::vector<float>& physica
     std::unique_ptr<libdeflate_compressor, CompressorDeleter> comp(
         libdeflate_alloc_compressor(kDeflateLevel));
     if (!comp) throw Error("synth: cannot allocate a deflate compressor");
-    std::vector<uint8_t>& out = ev.chunks[k];
-    out.resize(libdeflate_zlib_compress_bound(comp.get(), shuffled.size()));
+    compressed.resize(libdeflate_zlib_compress_bound(comp.get(), shuffled.size()));
     const size_t size = libdeflate_zlib_compress(comp.get(), shuffled.data(), shuffled.size(),
-                                                 out.data(), out.size());
+                                                 compressed.data(), compressed.size());
     if (size == 0) throw Error("synth: deflate failed for " + var.name);
-    out.resize(size);
-    out.shrink_to_fit();
+    ev.chunks[k].assign(compressed.begin(), compressed.begin() + static_cast<long>(size));
+    pool().give(std::move(raw));
+    pool().give(std::move(shuffled));
+    pool().give(std::move(compressed));
   });
   return ev;
 }
