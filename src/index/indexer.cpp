@@ -119,20 +119,32 @@ class Interner {
     index_.grids.push_back(std::move(g));
     return id;
   }
-  uint32_t layout(Layout&& l) {
+  // `owner` is the file the layout's global attributes come from; the
+  // smallest path wins so the result does not depend on thread timing.
+  uint32_t layout(Layout&& l, const std::string& owner) {
     std::string key = layout_key(l);
     auto it = layouts_.find(key);
-    if (it != layouts_.end()) return it->second;
+    if (it != layouts_.end()) {
+      std::string& current = owners_[it->second];
+      if (current.empty() || owner < current) {
+        current = owner;
+        index_.layouts[it->second].global_attrs_json = std::move(l.global_attrs_json);
+      }
+      return it->second;
+    }
     const auto id = static_cast<uint32_t>(index_.layouts.size());
     layouts_.emplace(std::move(key), id);
     index_.layouts.push_back(std::move(l));
+    owners_.push_back(owner);
     return id;
   }
+  const std::string& owner(uint32_t layout) const { return owners_[layout]; }
 
  private:
   CollectionIndex& index_;
   std::unordered_multimap<uint64_t, uint32_t> grids_;
   std::unordered_map<std::string, uint32_t> layouts_;
+  std::vector<std::string> owners_;
 };
 
 std::mutex& intern_mutex() {
@@ -200,8 +212,39 @@ FileEntry make_entry(const FileContents& contents, Interner& interner) {
   catalog::Grid grid{make_axis(*lat, path), make_axis(*lon, path)};
   std::lock_guard lock(intern_mutex());
   layout.grid = interner.grid(std::move(grid));
-  entry.layout = interner.layout(std::move(layout));
+  entry.layout = interner.layout(std::move(layout), path);
   return entry;
+}
+
+// Layouts and grids numbered in order of first use by the sorted files, each
+// layout's global attributes from its first file: the same index whatever
+// order the threads finished in, and whatever the previous index was.
+void renumber_by_first_use(CollectionIndex& index, const Interner& interner) {
+  std::vector<int64_t> layout_map(index.layouts.size(), -1), grid_map(index.grids.size(), -1);
+  std::vector<Layout> layouts;
+  std::vector<catalog::Grid> grids;
+  for (auto& f : index.files) {
+    if (layout_map[f.layout] < 0) {
+      layout_map[f.layout] = static_cast<int64_t>(layouts.size());
+      Layout l = std::move(index.layouts[f.layout]);
+      if (interner.owner(f.layout) != f.path) {
+        try {
+          l.global_attrs_json = formats::hdf5::read_chunk_index(f.path).global_attrs.dump();
+        } catch (const Error&) {
+          // keep the attributes of the file it was first seen in
+        }
+      }
+      if (grid_map[l.grid] < 0) {
+        grid_map[l.grid] = static_cast<int64_t>(grids.size());
+        grids.push_back(std::move(index.grids[l.grid]));
+      }
+      l.grid = static_cast<uint32_t>(grid_map[l.grid]);
+      layouts.push_back(std::move(l));
+    }
+    f.layout = static_cast<uint32_t>(layout_map[f.layout]);
+  }
+  index.layouts = std::move(layouts);
+  index.grids = std::move(grids);
 }
 
 std::string absolute(const std::string& path) {
@@ -217,15 +260,11 @@ void stat_file(const std::string& path, uint64_t* size, int64_t* mtime_ns) {
   *mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
-FileEntry make_file_entry(const FileContents& contents, CollectionIndex& index) {
-  Interner interner(index);
-  return make_entry(contents, interner);
-}
-
 CollectionIndex build_index(const std::string& collection, const CollectionIndex* previous,
                             const IndexOptions& options, IndexStats* stats) {
   IndexStats local;
   IndexStats& st = stats ? *stats : local;
+  st = IndexStats{};
   const auto started = std::chrono::steady_clock::now();
   std::vector<std::string> paths = catalog::discover_files(collection);
   for (auto& p : paths) p = absolute(p);
@@ -238,9 +277,14 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
 
   std::map<std::string, const FileEntry*> old_files;
   std::vector<std::optional<uint32_t>> old_layout_map;
+  std::vector<std::string> old_owner;  // the file each old layout's global attributes are from
   if (previous) {
     for (const auto& f : previous->files) old_files.emplace(f.path, &f);
     old_layout_map.resize(previous->layouts.size());
+    old_owner.resize(previous->layouts.size());
+    for (const auto& f : previous->files) {
+      if (old_owner[f.layout].empty()) old_owner[f.layout] = f.path;
+    }
   }
   std::vector<std::optional<FileEntry>> entries(paths.size());
   std::vector<std::string> problems(paths.size());
@@ -261,7 +305,7 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
       if (!mapped) {
         Layout l = previous->layouts[entry.layout];
         l.grid = interner.grid(catalog::Grid(previous->grids[l.grid]));
-        mapped = interner.layout(std::move(l));
+        mapped = interner.layout(std::move(l), old_owner[entry.layout]);
       }
       entry.layout = *mapped;
       entries[i] = std::move(entry);
@@ -309,6 +353,7 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
       ++st.failed;
     }
   }
+  renumber_by_first_use(index, interner);
   if (index.files.empty() && !paths.empty() && st.failed == paths.size()) {
     throw Error(collection + ": none of its " + std::to_string(paths.size()) +
                 " files could be indexed; first problem: " + index.problems.front());

@@ -28,11 +28,6 @@ struct IndexOptions {
 CollectionIndex build_index(const std::string& collection, const CollectionIndex* previous,
                             const IndexOptions& options, IndexStats* stats);
 
-// Turns one file's HDF5 contents into an index entry, interning its grid and
-// layout into `index`. Throws Error naming the file when it lacks CF
-// latitude/longitude/time coordinates.
-FileEntry make_file_entry(const formats::hdf5::FileContents& contents, CollectionIndex& index);
-
 // Size and modification time (ns) of a file; throws Error naming it.
 void stat_file(const std::string& path, uint64_t* size, int64_t* mtime_ns);
 

@@ -1,0 +1,430 @@
+#include "drill/index_source.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "codec/chunk_pipeline.h"
+#include "core/error.h"
+#include "core/parallel.h"
+#include "core/progress.h"
+#include "drill/plan.h"
+#include "drill/series_builder.h"
+#include "index/indexer.h"
+#include "io/byte_source.h"
+
+namespace pixeldrill::drill {
+namespace {
+
+using formats::hdf5::ChunkRef;
+using index::CollectionIndex;
+using index::FileEntry;
+using index::Layout;
+using index::VarLayout;
+
+std::string text_attr(const std::string& attrs_json, const char* name) {
+  const auto attrs = nlohmann::json::parse(attrs_json, nullptr, false);
+  if (!attrs.is_object()) return "";
+  auto it = attrs.find(name);
+  return it != attrs.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// A gridded data variable, as catalog::read_metadata counts them.
+bool is_data_variable(const Layout& l, const VarLayout& v) {
+  if (v.dims.size() == 1 && v.dims[0] == v.name) return false;
+  const bool lat = std::find(v.dims.begin(), v.dims.end(), l.lat_name) != v.dims.end();
+  const bool lon = std::find(v.dims.begin(), v.dims.end(), l.lon_name) != v.dims.end();
+  return lat && lon && v.unsupported.rfind("data type", 0) != 0;
+}
+
+double to_double(const std::byte* p, catalog::StorageType type, bool big_endian) {
+  std::byte b[8];
+  const size_t n = catalog::storage_size(type);
+  if (big_endian) {
+    for (size_t i = 0; i < n; ++i) b[i] = p[n - 1 - i];
+  } else {
+    std::memcpy(b, p, n);
+  }
+  using catalog::StorageType;
+  switch (type) {
+    case StorageType::kInt8: {
+      int8_t v;
+      std::memcpy(&v, b, 1);
+      return v;
+    }
+    case StorageType::kUInt8: {
+      uint8_t v;
+      std::memcpy(&v, b, 1);
+      return v;
+    }
+    case StorageType::kInt16: {
+      int16_t v;
+      std::memcpy(&v, b, 2);
+      return v;
+    }
+    case StorageType::kUInt16: {
+      uint16_t v;
+      std::memcpy(&v, b, 2);
+      return v;
+    }
+    case StorageType::kInt32: {
+      int32_t v;
+      std::memcpy(&v, b, 4);
+      return v;
+    }
+    case StorageType::kUInt32: {
+      uint32_t v;
+      std::memcpy(&v, b, 4);
+      return v;
+    }
+    case StorageType::kInt64: {
+      int64_t v;
+      std::memcpy(&v, b, 8);
+      return static_cast<double>(v);
+    }
+    case StorageType::kUInt64: {
+      uint64_t v;
+      std::memcpy(&v, b, 8);
+      return static_cast<double>(v);
+    }
+    case StorageType::kFloat32: {
+      float v;
+      std::memcpy(&v, b, 4);
+      return v;
+    }
+    case StorageType::kFloat64: {
+      double v;
+      std::memcpy(&v, b, 8);
+      return v;
+    }
+  }
+  return 0;
+}
+
+codec::Pipeline pipeline_of(const VarLayout& v) {
+  codec::Pipeline p;
+  p.elem_size = catalog::storage_size(v.type);
+  for (size_t i = 0; i < v.filters.size(); ++i) {
+    const int pos = static_cast<int>(i);
+    switch (v.filters[i].id) {
+      case formats::hdf5::kFilterShuffle:
+        p.shuffle = pos;
+        break;
+      case formats::hdf5::kFilterDeflate:
+        p.deflate = pos;
+        break;
+      case formats::hdf5::kFilterFletcher32:
+        p.fletcher32 = pos;
+        break;
+    }
+  }
+  return p;
+}
+
+// One value wanted from a chunk: time step k of the file, plan pixel p.
+struct Target {
+  uint64_t chunk;
+  uint64_t elem;
+  uint32_t step;
+  uint32_t pixel;
+};
+
+struct Counters {
+  std::atomic<uint64_t> chunks{0}, read{0}, inflated{0};
+};
+
+class FileDriller {
+ public:
+  FileDriller(const CollectionIndex& index, const Plan& plan, const SeriesBuilder& builder,
+              codec::Inflater engine, Counters& counters)
+      : index_(index), plan_(plan), builder_(builder), engine_(engine), counters_(counters) {}
+
+  // Reads the file's steps inside the query's time range; returns them so a
+  // file failing midway adds nothing.
+  std::vector<std::pair<size_t, std::vector<StoredValues>>> drill(const FileEntry& f,
+                                                                  const Query& query) {
+    std::vector<size_t> steps;
+    for (size_t t = 0; t < f.times.size(); ++t) {
+      if (query.time.contains(f.times[t])) steps.push_back(t);
+    }
+    if (steps.empty()) return {};
+    // The bytes we are about to read must be those the index describes.
+    uint64_t size = 0;
+    int64_t mtime = 0;
+    index::stat_file(f.path, &size, &mtime);
+    if (size != f.size || mtime != f.mtime_ns) {
+      throw Error(f.path + ": changed since it was indexed (size " + std::to_string(f.size) +
+                  " -> " + std::to_string(size) +
+                  (mtime != f.mtime_ns ? ", modification time differs" : "") +
+                  "); re-run pixeldrill index to update the index");
+    }
+    const auto source = io::open_file_source(f.path);
+    if (source->size() != f.size) {
+      throw Error(f.path + ": changed since it was indexed; re-run pixeldrill index");
+    }
+    const Layout& layout = index_.layouts[f.layout];
+    const auto& names = builder_.read_variables();
+    const size_t npix = plan_.pixels.size();
+    std::vector<std::pair<size_t, std::vector<StoredValues>>> out;
+    for (size_t t : steps) out.emplace_back(t, std::vector<StoredValues>(names.size()));
+    for (size_t v = 0; v < names.size(); ++v) {
+      size_t vi = 0;
+      const VarLayout* var = layout.find(names[v], &vi);
+      if (!var || !is_data_variable(layout, *var)) continue;  // absent in this era
+      if (!var->unsupported.empty()) {
+        throw Error(f.path + ": variable " + var->name + ": " + var->unsupported +
+                    "; drill this collection through its NetCDF files instead of the index");
+      }
+      for (auto& [t, values] : out) {
+        values[v].present = true;
+        values[v].packing = f.vars[vi].packing;
+        values[v].raw.assign(npix, 0.0);
+      }
+      read_variable(f, *source, layout, *var, f.vars[vi], steps, out, v);
+    }
+    return out;
+  }
+
+ private:
+  void read_variable(const FileEntry& f, const io::ByteSource& source, const Layout& layout,
+                     const VarLayout& var, const index::FileVar& fv,
+                     const std::vector<size_t>& steps,
+                     std::vector<std::pair<size_t, std::vector<StoredValues>>>& out, size_t v) {
+    const size_t ndims = var.dims.size();
+    const auto grid = var.chunk_grid();
+    std::vector<Target> targets;
+    targets.reserve(steps.size() * plan_.pixels.size());
+    for (size_t k = 0; k < steps.size(); ++k) {
+      for (size_t p = 0; p < plan_.pixels.size(); ++p) {
+        uint64_t chunk = 0, elem = 0;
+        for (size_t d = 0; d < ndims; ++d) {
+          const std::string& dim = var.dims[d];
+          uint64_t idx = 0;
+          if (dim == layout.lat_name) {
+            idx = plan_.pixels[p].row;
+          } else if (dim == layout.lon_name) {
+            idx = plan_.pixels[p].col;
+          } else if (dim == layout.time_name) {
+            idx = steps[k];
+          } else if (var.shape[d] != 1) {
+            throw Error(f.path + ": variable " + var.name + " has dimension '" + dim +
+                        "' of length " + std::to_string(var.shape[d]) +
+                        " besides time/lat/lon; not supported");
+          }
+          chunk = chunk * grid[d] + idx / var.chunk_shape[d];
+          elem = elem * var.chunk_shape[d] + idx % var.chunk_shape[d];
+        }
+        targets.push_back({chunk, elem, static_cast<uint32_t>(k), static_cast<uint32_t>(p)});
+      }
+    }
+    std::sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) {
+      return a.chunk != b.chunk ? a.chunk < b.chunk : a.elem < b.elem;
+    });
+    uint64_t chunk_elems = 1;
+    for (auto c : var.chunk_shape) chunk_elems *= c;
+    const size_t esize = catalog::storage_size(var.type);
+    const codec::Pipeline pipeline = pipeline_of(var);
+    for (size_t i = 0; i < targets.size();) {
+      size_t j = i;
+      while (j < targets.size() && targets[j].chunk == targets[i].chunk) ++j;
+      const uint64_t chunk = targets[i].chunk;
+      const uint64_t max_elem = targets[j - 1].elem;
+      const ChunkRef ref = chunk < fv.chunks.size() ? fv.chunks[chunk] : ChunkRef{};
+      auto put = [&](size_t n, const std::function<double(uint64_t)>& value) {
+        for (size_t q = i; q < n; ++q) {
+          out[targets[q].step].second[v].raw[targets[q].pixel] = value(targets[q].elem);
+        }
+      };
+      if (!fv.inline_data.empty()) {
+        if ((max_elem + 1) * esize > fv.inline_data.size()) {
+          throw Error(f.path + ": variable " + var.name + ": compact data shorter than its shape");
+        }
+        put(j, [&](uint64_t e) {
+          return to_double(fv.inline_data.data() + e * esize, var.type, var.big_endian);
+        });
+      } else if (ref.offset == formats::hdf5::kNoStorage) {
+        // Never written: reads as the dataset's fill value, as netCDF-C returns.
+        const double fill = var.hdf5_fill.value_or(0.0);
+        put(j, [&](uint64_t) { return fill; });
+      } else {
+        stored_.resize(ref.size);
+        source.read(ref.offset, stored_);
+        try {
+          decoded_.decode(pipeline, ref.filter_mask, stored_, chunk_elems, max_elem, engine_);
+        } catch (const codec::CodecError& e) {
+          throw Error(f.path + ": variable " + var.name + ": chunk " + std::to_string(chunk) +
+                      " (bytes " + std::to_string(ref.offset) + ".." +
+                      std::to_string(ref.offset + ref.size) + ") is corrupt: " + e.what());
+        }
+        counters_.chunks += 1;
+        counters_.read += ref.size;
+        counters_.inflated += decoded_.inflated_bytes();
+        std::byte buf[8];
+        put(j, [&](uint64_t e) {
+          decoded_.element(e, buf);
+          return to_double(buf, var.type, var.big_endian);
+        });
+      }
+      i = j;
+    }
+  }
+
+  const CollectionIndex& index_;
+  const Plan& plan_;
+  const SeriesBuilder& builder_;
+  codec::Inflater engine_;
+  Counters& counters_;
+  std::vector<std::byte> stored_;
+  codec::DecodedChunk decoded_;
+};
+
+// The grid most files share, as the reference path picks it; the rest refused.
+uint32_t check_grids(const std::string& spec, const CollectionIndex& index) {
+  std::map<uint32_t, size_t> counts;
+  for (const auto& f : index.files) ++counts[index.layouts[f.layout].grid];
+  // Grids are interned, but identical values under different axis names
+  // count as one grid for the reference path.
+  std::map<uint64_t, size_t> by_fp;
+  for (const auto& [g, n] : counts) by_fp[index.grids[g].fingerprint()] += n;
+  const uint64_t first_fp =
+      index.grids[index.layouts[index.files.front().layout].grid].fingerprint();
+  uint64_t best = first_fp;
+  for (const auto& [fp, n] : by_fp) {
+    if (n > by_fp[best]) best = fp;
+  }
+  uint32_t grid = 0;
+  bool found = false;
+  std::vector<const FileEntry*> odd;
+  for (const auto& f : index.files) {
+    const uint32_t g = index.layouts[f.layout].grid;
+    if (index.grids[g].fingerprint() == best) {
+      if (!found) grid = g, found = true;
+    } else {
+      odd.push_back(&f);
+    }
+  }
+  if (!odd.empty()) {
+    std::string msg = spec + ": " + std::to_string(odd.size()) + " of " +
+                      std::to_string(index.files.size()) +
+                      " files have another grid than the rest (" + index.grids[grid].describe() +
+                      "); refusing to mix them:";
+    for (size_t i = 0; i < odd.size() && i < 10; ++i) {
+      msg += "\n  " + odd[i]->path + " (" +
+             index.grids[index.layouts[odd[i]->layout].grid].describe() + ")";
+    }
+    throw Error(msg);
+  }
+  return grid;
+}
+
+}  // namespace
+
+codec::Inflater default_index_inflater() {
+  if (const char* env = std::getenv("PIXELDRILL_INFLATE"); env && *env) {
+    return codec::parse_inflater(env);
+  }
+  return codec::Inflater::kIsal;
+}
+
+Series IndexSource::drill(const Query& query) {
+  std::vector<std::string> problems;
+  for (const auto& p : index_.problems) problems.push_back("skipped (not indexed) " + p);
+  if (index_.files.empty()) throw Error(path_ + ": the index holds no file");
+  const uint32_t grid_id = check_grids(path_, index_);
+
+  std::vector<Column> columns;
+  std::vector<std::string> wanted = query.vars;
+  if (query.min_quality) wanted.push_back(kQualityVariable);
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    const VarLayout* found = nullptr;
+    for (const auto& f : index_.files) {
+      const Layout& l = index_.layouts[f.layout];
+      const VarLayout* v = l.find(wanted[i]);
+      if (v && is_data_variable(l, *v)) {
+        found = v;
+        break;
+      }
+    }
+    if (!found) {
+      std::string known;
+      const Layout& l = index_.layouts[index_.files.front().layout];
+      for (const auto& v : l.vars) {
+        if (is_data_variable(l, v)) known += (known.empty() ? "" : ", ") + v.name;
+      }
+      throw Error((i < query.vars.size() ? "--var " : "--min-quality needs ") + wanted[i] +
+                  ": no such variable in any of the " + std::to_string(index_.files.size()) +
+                  " files of " + path_ + " (variables: " + known + ")");
+    }
+    if (i < query.vars.size()) {
+      columns.push_back({found->name, text_attr(found->attrs_json, "units"),
+                         text_attr(found->attrs_json, "long_name"),
+                         text_attr(found->attrs_json, "standard_name")});
+    }
+  }
+
+  const Plan plan = make_plan(query, index_.grids[grid_id]);
+  SeriesBuilder builder(query, plan, columns);
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < index_.files.size(); ++i) {
+    for (int64_t t : index_.files[i].times) {
+      if (query.time.contains(t)) {
+        todo.push_back(i);
+        break;
+      }
+    }
+  }
+  Counters counters;
+  std::vector<std::string> failures(todo.size());
+  const unsigned threads = options_.threads ? options_.threads : default_threads();
+  {
+    Progress progress("drilling", todo.size());
+    // One driller (and its chunk buffers) per worker thread bounds memory.
+    std::mutex pool_mutex;
+    std::vector<std::unique_ptr<FileDriller>> pool;
+    parallel_for(todo.size(), threads, [&](size_t k) {
+      std::unique_ptr<FileDriller> driller;
+      {
+        std::lock_guard lock(pool_mutex);
+        if (!pool.empty()) {
+          driller = std::move(pool.back());
+          pool.pop_back();
+        }
+      }
+      if (!driller) {
+        driller = std::make_unique<FileDriller>(index_, plan, builder, options_.inflater, counters);
+      }
+      const FileEntry& f = index_.files[todo[k]];
+      try {
+        for (auto& [t, values] : driller->drill(f, query)) {
+          builder.add_step(f.times[t], values, todo[k]);
+        }
+      } catch (const Error& e) {
+        failures[k] = std::string("skipped ") + e.what();
+      }
+      progress.tick();
+      std::lock_guard lock(pool_mutex);
+      pool.push_back(std::move(driller));
+    });
+  }
+  for (auto& f : failures) {
+    if (!f.empty()) problems.push_back(std::move(f));
+  }
+  stats_ = {counters.chunks.load(), counters.read.load(), counters.inflated.load()};
+  return builder.finish(std::move(problems), "index");
+}
+
+std::unique_ptr<DrillSource> open_index_source(const std::string& spec) {
+  if (!index::is_index_file(spec)) return nullptr;
+  IndexDrillOptions options;
+  options.inflater = default_index_inflater();
+  return std::make_unique<IndexSource>(spec, index::read_index(spec), options);
+}
+
+namespace {
+const bool kRegistered = register_source_opener({"index", 10, &open_index_source});
+}  // namespace
+
+}  // namespace pixeldrill::drill

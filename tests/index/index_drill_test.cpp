@@ -1,0 +1,232 @@
+#include <gtest/gtest.h>
+#include <netcdf.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "drill/index_source.h"
+#include "drill/netcdf_source.h"
+#include "index/indexer.h"
+#include "index_test_util.h"
+
+namespace pixeldrill::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using drill::Query;
+
+drill::Series reference(const std::string& spec, const Query& q) {
+  return drill::open_netcdf_source(spec)->drill(q);
+}
+
+std::unique_ptr<drill::IndexSource> indexed(const std::string& collection, const std::string& out,
+                                            codec::Inflater engine = codec::Inflater::kIsal) {
+  auto idx = index::build_index(collection, nullptr, {1, false}, nullptr);
+  index::write_index(idx, out);
+  return std::make_unique<drill::IndexSource>(out, index::read_index(out),
+                                              drill::IndexDrillOptions{engine, 2});
+}
+
+std::vector<std::pair<std::string, Query>> queries() {
+  std::vector<std::pair<std::string, Query>> all;
+  Query point;
+  point.sites = {{"", -40.0, 150.0}};
+  all.emplace_back("point", point);
+  Query stations = point;
+  stations.sites = {{"a", -40, 150}, {"b", -45, 100}, {"c", -40.01, 150.02}, {"d", 10, 80}};
+  stations.vars = {"sea_surface_temperature",
+                   "quality_level",
+                   "sea_ice_fraction",
+                   "l2p_flags",
+                   "sst_dtime",
+                   "sses_bias",
+                   "wind_speed"};
+  all.emplace_back("stations, all types, era-missing variable", stations);
+  Query qc = stations;
+  qc.min_quality = 4;
+  qc.celsius = true;
+  all.emplace_back("--min-quality 4 --celsius", qc);
+  Query box;
+  box.box = drill::Box{-50, -30, 110, 160};
+  all.emplace_back("box pixels", box);
+  for (auto r :
+       {drill::Reduce::kMean, drill::Reduce::kMin, drill::Reduce::kMax, drill::Reduce::kCount}) {
+    Query reduced = box;
+    reduced.reduce = r;
+    all.emplace_back(std::string("box ") + drill::reduce_name(r), reduced);
+  }
+  Query ranged = point;
+  ranged.time.from = 1451606400;  // 2016-01-01
+  ranged.time.to = 1451779200;    // 2016-01-03
+  all.emplace_back("time range", ranged);
+  return all;
+}
+
+TEST(IndexDrill, BitIdenticalToReferenceOnMixedErasAndChunkLayouts) {
+  TempDir dir;
+  const std::string c = make_mixed_collection(dir);
+  auto source = indexed(c, dir / "c.pdx");
+  EXPECT_EQ(source->collection_index().layouts.size(), 3u);  // 2015, 2016 chunks, 2020 no ice
+  for (const auto& [what, q] : queries()) {
+    const auto ref = reference(c, q);
+    const auto got = source->drill(q);
+    EXPECT_EQ(got.source, "index");
+    expect_same_series(ref, got, what);
+  }
+  // The box must hold real values, or equality proves little.
+  Query box;
+  box.box = drill::Box{-50, -30, 110, 160};
+  EXPECT_GT(valid_values(source->drill(box)), 1000u);
+}
+
+TEST(IndexDrill, EveryInflaterGivesTheSameAnswer) {
+  TempDir dir;
+  const std::string c = make_mixed_collection(dir);
+  Query q;
+  q.box = drill::Box{-50, -30, 110, 160};
+  const auto ref = reference(c, q);
+  for (auto e : {codec::Inflater::kZlib, codec::Inflater::kLibdeflate, codec::Inflater::kIsal}) {
+    expect_same_series(ref, indexed(c, dir / "c.pdx", e)->drill(q), codec::inflater_name(e));
+  }
+}
+
+TEST(IndexDrill, EachChunkIsDecodedOncePerQueryHoweverManyPixelsFallInIt) {
+  TempDir dir;
+  const std::string c = make_mixed_collection(dir);
+  auto source = indexed(c, dir / "c.pdx");
+  Query q;
+  q.vars = {"sea_surface_temperature"};
+  // Rows 70..72, columns 90..92 of the 90 x 120 grid: one (30 x 40) chunk.
+  q.sites = {{"a", -50.2, 160.2}, {"b", -51.2, 161.2}, {"c", -52.2, 162.2}};
+  q.time.to = 1451606399;  // the 2015 files only (2015-12-30 and 31)
+  source->drill(q);
+  EXPECT_EQ(source->last_stats().chunks_decoded, 2u);  // 2 files x 1 chunk
+}
+
+TEST(IndexDrill, BitIdenticalOnRealFixtures) {
+  for (const char* name :
+       {"L3S-1d_day_2017_subset_a.nc", "L3S-1d_ngt_20150902-03_subset_unpacked.nc",
+        "20250101152000-ABOM-L3S_GHRSST-SSTskin-AVHRR_D-1d_night.grid-only.nc"}) {
+    TempDir dir;
+    const std::string file = fixture(name);
+    auto source = indexed(file, dir / "f.pdx");
+    const auto& g = source->collection_index().grids[0];
+    Query box;
+    box.box = drill::Box{g.lat.min(), g.lat.max(), g.lon.min(), g.lon.max()};
+    if (g.lat.size() * g.lon.size() > 200000) box.box = drill::Box{-33, -31, 114, 116};
+    box.vars.clear();
+    const auto& layout = source->collection_index().layouts[0];
+    for (const auto& v : layout.vars) {
+      if (v.dims.size() == 3) box.vars.push_back(v.name);
+    }
+    const auto ref = reference(file, box);
+    const auto got = source->drill(box);
+    expect_same_series(ref, got, name);
+    if (std::string(name).find("2017") != std::string::npos) {
+      EXPECT_GT(valid_values(got), 100u);
+    }
+    Query point;
+    point.sites = {{"", (g.lat.min() + g.lat.max()) / 2, (g.lon.min() + g.lon.max()) / 2}};
+    expect_same_series(reference(file, point), source->drill(point), std::string(name) + " point");
+  }
+}
+
+TEST(IndexDrill, FileChangedSinceIndexingIsSkippedByNameWithReindexAdvice) {
+  TempDir dir;
+  const std::string c = make_mixed_collection(dir);
+  auto source = indexed(c, dir / "c.pdx");
+  const std::string victim = source->collection_index().files[1].path;
+  std::ofstream(victim, std::ios::app) << "appended";
+  Query q;
+  q.sites = {{"", -40, 150}};
+  const auto got = source->drill(q);
+  ASSERT_EQ(got.problems.size(), 1u);
+  EXPECT_NE(got.problems[0].find(victim), std::string::npos) << got.problems[0];
+  EXPECT_NE(got.problems[0].find("re-run pixeldrill index"), std::string::npos);
+  EXPECT_EQ(got.rows.size(), source->collection_index().files.size() - 1);
+}
+
+TEST(IndexDrill, CorruptChunkIsReportedWithFileVariableAndChunk) {
+  TempDir dir;
+  const std::string c = make_mixed_collection(dir);
+  auto source = indexed(c, dir / "c.pdx");
+  const auto& idx = source->collection_index();
+  const auto& f = idx.files[0];
+  size_t vi = 0;
+  idx.layouts[f.layout].find("sea_surface_temperature", &vi);
+  const auto& ref = f.vars[vi].chunks[4];
+  const auto stamp = fs::last_write_time(f.path);
+  {
+    std::fstream io(f.path, std::ios::in | std::ios::out | std::ios::binary);
+    io.seekp(static_cast<std::streamoff>(ref.offset + ref.size / 2));
+    const std::string junk(16, '\x5a');
+    io.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  fs::last_write_time(f.path, stamp);  // same size and time: only the decode can notice
+  Query q;
+  q.box = drill::Box{-70, 20, 70, 190};
+  q.vars = {"sea_surface_temperature"};
+  const auto got = source->drill(q);
+  ASSERT_EQ(got.problems.size(), 1u);
+  const std::string& msg = got.problems[0];
+  EXPECT_NE(msg.find(f.path), std::string::npos) << msg;
+  EXPECT_NE(msg.find("sea_surface_temperature"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("chunk 4"), std::string::npos) << msg;
+}
+
+TEST(IndexDrill, VariableWithUnsupportedFilterIsRefusedByName) {
+  TempDir dir;
+  const std::string path = dir / "nbit.nc";
+  int nc, dlat, dlon, dtime, vlat, vlon, vtime, vsst;
+  ASSERT_EQ(nc_create(path.c_str(), NC_NETCDF4 | NC_CLOBBER, &nc), NC_NOERR);
+  nc_def_dim(nc, "time", 1, &dtime);
+  nc_def_dim(nc, "lat", 4, &dlat);
+  nc_def_dim(nc, "lon", 5, &dlon);
+  nc_def_var(nc, "time", NC_INT, 1, &dtime, &vtime);
+  nc_put_att_text(nc, vtime, "units", 33, "seconds since 1981-01-01 00:00:00");
+  nc_def_var(nc, "lat", NC_FLOAT, 1, &dlat, &vlat);
+  nc_put_att_text(nc, vlat, "units", 13, "degrees_north");
+  nc_def_var(nc, "lon", NC_FLOAT, 1, &dlon, &vlon);
+  nc_put_att_text(nc, vlon, "units", 12, "degrees_east");
+  const int dims[3] = {dtime, dlat, dlon};
+  nc_def_var(nc, "sea_surface_temperature", NC_SHORT, 3, dims, &vsst);
+  const size_t chunks[3] = {1, 2, 5};
+  nc_def_var_chunking(nc, vsst, NC_CHUNKED, chunks);
+  ASSERT_EQ(nc_def_var_filter(nc, vsst, 5 /* H5Z_FILTER_NBIT */, 0, nullptr), NC_NOERR);
+  nc_enddef(nc);
+  const int t = 1000;
+  const float lat[4] = {1, 0, -1, -2}, lon[5] = {10, 11, 12, 13, 14};
+  short sst[20];
+  for (int i = 0; i < 20; ++i) sst[i] = static_cast<short>(i);
+  nc_put_var_int(nc, vtime, &t);
+  nc_put_var_float(nc, vlat, lat);
+  nc_put_var_float(nc, vlon, lon);
+  nc_put_var_short(nc, vsst, sst);
+  ASSERT_EQ(nc_close(nc), NC_NOERR);
+
+  auto source = indexed(path, dir / "n.pdx");
+  Query q;
+  q.sites = {{"", 0, 12}};
+  q.vars = {"sea_surface_temperature"};
+  const auto got = source->drill(q);
+  ASSERT_EQ(got.problems.size(), 1u);
+  EXPECT_NE(got.problems[0].find("sea_surface_temperature"), std::string::npos) << got.problems[0];
+  EXPECT_NE(got.problems[0].find("filter 5"), std::string::npos) << got.problems[0];
+}
+
+TEST(IndexDrill, DrillCommandRecognisesTheIndexByItsMagicBytes) {
+  TempDir dir;
+  const std::string c = make_mixed_collection(dir);
+  ASSERT_EQ(
+      run(pixeldrill() + " index " + c + " -o " + (dir / "any-name.bin") + " 2>/dev/null").status,
+      0);
+  const std::string args = " --point -40,150 --var sea_surface_temperature,sea_ice_fraction";
+  const auto ref = run(pixeldrill() + " drill " + c + args + " 2>/dev/null");
+  const auto got = run(pixeldrill() + " drill " + (dir / "any-name.bin") + args + " 2>/dev/null");
+  EXPECT_EQ(got.status, 0);
+  EXPECT_EQ(ref.out, got.out);
+  EXPECT_EQ(lines(got.out).size(), 8u);  // header + 7 days
+}
+
+}  // namespace
+}  // namespace pixeldrill::testing
