@@ -3,6 +3,7 @@
 // CLI and /usr/bin/python3, reading files.
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -52,6 +53,21 @@ inline RunResult run(const std::string& command) {
   const int st = ::pclose(p);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   return r;
+}
+
+// Runs `command` through `sh -c "exec ..."` and returns the peak RSS (KiB)
+// of that one process, or -1 when it failed.
+inline long run_peak_rss_kib(const std::string& command) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string line = "exec " + command;
+    ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int st = 0;
+  struct rusage ru {};
+  if (::wait4(pid, &st, 0, &ru) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return -1;
+  return ru.ru_maxrss;
 }
 
 inline std::string bin() { return PIXELDRILL_BIN; }

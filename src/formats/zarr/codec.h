@@ -20,6 +20,7 @@ struct Codec {
   int shuffle = 1;       // blosc only: 0 none, 1 byte, 2 bit
   size_t blocksize = 0;  // blosc only: 0 = automatic
 
+  bool operator==(const Codec&) const = default;
   // numcodecs config, or null for no compressor.
   nlohmann::json to_json() const;
   // Throws Error naming `where` for codecs pixeldrill cannot decode.

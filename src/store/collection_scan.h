@@ -1,0 +1,56 @@
+#pragma once
+// The source side of `convert`: the collection's files read through the
+// reference drill's netCDF-C metadata reader, flattened into time steps, plus
+// the attribute copying and the band reads the rechunker needs. netCDF-C is
+// not thread-safe, so every call into it here holds one process-wide lock.
+#include <cstdint>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "catalog/nc_metadata.h"
+#include "formats/netcdf/nc_file.h"
+#include "store/value_encoding.h"
+
+namespace pixeldrill::store {
+
+std::mutex& netcdf_mutex();
+// NcFile::open with HDF5's per-thread error printing turned off (hold the mutex).
+formats::netcdf::NcFile open_netcdf_quietly(const std::string& path);
+
+struct SourceStep {
+  int64_t time = 0;  // Unix seconds
+  size_t file = 0;   // index into Collection::files
+  size_t index = 0;  // time index inside the file
+};
+
+struct Collection {
+  std::string spec;                          // as given on the command line
+  std::vector<catalog::FileMetadata> files;  // readable files, sorted by path
+  std::vector<SourceStep> steps;             // sorted by time
+  std::vector<std::string> problems;         // unreadable files, by name
+};
+
+// Discovers and reads every file; unreadable ones are listed in problems;
+// files on another grid or duplicate time steps are refused with an Error
+// naming them.
+Collection scan_collection(const std::string& spec);
+
+// All attributes of a variable (or NC_GLOBAL) as JSON, numbers widened
+// (single values unwrapped), text as strings.
+nlohmann::json read_attributes(const std::string& path, const std::string& variable);
+
+// The variable's storage type in `file` and its valid_min/valid_max (stored units).
+struct SourceVariable {
+  catalog::StorageType type = catalog::StorageType::kFloat32;
+  std::optional<double> valid_min, valid_max;
+};
+SourceVariable read_source_variable(const std::string& path, const std::string& variable);
+
+// Reads rows [r0, r1) of `variable` at time index `index` of `file` and
+// encodes them into store items (missing when the file lacks the variable).
+void read_rows(const catalog::FileMetadata& file, const std::string& variable, size_t index,
+               size_t r0, size_t r1, const ValueEncoding& encoding, std::byte* out);
+
+}  // namespace pixeldrill::store

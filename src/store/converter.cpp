@@ -1,0 +1,296 @@
+#include "store/converter.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "catalog/collection.h"
+#include "core/error.h"
+#include "core/parallel.h"
+#include "core/progress.h"
+#include "formats/zarr/chunk_io.h"
+#include "store/collection_scan.h"
+#include "store/rechunker.h"
+#include "store/store_metadata.h"
+#include "store/store_state.h"
+
+namespace pixeldrill::store {
+namespace fs = std::filesystem;
+namespace {
+
+ValueEncoding choose_encoding(const Collection& c, const std::string& var,
+                              const std::string& mode) {
+  std::vector<const catalog::FileMetadata*> holders;
+  for (const auto& f : c.files) {
+    if (f.variables.count(var)) holders.push_back(&f);
+  }
+  if (holders.empty()) {
+    std::string known;
+    for (const auto& [name, info] : c.files.front().variables)
+      known += (known.empty() ? "" : ", ") + name;
+    throw Error("--vars: no file of " + c.spec + " has variable '" + var +
+                "' (variables: " + known + ")");
+  }
+  const auto& p0 = holders.front()->variables.at(var).packing;
+  bool scaled = false, same_scale = true;
+  double lo_off = INFINITY, hi_off = -INFINITY;
+  for (const auto* f : holders) {
+    const auto& p = f->variables.at(var).packing;
+    scaled = scaled || p.scale_factor || p.add_offset;
+    same_scale = same_scale && p.type == p0.type && p.scale_factor == p0.scale_factor;
+    lo_off = std::min(lo_off, p.add_offset.value_or(0.0));
+    hi_off = std::max(hi_off, p.add_offset.value_or(0.0));
+  }
+  ValueEncoding e;
+  if (!scaled && is_integer(p0.type)) {
+    e.kind = ValueEncoding::Kind::kInteger;
+    e.type = p0.type;
+    e.fill = p0.fill_value.value_or(p0.missing_value.value_or(type_min(p0.type)));
+    return e;
+  }
+  if (mode == "packed" && scaled && is_integer(p0.type) && same_scale &&
+      p0.type != catalog::StorageType::kInt64 && p0.type != catalog::StorageType::kUInt64) {
+    e.kind = ValueEncoding::Kind::kPacked;
+    e.type = p0.type;
+    e.scale = p0.scale_factor.value_or(1.0);
+    e.fill = type_min(p0.type);
+    // Centre the stored range on the source's valid range (over all files'
+    // offsets), keeping offset - each file's offset a whole number of quanta.
+    const auto sv = read_source_variable(holders.front()->path, var);
+    const double vmin = sv.valid_min.value_or(type_min(p0.type) + 1);
+    const double vmax = sv.valid_max.value_or(type_max(p0.type));
+    const double lo = vmin * e.scale + lo_off, hi = vmax * e.scale + hi_off;
+    const double base = p0.add_offset.value_or(0.0);
+    const double mid = (type_min(p0.type) + 1 + type_max(p0.type)) / 2 * e.scale;
+    e.offset = base + std::round(((lo + hi) / 2 - mid - base) / e.scale) * e.scale;
+    return e;
+  }
+  e.kind = ValueEncoding::Kind::kFloat;
+  e.type = catalog::StorageType::kFloat32;
+  return e;
+}
+
+std::string join(const std::vector<uint64_t>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s;
+}
+
+// PIXELDRILL_TEST_CRASH_AFTER_CHUNKS=N: the process dies (as by kill -9,
+// without cleanup) right after writing its Nth chunk file. Tests only.
+long crash_after_chunks() {
+  const char* env = std::getenv("PIXELDRILL_TEST_CRASH_AFTER_CHUNKS");
+  return env ? std::atol(env) : 0;
+}
+
+void write_journal(const zarr::Directory& dir, const StoreState& state) {
+  dir.write_json(kJournalKey, state.to_json());
+}
+
+}  // namespace
+
+size_t parse_size(const std::string& text) {
+  size_t pos = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &pos);
+  } catch (const std::exception&) {
+    throw Error("--max-mem: '" + text + "' is not a size (e.g. 2G, 512M)");
+  }
+  std::string unit = text.substr(pos);
+  for (const char* suffix : {"iB", "B"}) {
+    if (unit.size() > std::strlen(suffix) && unit.ends_with(suffix)) {
+      unit.resize(unit.size() - std::strlen(suffix));
+      break;
+    }
+  }
+  double mult = 1;
+  if (unit == "K" || unit == "k")
+    mult = 1024.0;
+  else if (unit == "M" || unit == "m")
+    mult = 1024.0 * 1024;
+  else if (unit == "G" || unit == "g")
+    mult = 1024.0 * 1024 * 1024;
+  else if (unit == "T" || unit == "t")
+    mult = 1024.0 * 1024 * 1024 * 1024;
+  else if (!unit.empty() && unit != "B")
+    throw Error("--max-mem: unknown unit in '" + text + "'");
+  if (!(value > 0)) throw Error("--max-mem: '" + text + "' must be positive");
+  return static_cast<size_t>(value * mult);
+}
+
+ConvertReport convert(const ConvertOptions& opt) {
+  const auto started = std::chrono::steady_clock::now();
+  ConvertReport report;
+  const unsigned threads = opt.threads ? opt.threads : default_threads();
+  if (opt.mode != "exact" && opt.mode != "packed") {
+    throw Error("--mode: '" + opt.mode + "' is not exact or packed");
+  }
+  std::vector<uint64_t> chunks = opt.chunks;
+  if (chunks.empty()) chunks = {kDefaultChunkT, kDefaultChunkY, kDefaultChunkX};
+  if (chunks.size() != 3 || std::find(chunks.begin(), chunks.end(), 0) != chunks.end()) {
+    throw Error("--chunks: expected three positive lengths t,y,x, got " + join(chunks));
+  }
+  if (opt.vars.empty()) throw Error("--vars: no variables given");
+
+  Collection c = scan_collection(opt.source);
+  report.problems = c.problems;
+  const fs::path root = opt.store;
+  const zarr::Directory dir(root, root / kScratchDir);
+
+  StoreState wanted;
+  wanted.source = catalog::is_glob(opt.source)
+                      ? opt.source
+                      : fs::absolute(opt.source).lexically_normal().string();
+  wanted.mode = opt.mode;
+  wanted.chunks = chunks;
+  wanted.codec = zarr::Codec::parse(opt.codec);
+  for (const auto& v : opt.vars) wanted.variables.push_back({v, choose_encoding(c, v, opt.mode)});
+
+  StoreState state;
+  const bool exists = dir.exists(kJournalKey);
+  if (exists) {
+    state = StoreState::from_json(dir.read_json(kJournalKey), dir.path(kJournalKey).string());
+    if (!state.same_options(wanted)) {
+      throw Error(opt.store + ": store was built with --mode " + state.mode + " --chunks " +
+                  join(state.chunks) + " --codec " + state.codec.to_json().dump() +
+                  " and other variables; run with the same options or convert to a new store");
+    }
+  } else {
+    if (fs::exists(root) && !fs::is_empty(root)) {
+      throw Error(opt.store + ": exists and is not a pixeldrill store; choose a new folder");
+    }
+    state = wanted;
+  }
+  dir.clear_temporaries();
+
+  // Steps to add: everything newer than the store's end.
+  std::vector<SourceStep> todo;
+  for (const auto& s : c.steps) {
+    if (state.times.empty() || s.time > state.times.back()) {
+      todo.push_back(s);
+    } else if (!std::binary_search(state.times.begin(), state.times.end(), s.time)) {
+      report.problems.push_back(c.files[s.file].path +
+                                ": time step is older than the store's end and not in it; "
+                                "not added (convert into a new store to include it)");
+    }
+  }
+  if (exists && state.finished && !todo.empty() && !opt.append) {
+    throw Error(opt.store + ": store is complete; " + std::to_string(todo.size()) +
+                " newer time steps found: add them with --append");
+  }
+  if (todo.empty()) {
+    if (!state.finished) {
+      state.finished = true;
+      write_journal(dir, state);
+    }
+    report.steps_total = state.times.size();
+    report.summary =
+        opt.store + ": up to date (" + std::to_string(state.times.size()) + " time steps)";
+    return report;
+  }
+  if (!exists) {
+    fs::create_directories(root);
+    create_store_metadata(dir, c, state);
+  }
+  state.finished = false;
+  write_journal(dir, state);
+
+  const std::string time_name = time_array_name(dir);
+  zarr::ArrayMeta time_meta = variable_meta(dir, time_name);
+  std::vector<zarr::ArrayMeta> metas;
+  for (const auto& v : state.variables) metas.push_back(variable_meta(dir, v.name));
+  const size_t ny = metas.front().shape[1], nx = metas.front().shape[2];
+  const uint64_t ct = state.chunks[0];
+
+  const long crash_after = crash_after_chunks();
+  long chunk_files = 0;
+  auto on_chunk = [&] {
+    if (crash_after > 0 && ++chunk_files == crash_after) std::_Exit(137);
+  };
+  Progress progress("convert", todo.size() * state.variables.size() * ny);
+  std::set<std::string> files(state.files.begin(), state.files.end());
+
+  size_t pos = 0;
+  while (pos < todo.size()) {
+    const uint64_t k = state.times.size();
+    const uint64_t tc = k / ct, existing = k % ct;
+    const uint64_t take = std::min<uint64_t>(ct - existing, todo.size() - pos);
+    for (size_t v = 0; v < state.variables.size(); ++v) {
+      const auto& var = state.variables[v];
+      BlockSpec spec;
+      spec.array = var.name;
+      spec.meta = metas[v];
+      spec.encoding = var.encoding;
+      spec.time_chunk = tc;
+      spec.existing = existing;
+      spec.new_steps = take;
+      const auto& first = c.files[todo[pos].file];
+      const auto it = first.variables.find(var.name);
+      spec.band_rows = (it != first.variables.end() && it->second.chunks.size() == 3)
+                           ? it->second.chunks[1]
+                           : std::min<size_t>(ny, 512);
+      spec.max_mem = opt.max_mem;
+      spec.threads = threads;
+      spec.scratch = root / kScratchDir;
+      const auto stats = rechunk_block(
+          dir, spec,
+          [&](size_t s, size_t r0, size_t r1, std::byte* out) {
+            const auto& step = todo[pos + s];
+            read_rows(c.files[step.file], var.name, step.index, r0, r1, var.encoding, out);
+          },
+          on_chunk, [&](size_t step_rows) { progress.tick(step_rows); });
+      report.chunks_written += stats.chunks_written;
+      report.bytes_written += stats.bytes_written;
+      report.sub_blocks += stats.sub_blocks;
+      if (stats.sub_blocks > 1) ++report.spooled_blocks;
+      report.raw_bytes += take * ny * nx * var.encoding.item_size();
+    }
+    // The time coordinate's chunk for this block.
+    std::vector<int64_t> tv(ct, 0);
+    for (uint64_t i = 0; i < existing; ++i) tv[i] = state.times[tc * ct + i] - kTimeEpochUnix;
+    for (uint64_t i = 0; i < take; ++i) tv[existing + i] = todo[pos + i].time - kTimeEpochUnix;
+    zarr::write_chunk(dir, time_name, time_meta, {tc}, std::as_bytes(std::span(tv)));
+    for (uint64_t i = 0; i < take; ++i) state.times.push_back(todo[pos + i].time);
+    pos += take;
+    // Files all of whose steps are now in the store.
+    for (const auto& f : c.files) {
+      if (!f.times.empty() &&
+          *std::max_element(f.times.begin(), f.times.end()) <= state.times.back()) {
+        files.insert(f.path);
+      }
+    }
+    state.files.assign(files.begin(), files.end());
+    set_time_length(dir, state, state.times.size());
+    if (pos == todo.size()) state.finished = true;
+    write_journal(dir, state);
+  }
+  progress.finish();
+  dir.clear_temporaries();
+  report.steps_added = todo.size();
+  report.steps_total = state.times.size();
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%s: added %llu time steps (now %llu) in %.2f s: %.1f steps/s, %.1f MB/s of "
+                "values, %llu chunk files, %.1f MB written",
+                opt.store.c_str(), static_cast<unsigned long long>(report.steps_added),
+                static_cast<unsigned long long>(report.steps_total), report.seconds,
+                report.steps_added / std::max(report.seconds, 1e-9),
+                report.raw_bytes / 1e6 / std::max(report.seconds, 1e-9),
+                static_cast<unsigned long long>(report.chunks_written), report.bytes_written / 1e6);
+  report.summary = line;
+  if (report.spooled_blocks > 0) {
+    report.summary += "; --max-mem made " + std::to_string(report.spooled_blocks) +
+                      " blocks spool partial chunks (" + std::to_string(report.sub_blocks) +
+                      " sub-blocks)";
+  }
+  return report;
+}
+
+}  // namespace pixeldrill::store

@@ -1,0 +1,46 @@
+#pragma once
+// `pixeldrill convert`: a collection of daily NetCDF grids into a Zarr v2
+// store with time-deep chunks, resumable after a kill and extendable with
+// --append (see docs/store.md).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pixeldrill::store {
+
+// Deep in time, small in space: see docs/store.md for the measurement.
+inline constexpr uint64_t kDefaultChunkT = 128, kDefaultChunkY = 64, kDefaultChunkX = 64;
+
+struct ConvertOptions {
+  std::string source;                // collection folder, glob or file
+  std::string store;                 // output directory
+  std::vector<uint64_t> chunks;      // t, y, x; empty = default
+  std::string mode = "exact";        // exact | packed
+  size_t max_mem = size_t{2} << 30;  // bytes
+  std::vector<std::string> vars = {"sea_surface_temperature", "quality_level"};
+  bool append = false;
+  std::string codec = "blosc-lz4:5";
+  unsigned threads = 0;  // 0 = all cores
+  bool progress = true;
+};
+
+struct ConvertReport {
+  uint64_t steps_added = 0;
+  uint64_t steps_total = 0;
+  uint64_t chunks_written = 0;
+  uint64_t bytes_written = 0;   // compressed chunk bytes
+  uint64_t raw_bytes = 0;       // decoded values handled (store items)
+  uint64_t sub_blocks = 0;      // > blocks when --max-mem forced spooling
+  uint64_t spooled_blocks = 0;  // variable blocks that needed the spool
+  double seconds = 0;
+  std::vector<std::string> problems;  // unreadable source files, by name
+  std::string summary;                // one human line
+};
+
+ConvertReport convert(const ConvertOptions& options);
+
+// "2G", "512M", "1.5GiB", "100000" (bytes). Throws Error naming --max-mem.
+size_t parse_size(const std::string& text);
+
+}  // namespace pixeldrill::store

@@ -1,0 +1,50 @@
+#include "store/store_state.h"
+
+#include "core/error.h"
+
+namespace pixeldrill::store {
+
+nlohmann::json StoreState::to_json() const {
+  nlohmann::json vars = nlohmann::json::array();
+  for (const auto& v : variables)
+    vars.push_back({{"name", v.name}, {"encoding", v.encoding.to_json()}});
+  return {{"version", kStoreVersion}, {"source", source},         {"mode", mode},
+          {"chunks", chunks},         {"codec", codec.to_json()}, {"variables", vars},
+          {"times", times},           {"files", files},           {"finished", finished}};
+}
+
+StoreState StoreState::from_json(const nlohmann::json& j, const std::string& where) {
+  try {
+    if (j.at("version").get<int>() != kStoreVersion) {
+      throw Error(where + ": store version " + j.at("version").dump() + " is not supported");
+    }
+    StoreState s;
+    s.source = j.at("source").get<std::string>();
+    s.mode = j.at("mode").get<std::string>();
+    s.chunks = j.at("chunks").get<std::vector<uint64_t>>();
+    s.codec = zarr::Codec::from_json(j.at("codec"), where);
+    for (const auto& v : j.at("variables")) {
+      s.variables.push_back(
+          {v.at("name").get<std::string>(), ValueEncoding::from_json(v.at("encoding"))});
+    }
+    s.times = j.at("times").get<std::vector<int64_t>>();
+    s.files = j.at("files").get<std::vector<std::string>>();
+    s.finished = j.at("finished").get<bool>();
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(where + ": malformed journal: " + e.what());
+  }
+}
+
+bool StoreState::same_options(const StoreState& o) const {
+  if (mode != o.mode || chunks != o.chunks || !(codec == o.codec) ||
+      variables.size() != o.variables.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < variables.size(); ++i) {
+    if (variables[i].name != o.variables[i].name) return false;
+  }
+  return true;
+}
+
+}  // namespace pixeldrill::store

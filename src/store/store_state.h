@@ -1,0 +1,42 @@
+#pragma once
+// What a pixeldrill store is, beyond the Zarr arrays: the options it was
+// built with, how each variable is encoded, the source collection and which
+// source files and time steps it already holds. Kept in
+// STORE/.pixeldrill/journal.json, rewritten atomically after every completed
+// time block, so a killed conversion resumes where the last block ended.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "formats/zarr/codec.h"
+#include "store/value_encoding.h"
+
+namespace pixeldrill::store {
+
+inline constexpr const char* kJournalKey = ".pixeldrill/journal.json";
+inline constexpr const char* kScratchDir = ".pixeldrill/tmp";
+inline constexpr int kStoreVersion = 1;
+
+struct StoreVariable {
+  std::string name;
+  ValueEncoding encoding;
+};
+
+struct StoreState {
+  std::string source;            // absolute path (or glob) of the source collection
+  std::string mode;              // "exact" or "packed"
+  std::vector<uint64_t> chunks;  // time, lat, lon
+  zarr::Codec codec;
+  std::vector<StoreVariable> variables;
+  std::vector<int64_t> times;      // committed time steps, Unix seconds
+  std::vector<std::string> files;  // source files whose steps are all committed
+  bool finished = false;           // the last run completed
+
+  nlohmann::json to_json() const;
+  static StoreState from_json(const nlohmann::json& j, const std::string& where);
+  // Same store options (everything but progress).
+  bool same_options(const StoreState& other) const;
+};
+
+}  // namespace pixeldrill::store

@@ -1,0 +1,97 @@
+// --append: a store built from the first days and appended to as the
+// collection grows equals the store built in one go; re-appending the same
+// days changes nothing; only the last partial time chunk is rewritten; and
+// drilling a store answers days newer than its end from the raw files.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <map>
+
+#include "store_fixture.h"
+
+namespace pixeldrill::store_test {
+namespace {
+namespace fs = std::filesystem;
+
+class StoreAppend : public StoreFixture {};
+
+std::map<std::string, int64_t> mtimes(const fs::path& root) {
+  std::map<std::string, int64_t> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    struct stat st {};
+    ::stat(e.path().c_str(), &st);
+    out[fs::relative(e.path(), root).string()] =
+        static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  }
+  return out;
+}
+
+TEST_F(StoreAppend, AppendingNewDaysEqualsConvertingAllAtOnce) {
+  TempDir out;
+  const std::string grow = out.str("grow");
+  synth(grow, "2019-12-18", "2019-12-28");
+  ASSERT_EQ(convert(grow, out.str("s"), "--chunks 8,32,32"), 0);
+  // Without --append a finished store refuses newer days.
+  synth(grow, "2019-12-29", "2020-01-12");
+  const auto before = mtimes(out.path() / "s");
+  EXPECT_NE(convert(grow, out.str("s"), "--chunks 8,32,32"), 0);
+  ASSERT_EQ(convert(grow, out.str("s"), "--chunks 8,32,32 --append"), 0);
+  const auto after = mtimes(out.path() / "s");
+  // The days 2019-12-18..28 (minus synth's missing days) fill time chunk 0
+  // and part of chunk 1; chunk 0's files are untouched.
+  size_t untouched = 0;
+  for (const auto& [name, t] : before) {
+    if (name.rfind("sea_surface_temperature/0.", 0) == 0) {
+      ASSERT_TRUE(after.count(name)) << name;
+      EXPECT_EQ(after.at(name), t) << name << " was rewritten";
+      ++untouched;
+    }
+  }
+  EXPECT_GT(untouched, 3u);
+  ASSERT_EQ(convert(grow, out.str("one"), "--chunks 8,32,32"), 0);
+  auto appended = snapshot(out.path() / "s");
+  auto one_go = snapshot(out.path() / "one");
+  // The journal names the source folder, which differs between the two runs.
+  EXPECT_EQ(appended.erase(".pixeldrill/journal.json"), 1u);
+  one_go.erase(".pixeldrill/journal.json");
+  EXPECT_EQ(appended, one_go);
+  // Appending again: nothing changes, not even a timestamp.
+  const auto settled = mtimes(out.path() / "s");
+  ASSERT_EQ(convert(grow, out.str("s"), "--chunks 8,32,32 --append"), 0);
+  EXPECT_EQ(mtimes(out.path() / "s"), settled);
+}
+
+TEST_F(StoreAppend, DaysNewerThanTheStoreComeFromTheRawFiles) {
+  TempDir out;
+  const std::string grow = out.str("grow");
+  synth(grow, "2019-12-18", "2019-12-28");
+  ASSERT_EQ(convert(grow, out.str("s"), "--chunks 8,32,32"), 0);
+  synth(grow, "2019-12-29", "2020-01-04");
+  const char* q = "--point -30,155";
+  const auto ref = drill(grow, q);
+  const auto got = drill(out.str("s"), q);
+  ASSERT_EQ(ref["rows"].size(), got["rows"].size());
+  ASSERT_GT(ref["rows"].size(), 14u);
+  const std::string source = got["source"];
+  EXPECT_NE(source.find("store"), std::string::npos) << source;
+  EXPECT_NE(source.find("netcdf"), std::string::npos) << source;
+  EXPECT_NE(source.find("2019-12-29..2020-01-04"), std::string::npos) << source;
+  for (size_t i = 0; i < ref["rows"].size(); ++i) {
+    const auto& r = ref["rows"][i];
+    const auto& g = got["rows"][i];
+    ASSERT_EQ(r["time"], g["time"]);
+    const double a = value(r, "sea_surface_temperature"), b = value(g, "sea_surface_temperature");
+    ASSERT_EQ(std::isnan(a), std::isnan(b));
+    if (std::isnan(a)) continue;
+    if (r["time"].get<std::string>() >= "2019-12-29") {
+      EXPECT_EQ(a, b);  // straight from the raw files
+    } else {
+      EXPECT_EQ(static_cast<double>(static_cast<float>(a)), b);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pixeldrill::store_test

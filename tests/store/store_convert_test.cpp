@@ -1,0 +1,115 @@
+// `pixeldrill convert` + `pixeldrill drill STORE` against the reference
+// netCDF-C drill on the same synthetic collection.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "formats/zarr/directory.h"
+#include "store_fixture.h"
+
+namespace pixeldrill::store_test {
+namespace {
+
+class StoreConvert : public StoreFixture {};
+
+const char* kQueries[] = {
+    "--point -30,155",
+    "--point -9.6,100.4",
+    "--point -44,148",
+    "--box -40,-36,150,156",
+    "--box -40,-30,150,160 --reduce mean",
+    "--point -30,155 --min-quality 4 --celsius",
+};
+
+// Exact mode: every value is the float32 of the reference drill's double.
+TEST_F(StoreConvert, ExactStoreAnswersEqualFloat32OfReferenceDrill) {
+  TempDir out;
+  // Time chunks of 8 (several, the last partial) and 32 x 32 tiles (edges partial).
+  ASSERT_EQ(convert(coll(), out.str("s"), "--chunks 8,32,32"), 0);
+  size_t valid = 0;
+  for (const char* q : kQueries) {
+    const auto ref = drill(coll(), q);
+    const auto got = drill(out.str("s"), q);
+    ASSERT_EQ(ref["rows"].size(), got["rows"].size()) << q;
+    ASSERT_GT(ref["rows"].size(), 20u) << q;
+    EXPECT_NE(got["source"].get<std::string>().find("store"), std::string::npos);
+    const bool reduced = std::string(q).find("--reduce") != std::string::npos;
+    const bool celsius = std::string(q).find("--celsius") != std::string::npos;
+    for (size_t i = 0; i < ref["rows"].size(); ++i) {
+      const auto& r = ref["rows"][i];
+      const auto& g = got["rows"][i];
+      ASSERT_EQ(r["time"], g["time"]) << q;
+      ASSERT_EQ(r["lat"], g["lat"]) << q;
+      ASSERT_EQ(r["lon"], g["lon"]) << q;
+      for (const auto& col : ref["columns"]) {
+        const std::string name = col["name"];
+        const double a = value(r, name), b = value(g, name);
+        ASSERT_EQ(std::isnan(a), std::isnan(b)) << q << " " << name << " row " << i;
+        if (std::isnan(a)) continue;
+        ++valid;
+        if (reduced) {
+          // A mean of float32 values: within float32 rounding of the reference.
+          EXPECT_NEAR(a, b, 1e-4) << q << " " << name;
+        } else if (celsius && name == "sea_surface_temperature") {
+          // float32 kelvin, then - 273.15 in double.
+          EXPECT_NEAR(static_cast<float>(a + 273.15) - 273.15, b, 1e-9) << q;
+        } else {
+          EXPECT_EQ(static_cast<double>(static_cast<float>(a)), b) << q << " " << name;
+        }
+      }
+    }
+  }
+  EXPECT_GT(valid, 500u);
+}
+
+TEST_F(StoreConvert, PackedStoreIsWithinHalfTheSourceQuantum) {
+  TempDir out;
+  ASSERT_EQ(convert(coll(), out.str("s"), "--mode packed --chunks 16,64,64"), 0);
+  const zarr::Directory dir(out.path() / "s", out.path() / "s/.pixeldrill/tmp");
+  const auto zarray = dir.read_json("sea_surface_temperature/.zarray");
+  EXPECT_EQ(zarray["dtype"], "<i2");
+  EXPECT_EQ(zarray["fill_value"], -32768);
+  const auto zattrs = dir.read_json("sea_surface_temperature/.zattrs");
+  // The source's float32 scale_factor, kept exactly.
+  EXPECT_EQ(zattrs["scale_factor"].get<double>(), static_cast<double>(0.01f));
+  EXPECT_EQ(dir.read_json("quality_level/.zarray")["dtype"], "|i1");
+  double worst = 0;
+  size_t valid = 0;
+  for (const char* q : {"--box -44,-28,146,160", "--point -9.6,100.4"}) {
+    const auto ref = drill(coll(), q);
+    const auto got = drill(out.str("s"), q);
+    ASSERT_EQ(ref["rows"].size(), got["rows"].size());
+    for (size_t i = 0; i < ref["rows"].size(); ++i) {
+      const double a = value(ref["rows"][i], "sea_surface_temperature");
+      const double b = value(got["rows"][i], "sea_surface_temperature");
+      ASSERT_EQ(std::isnan(a), std::isnan(b));
+      EXPECT_EQ(ref["rows"][i]["quality_level"], got["rows"][i]["quality_level"]);
+      if (std::isnan(a)) continue;
+      ++valid;
+      worst = std::max(worst, std::fabs(a - b));
+    }
+  }
+  EXPECT_GT(valid, 1000u);
+  EXPECT_LE(worst, 0.005 + 1e-9);
+  std::printf("packed mode: worst |store - reference| = %.6f K over %zu values\n", worst, valid);
+}
+
+TEST_F(StoreConvert, BadOptionsAreRefusedByName) {
+  TempDir out;
+  EXPECT_NE(convert(coll(), out.str("s"), "--mode lossy"), 0);
+  EXPECT_NE(convert(coll(), out.str("s"), "--chunks 8,0,32"), 0);
+  EXPECT_NE(convert(coll(), out.str("s"), "--vars no_such_variable"), 0);
+  EXPECT_NE(convert(coll(), out.str("s"), "--max-mem lots"), 0);
+  EXPECT_NE(convert(out.str("missing"), out.str("s")), 0);
+  // A store is not overwritten with other options.
+  ASSERT_EQ(convert(coll(), out.str("s"), "--chunks 8,32,32"), 0);
+  const auto before = snapshot(out.path() / "s");
+  const auto r =
+      run(bin() + " convert " + coll() + " -o " + out.str("s") + " --chunks 16,32,32 2>&1");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("--chunks 8,32,32"), std::string::npos) << r.out;
+  EXPECT_EQ(before, snapshot(out.path() / "s"));
+}
+
+}  // namespace
+}  // namespace pixeldrill::store_test

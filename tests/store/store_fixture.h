@@ -1,0 +1,56 @@
+#pragma once
+// A small synthetic collection (made once per test suite with `pixeldrill
+// synth`) and helpers to convert and drill it through the CLI.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "store_test_util.h"
+
+namespace pixeldrill::store_test {
+
+class StoreFixture : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    tmp_ = new TempDir();
+    // Crosses a year boundary (two per-year folders), 90 x 120 grid.
+    synth(tmp_->str("coll"), "2019-12-18", "2020-01-12");
+  }
+  static void TearDownTestSuite() {
+    delete tmp_;
+    tmp_ = nullptr;
+  }
+
+  static void synth(const std::string& dir, const std::string& from, const std::string& to,
+                    const std::string& extra = "") {
+    const auto r = run(bin() + " synth " + dir + " --from " + from + " --to " + to +
+                       " --decimate 50 --seed 7 -q " + extra);
+    ASSERT_EQ(r.status, 0) << r.out;
+  }
+  static std::string coll() { return tmp_->str("coll"); }
+
+  // Runs `pixeldrill convert`; returns the exit status.
+  static int convert(const std::string& source, const std::string& store,
+                     const std::string& args = "", const std::string& env = "") {
+    const auto r =
+        run(env + " " + bin() + " convert " + source + " -o " + store + " -q " + args + " 2>&1");
+    if (r.status != 0 && !r.out.empty()) std::fprintf(stderr, "convert said: %s\n", r.out.c_str());
+    return r.status;
+  }
+
+  static nlohmann::json drill(const std::string& source, const std::string& args) {
+    const auto r = run(bin() + " drill " + source + " " + args + " --format json 2>/dev/null");
+    EXPECT_EQ(r.status, 0) << args;
+    return nlohmann::json::parse(r.out);
+  }
+
+  static double value(const nlohmann::json& row, const std::string& var) {
+    return row[var].is_null() ? std::nan("") : row[var].get<double>();
+  }
+
+  static inline TempDir* tmp_ = nullptr;
+};
+
+}  // namespace pixeldrill::store_test
