@@ -69,6 +69,9 @@ Plan make_plan(const Query& query, const catalog::Grid& grid) {
     }
     plan.box_lat = (grid.lat.values[rows->first] + grid.lat.values[rows->second]) / 2;
     plan.box_lon = (grid.lon.values[cols->first] + grid.lon.values[cols->second]) / 2;
+    // Reported at the coordinates' own precision, so -32.0 prints as -32.0.
+    if (grid.lat.float32) plan.box_lat = static_cast<float>(plan.box_lat);
+    if (grid.lon.float32) plan.box_lon = static_cast<float>(plan.box_lon);
   } else {
     if (query.sites.empty()) throw Error("give --point, --stations or --box");
     for (size_t i = 0; i < query.sites.size(); ++i) {

@@ -45,17 +45,29 @@ void write_plot(const drill::Series& series, const std::string& png_path) {
     if (site_index.emplace(label, sites.size()).second) sites.push_back(label);
   }
   const size_t nvar = series.columns.size();
-  std::vector<std::string> blocks(sites.size() * nvar);
+  // Points per (site, variable); NaN marks a gap where the line breaks.
+  std::vector<std::vector<std::pair<int64_t, double>>> blocks(sites.size() * nvar);
   for (const auto& row : series.rows) {
     const size_t s = site_index.at(label_of(row));
-    for (size_t v = 0; v < nvar; ++v) {
-      const double x = row.values[v];
-      blocks[s * nvar + v] +=
-          std::to_string(row.time) + " " + (std::isnan(x) ? "?" : format_value(x)) + "\n";
-    }
+    for (size_t v = 0; v < nvar; ++v) blocks[s * nvar + v].emplace_back(row.time, row.values[v]);
   }
   std::string data;
-  for (const auto& b : blocks) data += (b.empty() ? std::string("0 ?\n") : b) + "\n\n";
+  for (const auto& block : blocks) {
+    bool any = false, gap = false;
+    for (const auto& [time, value] : block) {
+      if (std::isnan(value)) {
+        gap = any;
+        continue;
+      }
+      // A single blank line breaks the line; two would start a new index.
+      if (gap) data += "\n";
+      data += std::to_string(time) + " " + format_value(value) + "\n";
+      any = true;
+      gap = false;
+    }
+    if (!any) data += "0 ?\n";
+    data += "\n\n";
+  }
 
   const std::string data_path = temp_path_beside(png_path) + ".dat";
   const std::string script_path = temp_path_beside(png_path) + ".gp";
@@ -67,13 +79,14 @@ void write_plot(const drill::Series& series, const std::string& png_path) {
     std::filesystem::remove(png_temp, ec);
   };
   std::string script =
-      "set terminal pngcairo size 1200,600 enhanced font 'Sans,10'\n"
+      "set terminal pngcairo size 1200,600 noenhanced font 'Sans,10'\n"
       "set output " +
       quoted(png_temp) +
       "\n"
       "set datafile missing '?'\n"
       "set xdata time\nset timefmt '%s'\nset format x '%Y-%m-%d'\nset xtics rotate by -30\n"
-      "set grid\nset key outside right top\nset title 'pixeldrill drill'\n";
+      "set grid\nset key below\nset offsets graph 0, graph 0, graph 0.05, graph 0.05\n"
+      "set title 'pixeldrill drill'\n";
   auto axis_label = [&](size_t v) {
     const auto& c = series.columns[v];
     return c.name + (c.units.empty() ? "" : " [" + c.units + "]");

@@ -104,6 +104,10 @@ else:
     else:
         clat = (lat[rows[0]] + lat[rows[-1]]) / 2
         clon = (lon[cols[0]] + lon[cols[-1]]) / 2
+        if ds["lat"].dtype == np.float32:
+            clat = np.float64(np.float32(clat))
+        if ds["lon"].dtype == np.float32:
+            clon = np.float64(np.float32(clon))
         for ti, t in enumerate(times):
             vals = []
             for v in names:
