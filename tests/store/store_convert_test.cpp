@@ -94,6 +94,77 @@ TEST_F(StoreConvert, PackedStoreIsWithinHalfTheSourceQuantum) {
   std::printf("packed mode: worst |store - reference| = %.6f K over %zu values\n", worst, valid);
 }
 
+// Drills `q` from the source and from a fresh exact store of it; every value
+// equals the float32 of the reference. Returns the number of valid values.
+size_t expect_store_matches_reference(const std::string& source, const std::string& store,
+                                      const std::string& q) {
+  const auto ref = StoreFixture::drill(source, q);
+  const auto got = StoreFixture::drill(store, q);
+  EXPECT_EQ(ref["rows"].size(), got["rows"].size()) << q;
+  size_t valid = 0;
+  for (size_t i = 0; i < std::min(ref["rows"].size(), got["rows"].size()); ++i) {
+    const auto& r = ref["rows"][i];
+    const auto& g = got["rows"][i];
+    EXPECT_EQ(r["time"], g["time"]) << q;
+    EXPECT_EQ(r["lat"], g["lat"]) << q;
+    EXPECT_EQ(r["lon"], g["lon"]) << q;
+    for (const auto& col : ref["columns"]) {
+      const std::string name = col["name"];
+      const double a = StoreFixture::value(r, name), b = StoreFixture::value(g, name);
+      EXPECT_EQ(std::isnan(a), std::isnan(b)) << q << " " << name << " row " << i;
+      if (std::isnan(a) || std::isnan(b)) continue;
+      ++valid;
+      EXPECT_EQ(static_cast<double>(static_cast<float>(a)), b) << q << " " << name;
+    }
+  }
+  return valid;
+}
+
+TEST_F(StoreConvert, MixedErasAndVariablesMissingInSomeYears) {
+  TempDir out;
+  // 2016 files use another chunk layout; 2020 files lack sea_ice_fraction.
+  synth(out.str("eras"), "2015-12-29", "2016-01-03");
+  synth(out.str("eras"), "2019-12-30", "2020-01-02");
+  ASSERT_EQ(
+      convert(out.str("eras"), out.str("s"),
+              "--chunks 4,32,32 --vars sea_surface_temperature,sea_ice_fraction,quality_level"),
+      0);
+  size_t valid = 0;
+  for (const char* q : {"--point -60,150 --var sea_ice_fraction,sea_surface_temperature",
+                        "--box -66,-56,140,160 --var sea_ice_fraction,quality_level"}) {
+    valid += expect_store_matches_reference(out.str("eras"), out.str("s"), q);
+  }
+  EXPECT_GT(valid, 100u);
+}
+
+TEST_F(StoreConvert, RealFixturesConvertAndDrillLikeTheReference) {
+  const std::string fixtures = PIXELDRILL_FIXTURES_DIR;
+  TempDir out;
+  // Two days in one file with UNLIMITED time, unpacked doubles.
+  const std::string two = fixtures + "/L3S-1d_ngt_20150902-03_subset_unpacked.nc";
+  ASSERT_EQ(convert(two, out.str("two")), 0);
+  const auto rows = drill(out.str("two"), "--box -90,90,-180,360")["rows"];
+  EXPECT_EQ(drill(two, "--box -90,90,-180,360")["rows"].size(), rows.size());
+  EXPECT_GT(expect_store_matches_reference(two, out.str("two"), "--box -90,90,-180,360"), 1000u);
+  // Packed shorts with the file's own add_offset, packed mode: within half a quantum.
+  const std::string packed = fixtures + "/L3S-1d_day_2017_subset_a.nc";
+  ASSERT_EQ(convert(packed, out.str("exact")), 0);
+  EXPECT_GT(expect_store_matches_reference(packed, out.str("exact"), "--box -90,90,-180,360"),
+            100u);
+  ASSERT_EQ(convert(packed, out.str("packed"), "--mode packed"), 0);
+  const auto ref = drill(packed, "--box -90,90,-180,360");
+  const auto got = drill(out.str("packed"), "--box -90,90,-180,360");
+  ASSERT_EQ(ref["rows"].size(), got["rows"].size());
+  for (size_t i = 0; i < ref["rows"].size(); ++i) {
+    const double a = value(ref["rows"][i], "sea_surface_temperature");
+    const double b = value(got["rows"][i], "sea_surface_temperature");
+    ASSERT_EQ(std::isnan(a), std::isnan(b));
+    if (!std::isnan(a)) {
+      EXPECT_LE(std::fabs(a - b), 0.005 + 1e-9);
+    }
+  }
+}
+
 TEST_F(StoreConvert, BadOptionsAreRefusedByName) {
   TempDir out;
   EXPECT_NE(convert(coll(), out.str("s"), "--mode lossy"), 0);

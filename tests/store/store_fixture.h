@@ -12,7 +12,7 @@
 namespace pixeldrill::store_test {
 
 class StoreFixture : public ::testing::Test {
- protected:
+ public:
   static void SetUpTestSuite() {
     tmp_ = new TempDir();
     // Crosses a year boundary (two per-year folders), 90 x 120 grid.
