@@ -76,12 +76,13 @@ TimeUnits TimeUnits::parse(const std::string& units, const std::string& calendar
     throw Error(where + ": calendar '" + calendar +
                 "' is not supported (only standard, gregorian, proleptic_gregorian)");
   }
-  const std::string u = lower(trim(units));
+  const std::string original = trim(units);
+  const std::string u = lower(original);
   const size_t since = u.find(" since ");
   TimeUnits t;
   if (since == std::string::npos ||
       (t.seconds_per_unit = unit_seconds(trim(u.substr(0, since)))) == 0 ||
-      !parse_reference(u.substr(since + 7), &t.reference)) {
+      !parse_reference(original.substr(since + 7), &t.reference)) {
     throw Error(where + ": time units '" + units +
                 "' are not '<seconds|minutes|hours|days> since <date[ time]>'");
   }
