@@ -67,6 +67,7 @@ class Contender:
     prepare: Optional[Callable] = None             # (ctx, coll) -> info dict, once per collection
     data_paths: Callable = lambda ctx, coll: []    # extra files a cold run must evict
     in_smoke: bool = False
+    essential: bool = False   # still runs when --max-minutes is used up (pixeldrill's paths)
 
 
 REGISTRY: Dict[str, Contender] = {}
@@ -151,12 +152,20 @@ def _store_prepare(ctx, coll):
                         [ctx.pixeldrill, "convert", coll.root, "-o", target])
 
 
+def _runnable(path, wait=60):
+    """None if `path` can run; waits out a build that is relinking it."""
+    for _ in range(wait // 3):
+        if os.access(path, os.X_OK):
+            return None
+        time.sleep(3)
+    return f"{path} is not built"
+
+
 register(Contender(
     "pixeldrill", "`pixeldrill drill FOLDER` (netCDF-C reference path)",
     lambda ctx, coll, q, out: pixeldrill_invocation(ctx, coll, q, out, coll.root),
-    available=lambda ctx: None if os.access(ctx.pixeldrill, os.X_OK) else
-    f"{ctx.pixeldrill} not built",
-    in_smoke=True))
+    available=lambda ctx: _runnable(ctx.pixeldrill),
+    in_smoke=True, essential=True))
 
 register(Contender(
     "pixeldrill-index", "`pixeldrill index FOLDER -o X.pdx` once, then `pixeldrill drill X.pdx`",
@@ -165,7 +174,7 @@ register(Contender(
     "not available yet (`pixeldrill index` does not exist in this build)",
     prepare=_index_prepare,
     data_paths=lambda ctx, coll: [os.path.join(ctx.cache, coll.spec.name, "collection.pdx")],
-    in_smoke=True))
+    in_smoke=True, essential=True))
 
 register(Contender(
     "pixeldrill-store", "`pixeldrill convert FOLDER -o S.zarr` once, then `pixeldrill drill S.zarr`",
@@ -174,7 +183,7 @@ register(Contender(
     "not available yet (`pixeldrill convert` does not exist in this build)",
     prepare=_store_prepare,
     data_paths=lambda ctx, coll: [os.path.join(ctx.cache, coll.spec.name, "store.zarr")],
-    in_smoke=True))
+    in_smoke=True, essential=True))
 
 
 # --- plain netCDF-C loop ------------------------------------------------------
@@ -194,8 +203,7 @@ def _nc_loop(ctx, coll, q, out):
 register(Contender(
     "nc_loop", "bench/nc_loop_drill.cpp: nc_open + nc_get_vara_double per file, one thread",
     _nc_loop,
-    available=lambda ctx: None if os.access(os.path.join(ctx.bin_dir, "nc_loop_drill"), os.X_OK)
-    else "nc_loop_drill not built",
+    available=lambda ctx: _runnable(os.path.join(ctx.bin_dir, "nc_loop_drill")),
     in_smoke=True))
 
 
@@ -298,7 +306,7 @@ def _nco(ctx, coll, q, out):
             return [int(np.argmin(abs(la - a))) * lo.size + int(np.argmin(abs(lo - b)))
                     for a, b in want]
     lines = ["set -euo pipefail", f"mkdir -p {tmp}", "i=0"]
-    lines.append(f"while read -r f; do")
+    lines.append("while read -r f; do")
     lines.append(f"  ncks -O --mk_rec_dmn time -v {v} {dims} \"$f\" {tmp}/a.nc")
     lines.append(f"  ncpdq -O -U {tmp}/a.nc {tmp}/$(printf %07d $i).nc")
     lines.append("  i=$((i+1))")

@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 import glob
 import importlib
-import json
 import os
 import shlex
 import shutil
@@ -27,7 +26,7 @@ import contenders  # noqa: E402
 import limits  # noqa: E402
 import machine  # noqa: E402
 import report  # noqa: E402
-from measure import CacheEvictor, run_measured, summarise  # noqa: E402
+from measure import GNU_TIME, CacheEvictor, run_measured, summarise  # noqa: E402
 from questions import COLLECTIONS, ensure_collection, make_questions  # noqa: E402
 
 REPO = os.path.dirname(HERE)
@@ -56,7 +55,11 @@ def parse_args(argv):
                    choices=["auto", "drop_caches", "fadvise", "none"],
                    help="how to make cold runs (default auto; --smoke: none)")
     p.add_argument("--slow", type=float, help="a validation run longer than this many seconds "
-                   "is the only timed run (default 120; --quick 10)")
+                   "is the only timed run (default 90; --quick 10)")
+    p.add_argument("--cell-budget", type=float, help="seconds one contender x question may "
+                   "spend on timed runs after validation (default 60; --quick 15)")
+    p.add_argument("--max-minutes", type=float, help="after this, only pixeldrill's own "
+                   "paths still run; other cells are reported as skipped (default: no limit)")
     p.add_argument("--timeout", type=float, help="per-run timeout in seconds (default 3600)")
     p.add_argument("--perturb", default=os.environ.get("PIXELDRILL_BENCH_PERTURB"),
                    help="add 1 to one value of this contender's answers (tests the check)")
@@ -97,11 +100,21 @@ class Bench:
         self.records, self.prepare_info, self.limit_info = [], [], {}
         self.failed = False
 
+    def over_budget(self):
+        return self.args.max_minutes is not None and time.time() - T0 > 60 * self.args.max_minutes
+
     def cell(self, ctx, c, coll, q, ref, evictor):
         rec = {"collection": coll.spec.name, "question": q.name, "contender": c.name,
                "status": "ok", "reason": ""}
         reason = (c.available(ctx) or ctx.unavailable.get((c.name, coll.spec.name))
                   or c.cannot(q))
+        if not reason and self.over_budget() and not c.essential:
+            reason = (f"skipped: the run's time budget (--max-minutes "
+                      f"{self.args.max_minutes:g}) was used up")
+            rec["status"] = "skipped"
+        if reason and rec["status"] == "skipped":
+            rec["reason"] = reason
+            return rec, None
         if reason:
             rec.update(status="unavailable", reason=reason)
             return rec, None
@@ -139,29 +152,35 @@ class Bench:
         rec.update(self.timings(ctx, c, coll, inv, first, evictor, out))
         return rec, ans
 
+    def plan_runs(self, v):
+        """(warm, cold) run counts after a validation run of v seconds: the
+        defaults, cut so that one cell stays within --cell-budget seconds."""
+        if self.args.runs == 0 or v > self.slow:
+            return 0, 0
+        full = self.mode == "full"
+        warm = self.args.runs or ((5 if v < 1 else 3) if full else (3 if v < 1 else 1))
+        cold = 0 if self.evictor.method == "none" else min(3 if full else 1, warm)
+        total = max(2, int(self.cell_budget // max(v, 1e-3)))
+        if warm + cold > total:
+            cold = min(cold, total // 2)
+            warm = max(1, total - cold)
+        return warm, cold
+
     def timings(self, ctx, c, coll, inv, first, evictor, out):
         stdout = out + ".stdout"  # also the output file of tools that print their answer
-        slow = first.wall > self.slow
-        runs = self.args.runs
-        if runs is None:  # more samples where they are cheap
-            if self.mode == "full":
-                runs = 5 if first.wall < 1 else 3
-            else:
-                runs = 3 if first.wall < 1 else 1
+        n_warm, n_cold = self.plan_runs(first.wall)
         res = {}
-        if runs == 0 or slow:
+        if n_warm == 0:
             warm = [first]
-            res["note"] = "validation run only" + (f" (slower than {self.slow:.0f} s)"
-                                                   if slow else "")
+            res["note"] = "validation run only" + (f" (slower than --slow {self.slow:.0f} s)"
+                                                   if first.wall > self.slow else "")
         else:
-            warm = [run_measured(inv.argv, stdout, self.timeout, inv.env) for _ in range(runs)]
+            warm = [run_measured(inv.argv, stdout, self.timeout, inv.env) for _ in range(n_warm)]
         cold = []
-        if evictor.method != "none" and not slow and runs != 0:
-            paths = [coll.root] + list(c.data_paths(ctx, coll))
-            n_cold = min(3 if self.mode == "full" else 1, runs) if first.wall < 30 else 1
-            for _ in range(n_cold):
-                evictor.evict(paths)
-                cold.append(run_measured(inv.argv, stdout, self.timeout, inv.env))
+        paths = [coll.root] + list(c.data_paths(ctx, coll))
+        for _ in range(n_cold):
+            evictor.evict(paths)
+            cold.append(run_measured(inv.argv, stdout, self.timeout, inv.env))
         bad = [r for r in warm + cold if r.rc != 0 or r.timed_out]
         if bad:
             res.update(status="error", reason=f"a timed run failed: exit {bad[0].rc} "
@@ -245,7 +264,9 @@ def main(argv=None):
     evictor = CacheEvictor(args.cold_method or ("none" if mode == "smoke" else "auto"))
     bench = Bench(args, mode)
     bench.timeout = args.timeout or 3600
-    bench.slow = args.slow or (120 if mode == "full" else 10)
+    bench.slow = args.slow or (90 if mode == "full" else 10)
+    bench.cell_budget = args.cell_budget or (60 if mode == "full" else 15)
+    bench.evictor = evictor
     log(f"mode {mode}, out {out}, cache {cache}, {evictor.label()}")
     disk = None
     if evictor.method != "none":
@@ -260,6 +281,9 @@ def main(argv=None):
         "command": "bench/run.sh " + " ".join(shlex.quote(a) for a in
                                               (argv if argv is not None else sys.argv[1:])),
         "tolerance": {"rtol": answers.RTOL, "atol": answers.ATOL},
+        "rss_method": ("GNU /usr/bin/time %M of the contender's process tree"
+                       if os.access(GNU_TIME, os.X_OK) else
+                       "os.wait4 ru_maxrss (upper bound: includes the harness's fork)"),
         "contenders": {c.name: c.description for c in chosen},
         "collections": report.collection_rows(cache, COLLECTIONS[mode]),
         "prepare": bench.prepare_info, "limits": bench.limit_info, "results": bench.records,

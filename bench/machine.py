@@ -41,7 +41,7 @@ def _disk(path):
         p = f"/sys/block/{cand}/queue/rotational"
         if cand and os.path.exists(p):
             with open(p) as f:
-                rot = "HDD" if f.read().strip() == "1" else "SSD/virtual (non-rotational)"
+                rot = "rotational=" + f.read().strip()
             break
     return f"{src} ({rot})"
 

@@ -1,8 +1,11 @@
 """Running one contender process and measuring it; evicting the page cache.
 
 Each run is one child process (a shell script for multi-step tools), timed
-with a monotonic clock; CPU seconds and peak RSS come from os.wait4's rusage
-of that child (which covers the descendants it waited for).
+with a monotonic clock; CPU seconds come from os.wait4's rusage of that child
+(which covers the descendants it waited for). Peak RSS comes from GNU
+/usr/bin/time wrapped around the command: a child forked from this Python
+process would otherwise report the harness's own RSS (Linux carries the
+pre-exec high-water mark into ru_maxrss).
 """
 import os
 import signal
@@ -12,6 +15,8 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import List, Optional
+
+GNU_TIME = "/usr/bin/time"
 
 
 @dataclass
@@ -27,6 +32,9 @@ class RunResult:
 def run_measured(argv: List[str], stdout_path: str, timeout: float, env=None,
                  cwd=None) -> RunResult:
     err_path = stdout_path + ".stderr"
+    rss_path = stdout_path + ".rss"
+    if os.access(GNU_TIME, os.X_OK):
+        argv = [GNU_TIME, "-f", "%M", "-o", rss_path] + list(argv)
     with open(stdout_path, "wb") as out, open(err_path, "wb") as err:
         for attempt in range(5):  # a binary being relinked by a build is briefly unrunnable
             try:
@@ -55,7 +63,15 @@ def run_measured(argv: List[str], stdout_path: str, timeout: float, env=None,
         proc.returncode = os.waitstatus_to_exitcode(status)
     with open(err_path, "rb") as f:
         tail = f.read()[-2000:].decode("utf-8", "replace")
-    return RunResult(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0,
+    rss_kb = usage.ru_maxrss  # an upper bound when GNU time is missing
+    try:
+        with open(rss_path) as f:
+            rss_kb = int(f.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        pass
+    if proc.returncode != 0 and argv[0] == GNU_TIME:  # GNU time's own "Command exited" line
+        tail = "\n".join(l for l in tail.splitlines() if not l.startswith("Command "))
+    return RunResult(wall, usage.ru_utime + usage.ru_stime, rss_kb / 1024.0,
                      proc.returncode, fired.is_set(), tail)
 
 

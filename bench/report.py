@@ -101,11 +101,14 @@ def markdown(data, png_name="benchmarks.png"):
         L.append(f"Disk sequential read (cold `dd` of a {d['file_mb']} MiB file): "
                  f"**{d['MBps_median']:.0f} MB/s** (runs: "
                  + ", ".join(f"{x:.0f}" for x in d["MBps_all"]) + ").")
+    L.append(f"Peak RSS: {data.get('rss_method', 'os.wait4')}.")
     L.append(f"Answers checked against the reference within rtol {data['tolerance']['rtol']}, "
              f"atol {data['tolerance']['atol']}, NaN = NaN, same rows.")
     L += ["", f"![benchmark chart]({png_name})", ""]
     for c in data["collections"]:
-        L += [f"### {c['name']}: {c['files']} files, {c['bytes'] / 1e9:.2f} GB",
+        size = (f"{c['bytes'] / 1e9:.2f} GB" if c["bytes"] >= 1e9 else
+                f"{c['bytes'] / 1e6:.1f} MB")
+        L += [f"### {c['name']}: {c['files']} files, {size}",
               "", f"Made with `{c['synth_command']}`"
               + (f" in {c['synth_seconds']:.0f} s." if c.get("synth_seconds") else "."), "",
               "| question | contender | status | warm s median [min–max] | cold s median "
