@@ -55,9 +55,15 @@ def parse_args(argv):
                    choices=["auto", "drop_caches", "fadvise", "none"],
                    help="how to make cold runs (default auto; --smoke: none)")
     p.add_argument("--slow", type=float, help="a validation run longer than this many seconds "
-                   "is the only timed run (default 90; --quick 10)")
+                   "is the only timed run (default 40; --quick 10)")
     p.add_argument("--cell-budget", type=float, help="seconds one contender x question may "
-                   "spend on timed runs after validation (default 60; --quick 15)")
+                   "spend on timed runs after validation (default 30; --quick 15)")
+    p.add_argument("--skip-after", type=float, help="skip a (non-pixeldrill) contender on a "
+                   "question when its seconds per file on an earlier question project more "
+                   "than this (default 150; --quick 60; reported as skipped)")
+    p.add_argument("--collections", help="comma list of collection names of the mode")
+    p.add_argument("--merge", help="results.json of an earlier run of the same mode: its "
+                   "collections that this run does not measure are carried into the report")
     p.add_argument("--max-minutes", type=float, help="after this, only pixeldrill's own "
                    "paths still run; other cells are reported as skipped (default: no limit)")
     p.add_argument("--timeout", type=float, help="per-run timeout in seconds (default 3600)")
@@ -99,6 +105,7 @@ class Bench:
         self.args, self.mode = args, mode
         self.records, self.prepare_info, self.limit_info = [], [], {}
         self.failed = False
+        self.sec_per_file = {}  # (contender, collection) -> validation seconds per file
 
     def over_budget(self):
         return self.args.max_minutes is not None and time.time() - T0 > 60 * self.args.max_minutes
@@ -111,6 +118,12 @@ class Bench:
         if not reason and self.over_budget() and not c.essential:
             reason = (f"skipped: the run's time budget (--max-minutes "
                       f"{self.args.max_minutes:g}) was used up")
+            rec["status"] = "skipped"
+        spf = self.sec_per_file.get((c.name, coll.spec.name))
+        if not reason and spf and not c.essential and spf * len(q.files) > self.skip_after:
+            reason = (f"skipped: projected {spf * len(q.files):.0f} s ({spf:.2f} s/file measured "
+                      f"on a smaller question x {len(q.files)} files) > --skip-after "
+                      f"{self.skip_after:.0f} s")
             rec["status"] = "skipped"
         if reason and rec["status"] == "skipped":
             rec["reason"] = reason
@@ -126,6 +139,7 @@ class Bench:
             return rec, None
         rec["command"] = display_argv(inv.argv, q.files)
         first = run_measured(inv.argv, out + ".stdout", self.timeout, inv.env)
+        self.sec_per_file[(c.name, coll.spec.name)] = first.wall / max(1, len(q.files))
         if first.timed_out:
             rec.update(status="timeout", reason=f"no answer within {self.timeout:.0f} s")
             return rec, None
@@ -190,12 +204,15 @@ class Bench:
         return res
 
     def run(self, ctx, chosen, evictor, question_filter):
-        for spec in COLLECTIONS[self.mode]:
+        for spec in self.specs:
             coll = ensure_collection(spec, ctx.cache, ctx.pixeldrill, log)
             log(f"{spec.name}: {len(coll.files)} files, {coll.bytes / 1e6:.1f} MB, grid "
                 f"{coll.lat.size}x{coll.lon.size}")
+            # The cheap month question first: its seconds per file project the cost
+            # of the whole-range questions (see --skip-after).
             qs = [q for q in make_questions(coll, ctx.workdir)
                   if not question_filter or q.name in question_filter]
+            qs.sort(key=lambda q: len(q.files))
             for c in chosen:
                 if c.prepare and not c.available(ctx):
                     log(f"{spec.name}: preparing {c.name}")
@@ -264,8 +281,15 @@ def main(argv=None):
     evictor = CacheEvictor(args.cold_method or ("none" if mode == "smoke" else "auto"))
     bench = Bench(args, mode)
     bench.timeout = args.timeout or 3600
-    bench.slow = args.slow or (90 if mode == "full" else 10)
-    bench.cell_budget = args.cell_budget or (60 if mode == "full" else 15)
+    bench.slow = args.slow or (40 if mode == "full" else 10)
+    bench.cell_budget = args.cell_budget or (30 if mode == "full" else 15)
+    bench.skip_after = args.skip_after or (150 if mode == "full" else 60)
+    bench.specs = [s for s in COLLECTIONS[mode]
+                   if not args.collections or s.name in args.collections.split(",")]
+    if not bench.specs:
+        print(f"no collection of mode {mode} matches --collections {args.collections}",
+              file=sys.stderr)
+        return 2
     bench.evictor = evictor
     log(f"mode {mode}, out {out}, cache {cache}, {evictor.label()}")
     disk = None
@@ -285,10 +309,12 @@ def main(argv=None):
                        if os.access(GNU_TIME, os.X_OK) else
                        "os.wait4 ru_maxrss (upper bound: includes the harness's fork)"),
         "contenders": {c.name: c.description for c in chosen},
-        "collections": report.collection_rows(cache, COLLECTIONS[mode]),
+        "collections": report.collection_rows(cache, bench.specs),
         "prepare": bench.prepare_info, "limits": bench.limit_info, "results": bench.records,
         "failed": bench.failed,
     }
+    if args.merge:
+        report.merge(data, args.merge)
     report.add_ratios(data)
     report.write_all(data, out)
     if mode != "smoke" and not args.no_docs:
@@ -297,7 +323,7 @@ def main(argv=None):
         shutil.rmtree(workdir, ignore_errors=True)
     log(f"done: {out}/results.json" + (" — FAILED: some contender disagreed or nothing answered"
                                        if bench.failed else ""))
-    return 1 if bench.failed else 0
+    return 1 if bench.failed or data["failed"] else 0
 
 
 if __name__ == "__main__":

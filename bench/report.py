@@ -42,6 +42,28 @@ def _limit_seconds(data, key):
     return warm, cold
 
 
+def merge(data, path):
+    """Carries an earlier run's collections (those not measured now) into `data`."""
+    with open(path) as f:
+        old = json.load(f)
+    if old.get("mode") != data["mode"]:
+        raise SystemExit(f"--merge {path}: mode {old.get('mode')} is not {data['mode']}")
+    now = {c["name"] for c in data["collections"]}
+    keep = [c for c in old["collections"] if c["name"] not in now]
+    names = {c["name"] for c in keep}
+    for c in keep:
+        c["measured"] = f"{old['date_utc']} (`{old['command']}`)"
+    data["collections"] = keep + data["collections"]
+    data["results"] = [r for r in old["results"] if r["collection"] in names] + data["results"]
+    data["prepare"] = [p for p in old["prepare"] if p["collection"] in names] + data["prepare"]
+    data["limits"] = {**{k: v for k, v in old["limits"].items() if k.split("/")[0] in names},
+                      **data["limits"]}
+    for n, d in old["contenders"].items():
+        data["contenders"].setdefault(n, d)
+    data["failed"] = data["failed"] or any(r["status"] == "FAILED" for r in data["results"])
+    data["merged_from"] = path
+
+
 def add_ratios(data):
     by_cell = {(r["collection"], r["question"], r["contender"]): r for r in data["results"]}
     for r in data["results"]:
@@ -110,7 +132,8 @@ def markdown(data, png_name="benchmarks.png"):
                 f"{c['bytes'] / 1e6:.1f} MB")
         L += [f"### {c['name']}: {c['files']} files, {size}",
               "", f"Made with `{c['synth_command']}`"
-              + (f" in {c['synth_seconds']:.0f} s." if c.get("synth_seconds") else "."), "",
+              + (f" in {c['synth_seconds']:.0f} s." if c.get("synth_seconds") else ".")
+              + (f" Measured {c['measured']}." if c.get("measured") else ""), "",
               "| question | contender | status | warm s median [min–max] | cold s median "
               "[min–max] | CPU s (warm) | peak RSS MB | × pixeldrill (warm / cold) | "
               "× limit (warm / cold) |", "|---|---|---|---|---|---|---|---|---|"]
