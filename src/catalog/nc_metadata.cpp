@@ -1,6 +1,7 @@
 #include "catalog/nc_metadata.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "catalog/time_axis.h"
 #include "core/error.h"
@@ -42,6 +43,20 @@ Packing read_packing(const NcFile& file, int varid) {
   p.missing_value = file.number_attribute(varid, "missing_value");
   p.scale_factor = file.number_attribute(varid, "scale_factor");
   p.add_offset = file.number_attribute(varid, "add_offset");
+  if (file.text_attribute(varid, "_Unsigned").value_or("") == "true") {
+    const StorageType unsigned_type = p.type == StorageType::kInt8    ? StorageType::kUInt8
+                                      : p.type == StorageType::kInt16 ? StorageType::kUInt16
+                                      : p.type == StorageType::kInt32 ? StorageType::kUInt32
+                                      : p.type == StorageType::kInt64 ? StorageType::kUInt64
+                                                                      : p.type;
+    if (unsigned_type != p.type) {
+      p.type = unsigned_type;
+      const double wrap = std::ldexp(1.0, static_cast<int>(storage_size(p.type)) * 8);
+      for (auto* v : {&p.fill_value, &p.missing_value}) {
+        if (*v && **v < 0) **v += wrap;
+      }
+    }
+  }
   return p;
 }
 
@@ -143,6 +158,7 @@ FileMetadata read_metadata(const NcFile& f) {
     info.name = name;
     info.varid = v;
     info.packing = read_packing(f, v);
+    info.unsigned_reinterpret = info.packing.type != storage_type(type, f.path());
     info.chunks = f.chunking(v);
     info.units = attr(f, v, "units");
     info.long_name = attr(f, v, "long_name");

@@ -21,6 +21,10 @@ struct VariableInfo {
   std::vector<size_t> shape;
   std::vector<size_t> chunks;  // empty when contiguous
   std::string units, long_name, standard_name;
+  // CF `_Unsigned = "true"` on a signed integer: packing.type is the unsigned
+  // type and readers that get signed numbers (nc_get_vara) add 2^bits to
+  // negative ones, as xarray does.
+  bool unsigned_reinterpret = false;
 };
 
 struct FileMetadata {

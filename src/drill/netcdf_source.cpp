@@ -1,6 +1,7 @@
 #include "drill/netcdf_source.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -151,6 +152,17 @@ void drill_file(const GoodFile& f, const Plan& plan, const Query& query, SeriesB
               buf[(steps[k] - t0) * s.t_stride + (px.row - plan.row0) * s.r_stride +
                   (px.col - plan.col0) * s.c_stride];
         }
+      }
+    }
+  }
+  for (size_t v = 0; v < names.size(); ++v) {
+    const auto it = m.variables.find(names[v]);
+    if (it == m.variables.end() || !it->second.unsigned_reinterpret) continue;
+    const double wrap =
+        std::ldexp(1.0, static_cast<int>(catalog::storage_size(it->second.packing.type)) * 8);
+    for (auto& step : stored) {
+      for (double& x : step[v].raw) {
+        if (x < 0) x += wrap;
       }
     }
   }

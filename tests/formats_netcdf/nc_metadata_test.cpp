@@ -184,3 +184,47 @@ TEST(NetcdfDrill, FarApartStationsOnABigGridReadPixelByPixel) {
   EXPECT_EQ(s.rows[4].values[0], 100000 + 1199 * 100 + 998);
   EXPECT_EQ(s.rows[5].values[0], 100000 + 500 * 100 + 525);
 }
+
+TEST(NetcdfDrill, UnsignedBytesAreReadAsXarrayDoes) {
+  TempDir dir;
+  const std::string path = dir / "u.nc";
+  int nc, dlat, dlon, dtime, vlat, vlon, vtime, vdata;
+  ok(nc_create(path.c_str(), NC_NETCDF4 | NC_CLOBBER, &nc));
+  ok(nc_def_dim(nc, "time", 1, &dtime));
+  ok(nc_def_dim(nc, "lat", 2, &dlat));
+  ok(nc_def_dim(nc, "lon", 2, &dlon));
+  ok(nc_def_var(nc, "lat", NC_FLOAT, 1, &dlat, &vlat));
+  ok(nc_def_var(nc, "lon", NC_FLOAT, 1, &dlon, &vlon));
+  ok(nc_def_var(nc, "time", NC_INT, 1, &dtime, &vtime));
+  ok(nc_put_att_text(nc, vtime, "units", 28, "hours since 2020-01-01 00:00"));
+  const int dims[3] = {dtime, dlat, dlon};
+  ok(nc_def_var(nc, "ice", NC_BYTE, 3, dims, &vdata));
+  ok(nc_put_att_text(nc, vdata, "_Unsigned", 4, "true"));
+  const signed char fill = -1;
+  ok(nc_put_att_schar(nc, vdata, "_FillValue", NC_BYTE, 1, &fill));
+  const double scale = 0.5;
+  ok(nc_put_att_double(nc, vdata, "scale_factor", NC_DOUBLE, 1, &scale));
+  ok(nc_enddef(nc));
+  const float lat[2] = {1, 0}, lon[2] = {10, 11};
+  const int t = 5;
+  const signed char data[4] = {-56, 100, -1, 0};
+  ok(nc_put_var_float(nc, vlat, lat));
+  ok(nc_put_var_float(nc, vlon, lon));
+  ok(nc_put_var_int(nc, vtime, &t));
+  ok(nc_put_var_schar(nc, vdata, data));
+  ok(nc_close(nc));
+
+  drill::Query q;
+  q.vars = {"ice"};
+  q.box = drill::Box{0, 1, 10, 11};
+  const auto s = drill_file(path, q);
+  ASSERT_EQ(s.rows.size(), 4u);
+  EXPECT_EQ(s.rows[0].time, 1577836800 + 5 * 3600);
+  EXPECT_EQ(s.rows[0].values[0], 100.0);  // 200 * 0.5
+  EXPECT_EQ(s.rows[1].values[0], 50.0);
+  EXPECT_TRUE(std::isnan(s.rows[2].values[0]));  // 255 is the fill
+  EXPECT_EQ(s.rows[3].values[0], 0.0);
+  const auto py = run(python() + " -c \"import xarray as xr; print(list(xr.open_dataset('" + path +
+                      "').ice.values.ravel()))\"");
+  EXPECT_EQ(py.out, "[100.0, 50.0, nan, 0.0]\n");
+}
