@@ -12,7 +12,8 @@ namespace pixeldrill::catalog {
 // index takes the right (backfill) neighbour and a decreasing one the left.
 // Distances to a missing neighbour (-1) use values[-1] as Python would.
 std::optional<size_t> Axis::nearest(double target) const {
-  if (values.empty() || std::isnan(target)) return std::nullopt;
+  // Also keeps the float32 rounding below in range.
+  if (values.empty() || !(std::fabs(target) < 1e30)) return std::nullopt;
   if (float32) target = static_cast<double>(static_cast<float>(target));
   if (target < min() - half_step_low() || target > max() + half_step_high()) {
     if (values.size() > 1) return std::nullopt;

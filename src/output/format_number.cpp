@@ -22,7 +22,7 @@ std::string format_value(double v) {
 }
 
 std::string format_coordinate(double v) {
-  if (std::isnan(v)) return "";
+  if (!(std::fabs(v) < 1e30)) return format_value(v);
   const float f = static_cast<float>(v);
   if (static_cast<double>(f) == v) {
     char buf[64];
