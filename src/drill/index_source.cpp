@@ -226,6 +226,9 @@ class FileDriller {
     uint64_t chunk_elems = 1;
     for (auto c : var.chunk_shape) chunk_elems *= c;
     const size_t esize = catalog::storage_size(var.type);
+    // CF _Unsigned reinterprets the stored bits as the packing's unsigned type.
+    const catalog::StorageType value_type =
+        catalog::storage_size(fv.packing.type) == esize ? fv.packing.type : var.type;
     const codec::Pipeline pipeline = pipeline_of(var);
     for (size_t i = 0; i < targets.size();) {
       size_t j = i;
@@ -243,7 +246,7 @@ class FileDriller {
           throw Error(f.path + ": variable " + var.name + ": compact data shorter than its shape");
         }
         put(j, [&](uint64_t e) {
-          return to_double(fv.inline_data.data() + e * esize, var.type, var.big_endian);
+          return to_double(fv.inline_data.data() + e * esize, value_type, var.big_endian);
         });
       } else if (ref.offset == formats::hdf5::kNoStorage) {
         // Never written: reads as the dataset's fill value, as netCDF-C returns.
@@ -265,7 +268,7 @@ class FileDriller {
         std::byte buf[8];
         put(j, [&](uint64_t e) {
           decoded_.element(e, buf);
-          return to_double(buf, var.type, var.big_endian);
+          return to_double(buf, value_type, var.big_endian);
         });
       }
       i = j;

@@ -214,6 +214,52 @@ TEST(IndexDrill, VariableWithUnsupportedFilterIsRefusedByName) {
   EXPECT_NE(got.problems[0].find("filter 5"), std::string::npos) << got.problems[0];
 }
 
+TEST(IndexDrill, CfUnsignedBytesDecodeLikeTheReference) {
+  TempDir dir;
+  const std::string path = dir / "unsigned.nc";
+  int nc, dlat, dlon, dtime, vlat, vlon, vtime, vq;
+  ASSERT_EQ(nc_create(path.c_str(), NC_NETCDF4 | NC_CLOBBER, &nc), NC_NOERR);
+  nc_def_dim(nc, "time", 1, &dtime);
+  nc_def_dim(nc, "lat", 4, &dlat);
+  nc_def_dim(nc, "lon", 5, &dlon);
+  nc_def_var(nc, "time", NC_INT, 1, &dtime, &vtime);
+  nc_put_att_text(nc, vtime, "units", 33, "seconds since 1981-01-01 00:00:00");
+  nc_def_var(nc, "lat", NC_FLOAT, 1, &dlat, &vlat);
+  nc_put_att_text(nc, vlat, "units", 13, "degrees_north");
+  nc_def_var(nc, "lon", NC_FLOAT, 1, &dlon, &vlon);
+  nc_put_att_text(nc, vlon, "units", 12, "degrees_east");
+  const int dims[3] = {dtime, dlat, dlon};
+  nc_def_var(nc, "counts", NC_BYTE, 3, dims, &vq);
+  nc_def_var_deflate(nc, vq, 1, 1, 3);
+  const signed char fill = -1;
+  nc_def_var_fill(nc, vq, 0, &fill);
+  nc_put_att_text(nc, vq, "_Unsigned", 4, "true");
+  const double scale = 0.5;
+  nc_put_att_double(nc, vq, "scale_factor", NC_DOUBLE, 1, &scale);
+  nc_enddef(nc);
+  const int t = 1000;
+  const float lat[4] = {1, 0, -1, -2}, lon[5] = {10, 11, 12, 13, 14};
+  signed char q[20];
+  for (int i = 0; i < 20; ++i) q[i] = static_cast<signed char>(i * 13 - 120);
+  q[7] = -1;
+  nc_put_var_int(nc, vtime, &t);
+  nc_put_var_float(nc, vlat, lat);
+  nc_put_var_float(nc, vlon, lon);
+  nc_put_var_schar(nc, vq, q);
+  ASSERT_EQ(nc_close(nc), NC_NOERR);
+
+  auto source = indexed(path, dir / "u.pdx");
+  Query box;
+  box.box = drill::Box{-2, 1, 10, 14};
+  box.vars = {"counts"};
+  const auto ref = reference(path, box);
+  const auto got = source->drill(box);
+  expect_same_series(ref, got, "_Unsigned byte");
+  ASSERT_EQ(got.rows.size(), 20u);
+  EXPECT_EQ(got.rows[0].values[0], (256 - 120) * 0.5);  // stored -120 means 136
+  EXPECT_TRUE(std::isnan(got.rows[7].values[0]));       // stored -1 is the fill 255
+}
+
 TEST(IndexDrill, DrillCommandRecognisesTheIndexByItsMagicBytes) {
   TempDir dir;
   const std::string c = make_mixed_collection(dir);

@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 
+#include <cmath>
 #include <cstring>
 #include <functional>
 
@@ -215,6 +216,23 @@ Dataset read_dataset(hid_t ds, const std::string& name, const std::string& path)
   d.packing.missing_value = first_number(d.attrs, "missing_value");
   d.packing.scale_factor = first_number(d.attrs, "scale_factor");
   d.packing.add_offset = first_number(d.attrs, "add_offset");
+  // CF _Unsigned: the stored signed integers mean unsigned ones, as xarray
+  // and catalog::read_packing read them.
+  if (auto it = d.attrs.find("_Unsigned"); it != d.attrs.end() && *it == "true") {
+    using catalog::StorageType;
+    const StorageType t = d.type == StorageType::kInt8    ? StorageType::kUInt8
+                          : d.type == StorageType::kInt16 ? StorageType::kUInt16
+                          : d.type == StorageType::kInt32 ? StorageType::kUInt32
+                          : d.type == StorageType::kInt64 ? StorageType::kUInt64
+                                                          : d.type;
+    if (t != d.type) {
+      d.packing.type = t;
+      const double wrap = std::ldexp(1.0, static_cast<int>(catalog::storage_size(t)) * 8);
+      for (auto* v : {&d.packing.fill_value, &d.packing.missing_value}) {
+        if (*v && **v < 0) **v += wrap;
+      }
+    }
+  }
 
   Handle dcpl(H5Dget_create_plist(ds), H5Pclose);
   double fill = 0;

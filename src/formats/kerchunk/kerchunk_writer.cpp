@@ -183,8 +183,17 @@ class RefsBuilder {
   json meta_ = json::object();
 };
 
-json zarray_for(const VarLayout& v, const std::vector<uint64_t>& shape,
-                const std::optional<double>& fill, const json& compressor, const json& filters) {
+json zarray_for(const VarLayout& v, const std::vector<uint64_t>& shape, std::optional<double> fill,
+                const json& compressor, const json& filters) {
+  // An _Unsigned variable's packing holds its fill as unsigned; zarr wants
+  // the stored (signed) number, and xarray applies _Unsigned itself.
+  if (fill && !is_float(v.type)) {
+    const double wrap = std::ldexp(1.0, static_cast<int>(catalog::storage_size(v.type)) * 8);
+    const bool is_signed =
+        v.type == catalog::StorageType::kInt8 || v.type == catalog::StorageType::kInt16 ||
+        v.type == catalog::StorageType::kInt32 || v.type == catalog::StorageType::kInt64;
+    if (is_signed && *fill >= wrap / 2) *fill -= wrap;
+  }
   return {{"zarr_format", 2},
           {"shape", shape},
           {"chunks", v.chunk_shape},
