@@ -78,6 +78,10 @@ Command make_convert_command(CLI::App& root) {
   app->add_option("--codec", o.codec,
                   "Chunk compressor: blosc-lz4, blosc-zstd, zstd or none, optionally :LEVEL")
       ->capture_default_str();
+  app->add_option("--reader", o.reader,
+                  "How source chunks are read: direct (own parallel inflate) or netcdf "
+                  "(netCDF-C, one thread); both give the same store")
+      ->capture_default_str();
   app->add_option("--threads", o.threads, "Worker threads (0 = all cores)")->capture_default_str();
   app->add_flag("--append", o.append,
                 "Add time steps newer than the store's end (rewrites only the last partial "

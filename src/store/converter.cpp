@@ -13,6 +13,7 @@
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "formats/zarr/chunk_io.h"
+#include "store/chunk_reader.h"
 #include "store/collection_scan.h"
 #include "store/rechunker.h"
 #include "store/store_metadata.h"
@@ -215,6 +216,11 @@ ConvertReport convert(const ConvertOptions& opt) {
   Progress progress("convert", todo.size() * state.variables.size() * ny);
   std::set<std::string> files(state.files.begin(), state.files.end());
 
+  if (opt.reader != "direct" && opt.reader != "netcdf") {
+    throw Error("--reader: '" + opt.reader + "' is not direct or netcdf");
+  }
+  const bool direct = opt.reader == "direct";
+  ChunkReader chunks_direct(c.files.size());
   size_t pos = 0;
   while (pos < todo.size()) {
     const uint64_t k = state.times.size();
@@ -241,7 +247,12 @@ ConvertReport convert(const ConvertOptions& opt) {
           dir, spec,
           [&](size_t s, size_t r0, size_t r1, std::byte* out) {
             const auto& step = todo[pos + s];
-            read_rows(c.files[step.file], var.name, step.index, r0, r1, var.encoding, out);
+            if (direct) {
+              chunks_direct.read_rows(step.file, c.files[step.file], var.name, step.index, r0, r1,
+                                      var.encoding, out);
+            } else {
+              read_rows(c.files[step.file], var.name, step.index, r0, r1, var.encoding, out);
+            }
           },
           on_chunk, [&](size_t step_rows) { progress.tick(step_rows); });
       report.chunks_written += stats.chunks_written;

@@ -23,6 +23,8 @@ struct ConvertOptions {
   std::string codec = "blosc-lz4:5";
   unsigned threads = 0;  // 0 = all cores
   bool progress = true;
+  // direct: own parallel chunk decoding (libdeflate); netcdf: netCDF-C reads.
+  std::string reader = "direct";
 };
 
 struct ConvertReport {

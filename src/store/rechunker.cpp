@@ -169,15 +169,27 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
     auto gather = [&](size_t cr, size_t cc, std::byte* chunk, size_t t_off, size_t depth) {
       const size_t y0 = cr * p.cy, x0 = cc * p.cx;
       const size_t ylen = std::min(p.cy, p.ny - y0), xlen = std::min(p.cx, p.nx - x0);
-      for (size_t y = 0; y < ylen; ++y) {
-        const std::byte* row = window.data() + (y0 + y - w0) * row_stride;
-        for (size_t s = 0; s < ns; ++s) {
-          const std::byte* src = row + (s * p.nx + x0) * p.item;
-          for (size_t x = 0; x < xlen; ++x) {
-            std::memcpy(chunk + ((x * p.cy + y) * depth + t_off + s) * p.item, src + x * p.item,
-                        p.item);
+      auto typed = [&](auto zero) {
+        using T = decltype(zero);
+        T* dst = reinterpret_cast<T*>(chunk);
+        for (size_t y = 0; y < ylen; ++y) {
+          const std::byte* row = window.data() + (y0 + y - w0) * row_stride;
+          for (size_t s = 0; s < ns; ++s) {
+            const T* src = reinterpret_cast<const T*>(row) + s * p.nx + x0;
+            T* d = dst + y * depth + t_off + s;
+            for (size_t x = 0; x < xlen; ++x) d[x * p.cy * depth] = src[x];
           }
         }
+      };
+      switch (p.item) {
+        case 1:
+          return typed(uint8_t{});
+        case 2:
+          return typed(uint16_t{});
+        case 4:
+          return typed(uint32_t{});
+        default:
+          return typed(uint64_t{});
       }
     };
     for (size_t b0 = 0; b0 < p.ny; b0 += p.band_rows) {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <sstream>
+#include <type_traits>
 
 #include "core/error.h"
 
@@ -12,39 +13,6 @@ namespace pixeldrill::store {
 using catalog::StorageType;
 
 namespace {
-template <typename T>
-T load(const void* p, size_t i) {
-  T v;
-  std::memcpy(&v, static_cast<const std::byte*>(p) + i * sizeof(T), sizeof(T));
-  return v;
-}
-
-double load_as_double(const void* p, StorageType t, size_t i) {
-  switch (t) {
-    case StorageType::kInt8:
-      return load<int8_t>(p, i);
-    case StorageType::kUInt8:
-      return load<uint8_t>(p, i);
-    case StorageType::kInt16:
-      return load<int16_t>(p, i);
-    case StorageType::kUInt16:
-      return load<uint16_t>(p, i);
-    case StorageType::kInt32:
-      return load<int32_t>(p, i);
-    case StorageType::kUInt32:
-      return load<uint32_t>(p, i);
-    case StorageType::kInt64:
-      return static_cast<double>(load<int64_t>(p, i));
-    case StorageType::kUInt64:
-      return static_cast<double>(load<uint64_t>(p, i));
-    case StorageType::kFloat32:
-      return load<float>(p, i);
-    case StorageType::kFloat64:
-      return load<double>(p, i);
-  }
-  return 0;
-}
-
 template <typename T>
 void store_as(void* out, size_t i, double v) {
   const T x = static_cast<T>(v);
@@ -168,54 +136,102 @@ void ValueEncoding::encode_missing(size_t n, void* out) const {
   for (size_t i = 0; i < n; ++i) store_value(out, type, i, f);
 }
 
-void ValueEncoding::encode(const void* src, StorageType src_type,
-                           const catalog::Packing& src_packing, size_t n, void* out,
-                           const std::string& where) const {
-  switch (kind) {
+namespace {
+// The conversion loops, typed on the source's storage so the compiler sees
+// plain arrays (this runs on every value of the collection).
+template <typename S>
+void encode_typed(const ValueEncoding& e, const S* src, const catalog::Packing& pk, size_t n,
+                  void* out, const std::string& where) {
+  using Kind = ValueEncoding::Kind;
+  switch (e.kind) {
     case Kind::kFloat:
-      if (type == StorageType::kFloat32) {
+      if (e.type == StorageType::kFloat32) {
         float* o = static_cast<float*>(out);
-        for (size_t i = 0; i < n; ++i) {
-          o[i] = static_cast<float>(src_packing.decode(load_as_double(src, src_type, i)));
-        }
+        for (size_t i = 0; i < n; ++i)
+          o[i] = static_cast<float>(pk.decode(static_cast<double>(src[i])));
       } else {
-        for (size_t i = 0; i < n; ++i) {
-          store_value(out, type, i, src_packing.decode(load_as_double(src, src_type, i)));
-        }
+        for (size_t i = 0; i < n; ++i)
+          store_value(out, e.type, i, pk.decode(static_cast<double>(src[i])));
       }
       return;
     case Kind::kPacked: {
-      const double lo = type_min(type) + 1, hi = type_max(type);
+      const double lo = type_min(e.type) + 1, hi = type_max(e.type);
       for (size_t i = 0; i < n; ++i) {
-        const double v = src_packing.decode(load_as_double(src, src_type, i));
+        const double v = pk.decode(static_cast<double>(src[i]));
         if (std::isnan(v)) {
-          store_value(out, type, i, fill);
+          store_value(out, e.type, i, e.fill);
           continue;
         }
-        const double q = std::round((v - offset) / scale);
+        const double q = std::round((v - e.offset) / e.scale);
         if (!(q >= lo && q <= hi)) {
           throw Error(where + ": value " + number(v) + " does not fit the store's packing (" +
-                      number(lo * scale + offset) + " .. " + number(hi * scale + offset) +
+                      number(lo * e.scale + e.offset) + " .. " + number(hi * e.scale + e.offset) +
                       "); convert with --mode exact");
         }
-        store_value(out, type, i, q);
+        store_value(out, e.type, i, q);
       }
       return;
     }
     case Kind::kInteger:
+      if constexpr (std::is_same_v<S, int8_t>) {
+        if (e.type == StorageType::kInt8) {
+          // quality_level and friends: the common case, kept a straight copy.
+          int8_t* o = static_cast<int8_t*>(out);
+          const int8_t fill = static_cast<int8_t>(e.fill);
+          for (size_t i = 0; i < n; ++i) {
+            const double raw = static_cast<double>(src[i]);
+            if (pk.is_missing(raw)) {
+              o[i] = fill;
+            } else if (src[i] == fill) {
+              throw Error(where + ": value " + number(raw) + " collides with the store's fill");
+            } else {
+              o[i] = static_cast<int8_t>(src[i]);
+            }
+          }
+          return;
+        }
+      }
       for (size_t i = 0; i < n; ++i) {
-        const double raw = load_as_double(src, src_type, i);
-        if (src_packing.is_missing(raw)) {
-          store_value(out, type, i, fill);
+        const double raw = static_cast<double>(src[i]);
+        if (pk.is_missing(raw)) {
+          store_value(out, e.type, i, e.fill);
           continue;
         }
-        if (raw == fill || raw < type_min(type) || raw > type_max(type)) {
+        if (raw == e.fill || raw < type_min(e.type) || raw > type_max(e.type)) {
           throw Error(where + ": value " + number(raw) + " collides with the store's fill " +
-                      number(fill) + " or does not fit " + catalog::storage_name(type));
+                      number(e.fill) + " or does not fit " + catalog::storage_name(e.type));
         }
-        store_value(out, type, i, raw);
+        store_value(out, e.type, i, raw);
       }
       return;
+  }
+}
+}  // namespace
+
+void ValueEncoding::encode(const void* src, StorageType src_type,
+                           const catalog::Packing& src_packing, size_t n, void* out,
+                           const std::string& where) const {
+  switch (src_type) {
+    case StorageType::kInt8:
+      return encode_typed(*this, static_cast<const int8_t*>(src), src_packing, n, out, where);
+    case StorageType::kUInt8:
+      return encode_typed(*this, static_cast<const uint8_t*>(src), src_packing, n, out, where);
+    case StorageType::kInt16:
+      return encode_typed(*this, static_cast<const int16_t*>(src), src_packing, n, out, where);
+    case StorageType::kUInt16:
+      return encode_typed(*this, static_cast<const uint16_t*>(src), src_packing, n, out, where);
+    case StorageType::kInt32:
+      return encode_typed(*this, static_cast<const int32_t*>(src), src_packing, n, out, where);
+    case StorageType::kUInt32:
+      return encode_typed(*this, static_cast<const uint32_t*>(src), src_packing, n, out, where);
+    case StorageType::kInt64:
+      return encode_typed(*this, static_cast<const int64_t*>(src), src_packing, n, out, where);
+    case StorageType::kUInt64:
+      return encode_typed(*this, static_cast<const uint64_t*>(src), src_packing, n, out, where);
+    case StorageType::kFloat32:
+      return encode_typed(*this, static_cast<const float*>(src), src_packing, n, out, where);
+    case StorageType::kFloat64:
+      return encode_typed(*this, static_cast<const double*>(src), src_packing, n, out, where);
   }
 }
 
