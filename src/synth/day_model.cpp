@@ -268,9 +268,9 @@ void DayModel::fill_row(const std::string& var, size_t i, float* out, RowContext
     }
     const float* zen = &zenith_[i * n];
     for (size_t j = 0; j < n; ++j) {
-      if (land[j]) {
-        out[j] = kFlagLand;
-      } else if (q[j] == 0) {
+      // The real product holds the fill wherever SST is missing, land included
+      // (fixtures README), so the land bit is never written.
+      if (land[j] || q[j] == 0) {
         out[j] = kNaN;
       } else {
         int flags = kFlagSwath;

@@ -16,7 +16,6 @@
 namespace pixeldrill::synth {
 
 // l2p_flags bits used by the generator.
-inline constexpr int kFlagLand = 2;
 inline constexpr int kFlagIce = 4;
 inline constexpr int kFlagLowWind = 256;
 inline constexpr int kFlagHighWind = 512;

@@ -22,14 +22,11 @@ def main():
     with xr.open_dataset(path) as ds:
         sst = ds["sea_surface_temperature"].values[0]
         valid = np.isfinite(sst)
-        flags = ds["l2p_flags"].values[0] if "l2p_flags" in ds else None
         out["variables"] = sorted(ds.data_vars)
         out["time"] = str(ds["time"].values[0])[:19]
         out["sst_min"] = float(np.nanmin(sst)) if valid.any() else None
         out["sst_max"] = float(np.nanmax(sst)) if valid.any() else None
-        if flags is not None:
-            land = flags == 2
-            out["ocean_valid_fraction"] = float(valid[~land].mean())
+        out["valid_count"] = int(valid.sum())
         out["xarray_sst"] = [None if np.isnan(sst[r, c]) else float(sst[r, c]) for r, c in pixels]
     with h5py.File(path, "r") as f:
         d = f["sea_surface_temperature"]
