@@ -225,24 +225,28 @@ class StoreSource : public DrillSource {
       const auto [cy, cx] = job.pixels->first;
       const std::vector<uint64_t> index = {job.tc, cy, cx};
       const std::string key = name + "/" + zarr::chunk_key(index);
-      const auto encoded = dir_.read(key);
-      if (!encoded) return;  // absent chunk: all fill, already set
-      const uint64_t t_base = job.tc * m.chunks[0];
-      const size_t t_lo = steps[job.ks.first] - t_base, t_hi = steps[job.ks.second] - t_base;
       const auto& pixels = job.pixels->second;
       const bool partial = fortran && pixels.size() <= 16;
+      const std::string path = dir_.path(key).string();
       std::vector<std::byte> buf;
-      if (!partial) {
+      if (partial) {
+        std::error_code ec;
+        if (!fs::exists(path, ec)) return;  // absent chunk: all fill, already set
+      } else {
+        const auto encoded = dir_.read(key);
+        if (!encoded) return;
         buf.resize(m.chunk_items() * item);
-        m.codec.decompress(*encoded, buf, dir_.path(key).string());
+        m.codec.decompress(*encoded, buf, path);
       }
+      const uint64_t t_base = job.tc * m.chunks[0];
+      const size_t t_lo = steps[job.ks.first] - t_base, t_hi = steps[job.ks.second] - t_base;
       std::vector<std::byte> series((t_hi - t_lo + 1) * item);
       for (size_t p : pixels) {
         const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
         const uint64_t x = plan.pixels[p].col - cx * m.chunks[2];
         if (partial) {
-          m.codec.decompress_items(*encoded, m.offset_in_chunk({t_lo, y, x}), item, series,
-                                   dir_.path(key).string());
+          zarr::read_chunk_items(path, m.codec, m.chunk_items() * item,
+                                 m.offset_in_chunk({t_lo, y, x}), item, series);
         }
         for (size_t k = job.ks.first; k <= job.ks.second; ++k) {
           const size_t t = steps[k] - t_base;

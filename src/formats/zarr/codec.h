@@ -40,3 +40,14 @@ struct Codec {
 };
 
 }  // namespace pixeldrill::zarr
+
+namespace pixeldrill::zarr {
+
+// Reads items [start, start + out.size()/typesize) of the chunk stored in
+// file `path` (which must exist), touching only the bytes they need: for
+// blosc the header, the block offsets and the blocks holding them; other
+// codecs read the whole file.
+void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_bytes, size_t start,
+                      size_t typesize, std::span<std::byte> out);
+
+}  // namespace pixeldrill::zarr
