@@ -23,10 +23,15 @@ void DecodedChunk::decode(const Pipeline& pipeline, uint32_t filter_mask,
   }
   const size_t needed = shuffled_ ? shuffled_prefix_needed(max_index, count, elem_size_)
                                   : (max_index + 1) * elem_size_;
+  needed_ = needed;
   if (applied(pipeline.deflate, filter_mask)) {
     // libdeflate cannot stop early and needs room for the whole output.
     buffer_.resize(full);
-    if (needed >= full || engine == Inflater::kLibdeflate) {
+    const bool whole =
+        needed >= full || engine == Inflater::kLibdeflate ||
+        (engine == Inflater::kAuto &&
+         static_cast<double>(needed) >= kAutoPrefixFraction * static_cast<double>(full));
+    if (whole) {
       produced_ = inflate_all(engine, stored, buffer_);
     } else {
       produced_ = inflate_prefix(engine, stored, buffer_, needed);

@@ -30,11 +30,14 @@ class DecodedChunk {
   // Copies element i (native byte order of the file) into out[0, elem_size).
   void element(size_t i, std::byte* out) const;
   size_t inflated_bytes() const { return produced_; }
+  // The prefix of the decoded chunk that holds the needed elements.
+  size_t needed_bytes() const { return needed_; }
 
  private:
   std::vector<std::byte> buffer_;
   const std::byte* data_ = nullptr;
   size_t produced_ = 0;
+  size_t needed_ = 0;
   size_t count_ = 0;
   size_t elem_size_ = 1;
   bool shuffled_ = false;

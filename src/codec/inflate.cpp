@@ -102,15 +102,17 @@ const char* inflater_name(Inflater engine) {
       return "libdeflate";
     case Inflater::kIsal:
       return "isal";
+    case Inflater::kAuto:
+      return "auto";
   }
   return "?";
 }
 
 Inflater parse_inflater(const std::string& name) {
-  for (Inflater e : {Inflater::kZlib, Inflater::kLibdeflate, Inflater::kIsal}) {
+  for (Inflater e : {Inflater::kZlib, Inflater::kLibdeflate, Inflater::kIsal, Inflater::kAuto}) {
     if (name == inflater_name(e)) return e;
   }
-  throw Error("inflater '" + name + "' is not one of zlib, libdeflate, isal");
+  throw Error("inflater '" + name + "' is not one of zlib, libdeflate, isal, auto");
 }
 
 size_t inflate_all(Inflater engine, std::span<const std::byte> in, std::span<std::byte> out) {
@@ -118,6 +120,7 @@ size_t inflate_all(Inflater engine, std::span<const std::byte> in, std::span<std
     case Inflater::kZlib:
       return zlib_inflate(in, out, out.size(), true);
     case Inflater::kLibdeflate:
+    case Inflater::kAuto:
       return libdeflate_inflate(in, out);
     case Inflater::kIsal:
       return isal_inflate_impl(in, out, out.size(), true);
@@ -137,6 +140,7 @@ size_t inflate_prefix(Inflater engine, std::span<const std::byte> in, std::span<
       produced = libdeflate_inflate(in, out);
       break;
     case Inflater::kIsal:
+    case Inflater::kAuto:
       produced = isal_inflate_impl(in, out, prefix, false);
       break;
   }

@@ -133,7 +133,7 @@ struct Target {
 };
 
 struct Counters {
-  std::atomic<uint64_t> chunks{0}, read{0}, inflated{0};
+  std::atomic<uint64_t> chunks{0}, read{0}, inflated{0}, needed{0};
 };
 
 class FileDriller {
@@ -265,6 +265,7 @@ class FileDriller {
         counters_.chunks += 1;
         counters_.read += ref.size;
         counters_.inflated += decoded_.inflated_bytes();
+        counters_.needed += decoded_.needed_bytes();
         std::byte buf[8];
         put(j, [&](uint64_t e) {
           decoded_.element(e, buf);
@@ -329,7 +330,7 @@ codec::Inflater default_index_inflater() {
   if (const char* env = std::getenv("PIXELDRILL_INFLATE"); env && *env) {
     return codec::parse_inflater(env);
   }
-  return codec::Inflater::kIsal;
+  return codec::Inflater::kAuto;
 }
 
 Series IndexSource::drill(const Query& query) {
@@ -415,7 +416,8 @@ Series IndexSource::drill(const Query& query) {
   for (auto& f : failures) {
     if (!f.empty()) problems.push_back(std::move(f));
   }
-  stats_ = {counters.chunks.load(), counters.read.load(), counters.inflated.load()};
+  stats_ = {counters.chunks.load(), counters.read.load(), counters.inflated.load(),
+            counters.needed.load()};
   return builder.finish(std::move(problems), "index");
 }
 

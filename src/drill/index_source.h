@@ -14,7 +14,7 @@
 namespace pixeldrill::drill {
 
 struct IndexDrillOptions {
-  codec::Inflater inflater = codec::Inflater::kIsal;
+  codec::Inflater inflater = codec::Inflater::kAuto;
   unsigned threads = 0;  // 0: one per core
 };
 
@@ -34,6 +34,7 @@ class IndexSource : public DrillSource {
     uint64_t chunks_decoded = 0;
     uint64_t bytes_read = 0;
     uint64_t bytes_inflated = 0;
+    uint64_t bytes_needed = 0;  // prefixes holding the needed elements
   };
   const Stats& last_stats() const { return stats_; }
 

@@ -99,7 +99,7 @@ TEST(Codec, DecodedChunkGathersElementsFromShuffledDeflatedPrefix) {
   shuffle_bytes(raw, shuffled, 2);
   const auto packed = zlib_compress(shuffled, 3);
   Pipeline p{.shuffle = 0, .deflate = 1, .fletcher32 = -1, .elem_size = 2};
-  for (Inflater e : {Inflater::kZlib, Inflater::kLibdeflate, Inflater::kIsal}) {
+  for (Inflater e : {Inflater::kZlib, Inflater::kLibdeflate, Inflater::kIsal, Inflater::kAuto}) {
     DecodedChunk chunk;
     chunk.decode(p, 0, packed, values.size(), 123, e);
     for (size_t i : {0, 5, 123}) {

@@ -20,7 +20,7 @@ drill::Series reference(const std::string& spec, const Query& q) {
 }
 
 std::unique_ptr<drill::IndexSource> indexed(const std::string& collection, const std::string& out,
-                                            codec::Inflater engine = codec::Inflater::kIsal) {
+                                            codec::Inflater engine = codec::Inflater::kAuto) {
   auto idx = index::build_index(collection, nullptr, {1, false}, nullptr);
   index::write_index(idx, out);
   return std::make_unique<drill::IndexSource>(out, index::read_index(out),
@@ -85,7 +85,8 @@ TEST(IndexDrill, EveryInflaterGivesTheSameAnswer) {
   Query q;
   q.box = drill::Box{-50, -30, 110, 160};
   const auto ref = reference(c, q);
-  for (auto e : {codec::Inflater::kZlib, codec::Inflater::kLibdeflate, codec::Inflater::kIsal}) {
+  for (auto e : {codec::Inflater::kZlib, codec::Inflater::kLibdeflate, codec::Inflater::kIsal,
+                 codec::Inflater::kAuto}) {
     expect_same_series(ref, indexed(c, dir / "c.pdx", e)->drill(q), codec::inflater_name(e));
   }
 }
