@@ -55,6 +55,17 @@ size_t isal_inflate_impl(std::span<const std::byte> in, std::span<std::byte> out
   st.crc_flag = ISAL_ZLIB;
   st.next_in = reinterpret_cast<uint8_t*>(const_cast<std::byte*>(in.data()));
   st.avail_in = static_cast<uint32_t>(in.size());
+  if (!whole) {
+    // Stopping early never reaches the adler32 trailer, so skip computing it:
+    // check the 2-byte zlib header here and inflate the raw deflate data.
+    const auto* h = reinterpret_cast<const uint8_t*>(in.data());
+    if (in.size() < 2 || (h[0] & 0x0f) != 8 || ((h[0] << 8) | h[1]) % 31 != 0 || (h[1] & 0x20)) {
+      throw CodecError("inflate (isa-l): not a zlib stream (bad header)");
+    }
+    st.crc_flag = ISAL_DEFLATE;
+    st.next_in += 2;
+    st.avail_in -= 2;
+  }
   st.next_out = reinterpret_cast<uint8_t*>(out.data());
   st.avail_out = static_cast<uint32_t>(whole ? out.size() : stop_at);
   const int rc = whole ? isal_inflate_stateless(&st) : isal_inflate(&st);

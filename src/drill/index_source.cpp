@@ -292,9 +292,10 @@ uint32_t check_grids(const std::string& spec, const CollectionIndex& index) {
   // Grids are interned, but identical values under different axis names
   // count as one grid for the reference path.
   std::map<uint64_t, size_t> by_fp;
-  for (const auto& [g, n] : counts) by_fp[index.grids[g].fingerprint()] += n;
-  const uint64_t first_fp =
-      index.grids[index.layouts[index.files.front().layout].grid].fingerprint();
+  std::vector<uint64_t> fingerprints(index.grids.size());
+  for (size_t g = 0; g < index.grids.size(); ++g) fingerprints[g] = index.grids[g].fingerprint();
+  for (const auto& [g, n] : counts) by_fp[fingerprints[g]] += n;
+  const uint64_t first_fp = fingerprints[index.layouts[index.files.front().layout].grid];
   uint64_t best = first_fp;
   for (const auto& [fp, n] : by_fp) {
     if (n > by_fp[best]) best = fp;
@@ -304,7 +305,7 @@ uint32_t check_grids(const std::string& spec, const CollectionIndex& index) {
   std::vector<const FileEntry*> odd;
   for (const auto& f : index.files) {
     const uint32_t g = index.layouts[f.layout].grid;
-    if (index.grids[g].fingerprint() == best) {
+    if (fingerprints[g] == best) {
       if (!found) grid = g, found = true;
     } else {
       odd.push_back(&f);
