@@ -132,7 +132,7 @@ def _timed_build(ctx, coll, kind, target, argv) -> dict:
         if os.path.isdir(target) else os.path.getsize(target)
     info = {"source": target, "kind": kind, "build_seconds": wall,
             "seconds_per_file": wall / len(coll.files), "bytes": size,
-            "command": " ".join(argv[:3] + ["..."])}
+            "command": " ".join([os.path.basename(argv[0])] + argv[1:3] + ["..."])}
     import json
     with open(marker, "w") as f:
         json.dump(info, f)

@@ -63,7 +63,8 @@ def parse_args(argv):
                    "than this (default 150; --quick 60; reported as skipped)")
     p.add_argument("--collections", help="comma list of collection names of the mode")
     p.add_argument("--merge", help="results.json of an earlier run of the same mode: its "
-                   "collections that this run does not measure are carried into the report")
+                   "cells (collection x question x contender) that this run does not measure "
+                   "are carried into this run's report")
     p.add_argument("--max-minutes", type=float, help="after this, only pixeldrill's own "
                    "paths still run; other cells are reported as skipped (default: no limit)")
     p.add_argument("--timeout", type=float, help="per-run timeout in seconds (default 3600)")
@@ -85,11 +86,32 @@ def load_plugins():
             log(f"plugin {name} failed to load: {e}")
 
 
+def snapshot_binaries(src, dst):
+    """Copies pixeldrill and the bench tools (mtime kept), so that a rebuild
+    during a long run neither breaks it nor mixes two versions."""
+    os.makedirs(dst, exist_ok=True)
+    required = ["pixeldrill", "nc_loop_drill", "inflate_limit"]
+    extra = [n for n in os.listdir(src) if n.startswith(("index_", "store_"))]
+    for name in required + extra:
+        path = os.path.join(src, name)
+        for _ in range(20 if name in required else 1):  # wait out a relink in progress
+            try:
+                if os.path.isfile(path) and os.access(path, os.X_OK):
+                    shutil.copy2(path, os.path.join(dst, name))
+                    break
+            except OSError:
+                pass
+            time.sleep(3)
+    return dst
+
+
 def display_argv(argv, files):
     """The command as a user would type it, with the file list abbreviated."""
     fs = set(files)
     out, skipping = [], False
-    for a in argv:
+    for i, a in enumerate(argv):
+        if i == 0 and "/work/bin/" in a:
+            a = os.path.basename(a)  # the run's snapshot of the binary
         if a in fs:
             if not skipping:
                 out.append(f"<{len(files)} files>")
@@ -266,7 +288,9 @@ def main(argv=None):
     for d in (out, cache, workdir):
         os.makedirs(d, exist_ok=True)
     load_plugins()
-    ctx = contenders.Ctx(pixeldrill, os.path.dirname(pixeldrill), cache, workdir)
+    bin_dir = snapshot_binaries(os.path.dirname(pixeldrill), os.path.join(workdir, "bin"))
+    ctx = contenders.Ctx(os.path.join(bin_dir, os.path.basename(pixeldrill)), bin_dir, cache,
+                         workdir)
     ctx.unavailable = {}
     names = (args.contenders.split(",") if args.contenders else
              [n for n, c in contenders.REGISTRY.items() if c.in_smoke or mode != "smoke"])

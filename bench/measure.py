@@ -30,7 +30,7 @@ class RunResult:
 
 
 def run_measured(argv: List[str], stdout_path: str, timeout: float, env=None,
-                 cwd=None) -> RunResult:
+                 cwd=None, retries=3) -> RunResult:
     err_path = stdout_path + ".stderr"
     rss_path = stdout_path + ".rss"
     if os.access(GNU_TIME, os.X_OK):
@@ -61,6 +61,10 @@ def run_measured(argv: List[str], stdout_path: str, timeout: float, env=None,
         wall = time.perf_counter() - t0
         timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode in (126, 127) and retries and not fired.is_set():
+        time.sleep(3)  # GNU time could not exec the tool (relinked by a build?): again
+        return run_measured(argv[5:] if argv[0] == GNU_TIME else argv, stdout_path, timeout,
+                            env, cwd, retries - 1)
     with open(err_path, "rb") as f:
         tail = f.read()[-2000:].decode("utf-8", "replace")
     rss_kb = usage.ru_maxrss  # an upper bound when GNU time is missing

@@ -43,25 +43,44 @@ def _limit_seconds(data, key):
 
 
 def merge(data, path):
-    """Carries an earlier run's collections (those not measured now) into `data`."""
+    """Carries an earlier run's (collection, question, contender) cells that this run did
+    not measure into `data`, so a report can be assembled from several runs."""
     with open(path) as f:
         old = json.load(f)
     if old.get("mode") != data["mode"]:
         raise SystemExit(f"--merge {path}: mode {old.get('mode')} is not {data['mode']}")
-    now = {c["name"] for c in data["collections"]}
-    keep = [c for c in old["collections"] if c["name"] not in now]
-    names = {c["name"] for c in keep}
-    for c in keep:
-        c["measured"] = f"{old['date_utc']} (`{old['command']}`)"
-    data["collections"] = keep + data["collections"]
-    data["results"] = [r for r in old["results"] if r["collection"] in names] + data["results"]
-    data["prepare"] = [p for p in old["prepare"] if p["collection"] in names] + data["prepare"]
-    data["limits"] = {**{k: v for k, v in old["limits"].items() if k.split("/")[0] in names},
-                      **data["limits"]}
+    now = {(r["collection"], r["question"], r["contender"]) for r in data["results"]}
+    kept = [r for r in old["results"]
+            if (r["collection"], r["question"], r["contender"]) not in now]
+    for r in kept:
+        r.setdefault("measured", old["date_utc"])
+    order = {c["name"]: i for i, c in enumerate(old["collections"])}
+    qorder = {}
+    for r in old["results"] + data["results"]:
+        qorder.setdefault(r["question"], len(qorder))
+    corder = {}
+    for n in list(old["contenders"]) + list(data["contenders"]):
+        corder.setdefault(n, len(corder))
+    data["results"] = sorted(kept + data["results"],
+                             key=lambda r: (order.get(r["collection"], len(order)),
+                                            qorder[r["question"]], corder[r["contender"]]))
+    names = {c["name"] for c in data["collections"]}
+    data["collections"] = [c for c in old["collections"] if c["name"] not in names] + \
+        data["collections"]
+    for c in data["collections"]:
+        runs = sorted({r.get("measured", data["date_utc"]) for r in data["results"]
+                       if r["collection"] == c["name"]})
+        if runs != [data["date_utc"]]:
+            c["measured"] = ", ".join(runs)
+    have = {p["collection"] for p in data["prepare"]}
+    data["prepare"] = [p for p in old["prepare"] if p["collection"] not in have] + \
+        data["prepare"]
+    data["limits"] = {**old["limits"], **data["limits"]}
     for n, d in old["contenders"].items():
         data["contenders"].setdefault(n, d)
     data["failed"] = data["failed"] or any(r["status"] == "FAILED" for r in data["results"])
-    data["merged_from"] = path
+    data["merged_from"] = (old.get("merged_from", []) if isinstance(old.get("merged_from"), list)
+                           else []) + [f"{old['date_utc']}: {old['command']}"]
 
 
 def add_ratios(data):
@@ -133,7 +152,8 @@ def markdown(data, png_name="benchmarks.png"):
         L += [f"### {c['name']}: {c['files']} files, {size}",
               "", f"Made with `{c['synth_command']}`"
               + (f" in {c['synth_seconds']:.0f} s." if c.get("synth_seconds") else ".")
-              + (f" Measured {c['measured']}." if c.get("measured") else ""), "",
+              + (f" Measured in runs of {c['measured']} (UTC)." if c.get("measured") else ""),
+              "",
               "| question | contender | status | warm s median [min–max] | cold s median "
               "[min–max] | CPU s (warm) | peak RSS MB | × pixeldrill (warm / cold) | "
               "× limit (warm / cold) |", "|---|---|---|---|---|---|---|---|---|"]

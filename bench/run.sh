@@ -9,16 +9,22 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 bin=${PIXELDRILL_BIN:-$repo/build/pixeldrill}
 bindir=$(dirname "$bin")
-for tool in "$bin" "$bindir/nc_loop_drill" "$bindir/inflate_limit"; do
-  if [ ! -x "$tool" ]; then
-    if [ -n "${PIXELDRILL_BIN:-}" ]; then
-      echo "bench/run.sh: $tool is not built" >&2
-      exit 2
-    fi
-    echo "bench/run.sh: $tool missing, building" >&2
-    bash "$repo/scripts/build.sh" >&2
-    break
+missing() {
+  for tool in "$bin" "$bindir/nc_loop_drill" "$bindir/inflate_limit"; do
+    [ -x "$tool" ] || { echo "$tool"; return 0; }
+  done
+  return 1
+}
+# A concurrent build may be relinking a tool: give it a moment first.
+for _ in 1 2 3 4 5 6 7 8 9 10; do missing >/dev/null || break; sleep 3; done
+if tool=$(missing); then
+  if [ -n "${PIXELDRILL_BIN:-}" ]; then
+    echo "bench/run.sh: $tool is not built" >&2
+    exit 2
   fi
-done
+  echo "bench/run.sh: $tool missing, building" >&2
+  # Serialised with any other build of this tree.
+  flock /tmp/pixeldrill-build.lock bash "$repo/scripts/build.sh" >&2
+fi
 export PIXELDRILL_BIN=$bin
 exec /usr/bin/python3 "$here/harness.py" "$@"
