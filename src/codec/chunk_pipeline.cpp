@@ -51,6 +51,43 @@ void DecodedChunk::decode(const Pipeline& pipeline, uint32_t filter_mask,
   }
 }
 
+void DecodedChunk::decode_from(const Pipeline& pipeline, uint32_t filter_mask, uint64_t stored_size,
+                               const StreamReader& read, size_t count, size_t max_index,
+                               Inflater engine) {
+  const size_t elem_size = pipeline.elem_size;
+  const bool shuffled = applied(pipeline.shuffle, filter_mask) && elem_size > 1;
+  const size_t full = count * elem_size;
+  const size_t needed =
+      shuffled ? shuffled_prefix_needed(max_index, count, elem_size) : (max_index + 1) * elem_size;
+  const bool streams =
+      applied(pipeline.deflate, filter_mask) && !applied(pipeline.fletcher32, filter_mask) &&
+      needed < full &&
+      (engine == Inflater::kZlib || engine == Inflater::kIsal ||
+       (engine == Inflater::kAuto &&
+        static_cast<double>(needed) < kAutoPrefixFraction * static_cast<double>(full)));
+  if (!streams) {
+    stored_.resize(stored_size);
+    read(0, stored_);
+    stored_read_ = stored_size;
+    decode(pipeline, filter_mask, stored_, count, max_index, engine);
+    return;
+  }
+  count_ = count;
+  elem_size_ = elem_size;
+  shuffled_ = shuffled;
+  needed_ = needed;
+  buffer_.resize(full);
+  // Deflate compresses these fields about evenly, so the needed fraction of
+  // the output comes from about that fraction of the input.
+  const auto first =
+      static_cast<uint64_t>(static_cast<double>(stored_size) * static_cast<double>(needed) /
+                            static_cast<double>(full) * 1.1) +
+      16 * 1024;
+  produced_ = inflate_prefix_streaming(engine, read, stored_size, first, stored_, buffer_, needed,
+                                       &stored_read_);
+  data_ = buffer_.data();
+}
+
 void DecodedChunk::element(size_t i, std::byte* out) const {
   if (shuffled_) {
     gather_shuffled(data_, count_, elem_size_, i, out);

@@ -27,6 +27,13 @@ class DecodedChunk {
   // so that elements [0, max_index] are available. Throws CodecError.
   void decode(const Pipeline& pipeline, uint32_t filter_mask, std::span<const std::byte> stored,
               size_t count, size_t max_index, Inflater engine);
+  // Like decode(), reading the chunk's `stored_size` bytes through `read`;
+  // when it stops inflating early it reads only the compressed bytes the
+  // inflater consumed (what a remote byte source would have to fetch).
+  void decode_from(const Pipeline& pipeline, uint32_t filter_mask, uint64_t stored_size,
+                   const StreamReader& read, size_t count, size_t max_index, Inflater engine);
+  uint64_t stored_bytes_read() const { return stored_read_; }
+
   // Copies element i (native byte order of the file) into out[0, elem_size).
   void element(size_t i, std::byte* out) const;
   size_t inflated_bytes() const { return produced_; }
@@ -38,6 +45,8 @@ class DecodedChunk {
   const std::byte* data_ = nullptr;
   size_t produced_ = 0;
   size_t needed_ = 0;
+  uint64_t stored_read_ = 0;
+  std::vector<std::byte> stored_;
   size_t count_ = 0;
   size_t elem_size_ = 1;
   bool shuffled_ = false;

@@ -4,6 +4,7 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -155,6 +156,87 @@ size_t inflate_prefix(Inflater engine, std::span<const std::byte> in, std::span<
       produced = isal_inflate_impl(in, out, prefix, false);
       break;
   }
+  if (produced < prefix) {
+    throw CodecError("inflate: stream holds " + std::to_string(produced) +
+                     " bytes, fewer than the needed " + std::to_string(prefix));
+  }
+  return produced;
+}
+
+namespace {
+
+void check_zlib_header(const std::byte* data, size_t size) {
+  const auto* h = reinterpret_cast<const uint8_t*>(data);
+  if (size < 2 || (h[0] & 0x0f) != 8 || ((h[0] << 8) | h[1]) % 31 != 0 || (h[1] & 0x20)) {
+    throw CodecError("inflate: not a zlib stream (bad header)");
+  }
+}
+
+}  // namespace
+
+size_t inflate_prefix_streaming(Inflater engine, const StreamReader& read, uint64_t stored_size,
+                                uint64_t first_read, std::vector<std::byte>& input,
+                                std::span<std::byte> out, size_t prefix, uint64_t* bytes_read) {
+  if (prefix > out.size()) throw CodecError("inflate: requested prefix exceeds output buffer");
+  input.resize(stored_size);
+  uint64_t fed = 0;
+  // Next block of compressed input: the estimate first, then a quarter of the stream.
+  auto next_block = [&]() -> std::span<std::byte> {
+    const uint64_t want = fed == 0 ? std::max<uint64_t>(first_read, 64)
+                                   : std::max<uint64_t>(stored_size / 4, 64 * 1024);
+    const uint64_t n = std::min(want, stored_size - fed);
+    auto block = std::span<std::byte>(input).subspan(fed, n);
+    read(fed, block);
+    fed += n;
+    return block;
+  };
+  size_t produced = 0;
+  if (engine == Inflater::kZlib) {
+    z_stream zs{};
+    if (inflateInit(&zs) != Z_OK) throw CodecError("zlib: inflateInit failed");
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = static_cast<uInt>(prefix);
+    int rc = Z_OK;
+    while (zs.total_out < prefix && fed < stored_size) {
+      auto block = next_block();
+      zs.next_in = reinterpret_cast<Bytef*>(block.data());
+      zs.avail_in = static_cast<uInt>(block.size());
+      rc = inflate(&zs, Z_NO_FLUSH);
+      if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) break;
+      if (rc == Z_STREAM_END) break;
+    }
+    produced = zs.total_out;
+    inflateEnd(&zs);
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+      throw CodecError("inflate (zlib): corrupt stream (code " + std::to_string(rc) + ")");
+    }
+  } else if (engine == Inflater::kIsal || engine == Inflater::kAuto) {
+    inflate_state& st = thread_isal();
+    isal_inflate_init(&st);
+    st.crc_flag = ISAL_DEFLATE;
+    st.next_out = reinterpret_cast<uint8_t*>(out.data());
+    st.avail_out = static_cast<uint32_t>(prefix);
+    bool header = true;
+    while (st.total_out < prefix && fed < stored_size && st.block_state != ISAL_BLOCK_FINISH) {
+      auto block = next_block();
+      size_t skip = 0;
+      if (header) {
+        check_zlib_header(block.data(), block.size());
+        skip = 2;
+        header = false;
+      }
+      st.next_in = reinterpret_cast<uint8_t*>(block.data() + skip);
+      st.avail_in = static_cast<uint32_t>(block.size() - skip);
+      const int rc = isal_inflate(&st);
+      if (rc != ISAL_DECOMP_OK) {
+        throw CodecError("inflate (isa-l): corrupt stream (code " + std::to_string(rc) + ")");
+      }
+    }
+    produced = st.total_out;
+  } else {
+    throw CodecError(std::string("inflate: ") + inflater_name(engine) + " cannot stream");
+  }
+  if (bytes_read) *bytes_read = fed;
   if (produced < prefix) {
     throw CodecError("inflate: stream holds " + std::to_string(produced) +
                      " bytes, fewer than the needed " + std::to_string(prefix));

@@ -5,8 +5,11 @@
 // zlib and isa-l stream, so inflate_prefix() can stop once the bytes a drill
 // needs are out, which for a point near the start of a chunk skips most work.
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 
@@ -40,5 +43,17 @@ size_t inflate_all(Inflater engine, std::span<const std::byte> in, std::span<std
 // when stopping early. Returns the number of bytes produced (>= prefix).
 size_t inflate_prefix(Inflater engine, std::span<const std::byte> in, std::span<std::byte> out,
                       size_t prefix);
+
+// Reads `out.size()` compressed bytes starting at `offset` within the stream.
+using StreamReader = std::function<void(uint64_t offset, std::span<std::byte> out)>;
+
+// Like inflate_prefix() for zlib and isa-l (kAuto: isa-l), but pulls the
+// compressed stream of `stored_size` bytes through `read` only as far as the
+// inflater consumes it: `first_read` bytes first, then larger blocks. `input`
+// is scratch space for the stream. Returns the output produced (>= prefix)
+// and sets *bytes_read to the compressed bytes read.
+size_t inflate_prefix_streaming(Inflater engine, const StreamReader& read, uint64_t stored_size,
+                                uint64_t first_read, std::vector<std::byte>& input,
+                                std::span<std::byte> out, size_t prefix, uint64_t* bytes_read);
 
 }  // namespace pixeldrill::codec

@@ -253,17 +253,18 @@ class FileDriller {
         const double fill = var.hdf5_fill.value_or(0.0);
         put(j, [&](uint64_t) { return fill; });
       } else {
-        stored_.resize(ref.size);
-        source.read(ref.offset, stored_);
         try {
-          decoded_.decode(pipeline, ref.filter_mask, stored_, chunk_elems, max_elem, engine_);
+          decoded_.decode_from(
+              pipeline, ref.filter_mask, ref.size,
+              [&](uint64_t at, std::span<std::byte> out) { source.read(ref.offset + at, out); },
+              chunk_elems, max_elem, engine_);
         } catch (const codec::CodecError& e) {
           throw Error(f.path + ": variable " + var.name + ": chunk " + std::to_string(chunk) +
                       " (bytes " + std::to_string(ref.offset) + ".." +
                       std::to_string(ref.offset + ref.size) + ") is corrupt: " + e.what());
         }
         counters_.chunks += 1;
-        counters_.read += ref.size;
+        counters_.read += decoded_.stored_bytes_read();
         counters_.inflated += decoded_.inflated_bytes();
         counters_.needed += decoded_.needed_bytes();
         std::byte buf[8];
@@ -281,7 +282,6 @@ class FileDriller {
   const SeriesBuilder& builder_;
   codec::Inflater engine_;
   Counters& counters_;
-  std::vector<std::byte> stored_;
   codec::DecodedChunk decoded_;
 };
 

@@ -79,6 +79,32 @@ TEST(Codec, PrefixInflateStopsEarlyWithCorrectPrefix) {
   }
 }
 
+TEST(Codec, StreamingPrefixInflateReadsOnlyTheCompressedBytesItConsumes) {
+  const auto raw = as_bytes(smooth_field(300000));
+  const auto packed = zlib_compress(raw, 3);
+  for (Inflater e : {Inflater::kZlib, Inflater::kIsal, Inflater::kAuto}) {
+    uint64_t furthest = 0;
+    const StreamReader read = [&](uint64_t at, std::span<std::byte> out) {
+      ASSERT_LE(at + out.size(), packed.size());
+      std::memcpy(out.data(), packed.data() + at, out.size());
+      furthest = std::max<uint64_t>(furthest, at + out.size());
+    };
+    std::vector<std::byte> input, out(raw.size());
+    uint64_t bytes_read = 0;
+    const size_t got =
+        inflate_prefix_streaming(e, read, packed.size(), 100, input, out, 5000, &bytes_read);
+    EXPECT_GE(got, 5000u) << inflater_name(e);
+    EXPECT_TRUE(std::equal(out.begin(), out.begin() + 5000, raw.begin())) << inflater_name(e);
+    EXPECT_EQ(bytes_read, furthest);
+    EXPECT_LT(bytes_read, packed.size() / 2) << inflater_name(e) << " read too much";
+    // A prefix near the end needs (almost) all of the stream, fetched in several blocks.
+    const size_t late = raw.size() - 10;
+    EXPECT_GE(inflate_prefix_streaming(e, read, packed.size(), 100, input, out, late, &bytes_read),
+              late);
+    EXPECT_TRUE(std::equal(out.begin(), out.begin() + late, raw.begin())) << inflater_name(e);
+  }
+}
+
 TEST(Codec, CorruptStreamIsRejectedByEveryInflater) {
   const auto raw = as_bytes(smooth_field(50000));
   auto packed = zlib_compress(raw, 3);
