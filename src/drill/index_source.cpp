@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -132,8 +133,14 @@ struct Target {
   uint32_t pixel;
 };
 
+uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since)
+          .count());
+}
+
 struct Counters {
-  std::atomic<uint64_t> chunks{0}, read{0}, inflated{0}, needed{0};
+  std::atomic<uint64_t> chunks{0}, read{0}, inflated{0}, needed{0}, read_ns{0}, decode_ns{0};
 };
 
 class FileDriller {
@@ -254,10 +261,18 @@ class FileDriller {
         put(j, [&](uint64_t) { return fill; });
       } else {
         try {
+          const auto t0 = std::chrono::steady_clock::now();
+          uint64_t read_ns = 0;
           decoded_.decode_from(
               pipeline, ref.filter_mask, ref.size,
-              [&](uint64_t at, std::span<std::byte> out) { source.read(ref.offset + at, out); },
+              [&](uint64_t at, std::span<std::byte> out) {
+                const auto r0 = std::chrono::steady_clock::now();
+                source.read(ref.offset + at, out);
+                read_ns += elapsed_ns(r0);
+              },
               chunk_elems, max_elem, engine_);
+          counters_.read_ns += read_ns;
+          counters_.decode_ns += elapsed_ns(t0) - read_ns;
         } catch (const codec::CodecError& e) {
           throw Error(f.path + ": variable " + var.name + ": chunk " + std::to_string(chunk) +
                       " (bytes " + std::to_string(ref.offset) + ".." +
@@ -417,8 +432,9 @@ Series IndexSource::drill(const Query& query) {
   for (auto& f : failures) {
     if (!f.empty()) problems.push_back(std::move(f));
   }
-  stats_ = {counters.chunks.load(), counters.read.load(), counters.inflated.load(),
-            counters.needed.load()};
+  stats_ = {counters.chunks.load(),         counters.read.load(),
+            counters.inflated.load(),       counters.needed.load(),
+            counters.read_ns.load() * 1e-9, counters.decode_ns.load() * 1e-9};
   return builder.finish(std::move(problems), "index");
 }
 

@@ -35,6 +35,8 @@ class IndexSource : public DrillSource {
     uint64_t bytes_read = 0;
     uint64_t bytes_inflated = 0;
     uint64_t bytes_needed = 0;  // prefixes holding the needed elements
+    double read_seconds = 0;    // summed over threads: reading stored chunk bytes
+    double decode_seconds = 0;  // summed over threads: inflating and unshuffling
   };
   const Stats& last_stats() const { return stats_; }
 
