@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/error.h"
 #include "drill/index_source.h"
 #include "drill/netcdf_source.h"
 #include "index/indexer.h"
@@ -259,6 +260,22 @@ TEST(IndexDrill, CfUnsignedBytesDecodeLikeTheReference) {
   ASSERT_EQ(got.rows.size(), 20u);
   EXPECT_EQ(got.rows[0].values[0], (256 - 120) * 0.5);  // stored -120 means 136
   EXPECT_TRUE(std::isnan(got.rows[7].values[0]));       // stored -1 is the fill 255
+}
+
+TEST(IndexDrill, FilesOfAnotherGridAreRefusedByNameLikeTheReference) {
+  TempDir dir;
+  const std::string c = make_mixed_collection(dir);
+  fs::copy_file(fixture("L3S-1d_day_2017_subset_a.nc"), c + "/2016/odd-grid.nc");
+  auto source = indexed(c, dir / "c.pdx");
+  Query q;
+  q.sites = {{"", -40, 150}};
+  try {
+    source->drill(q);
+    FAIL() << "expected an Error";
+  } catch (const pixeldrill::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("odd-grid.nc"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(reference(c, q), pixeldrill::Error);
 }
 
 TEST(IndexDrill, DrillCommandRecognisesTheIndexByItsMagicBytes) {
