@@ -68,6 +68,7 @@ class Contender:
     data_paths: Callable = lambda ctx, coll: []    # extra files a cold run must evict
     in_smoke: bool = False
     essential: bool = False   # still runs when --max-minutes is used up (pixeldrill's paths)
+    per_file: bool = True     # cost grows with the number of files (see --skip-after)
 
 
 REGISTRY: Dict[str, Contender] = {}
@@ -245,7 +246,7 @@ register(Contender(
                                       ctx.prepared["pixeldrill-store"][coll.spec.name]["source"]),
     available=lambda ctx: ("not available yet (`pixeldrill convert` does not exist in this build)"
                            if not ctx.has_subcommand("convert") else _python_has("zarr")(ctx)),
-    prepare=_store_prepare,
+    prepare=_store_prepare, per_file=False,
     data_paths=lambda ctx, coll: [os.path.join(ctx.cache, coll.spec.name, "store.zarr")]))
 
 

@@ -138,12 +138,13 @@ class Bench:
         reason = (c.available(ctx) or ctx.unavailable.get((c.name, coll.spec.name))
                   or c.cannot(q))
         if not reason and self.over_budget() and not c.essential:
-            reason = (f"skipped: the run's time budget (--max-minutes "
+            reason = (f"the run's time budget (--max-minutes "
                       f"{self.args.max_minutes:g}) was used up")
             rec["status"] = "skipped"
         spf = self.sec_per_file.get((c.name, coll.spec.name))
-        if not reason and spf and not c.essential and spf * len(q.files) > self.skip_after:
-            reason = (f"skipped: projected {spf * len(q.files):.0f} s ({spf:.2f} s/file measured "
+        if (not reason and spf and c.per_file and not c.essential
+                and spf * len(q.files) > self.skip_after):
+            reason = (f"projected {spf * len(q.files):.0f} s ({spf:.2f} s/file measured "
                       f"on a smaller question x {len(q.files)} files) > --skip-after "
                       f"{self.skip_after:.0f} s")
             rec["status"] = "skipped"

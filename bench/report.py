@@ -160,7 +160,10 @@ def markdown(data, png_name="benchmarks.png"):
         for r in data["results"]:
             if r["collection"] != c["name"]:
                 continue
-            status = r["status"] if r["status"] == "ok" else f"**{r['status']}**: {r['reason']}"
+            why = r["reason"]
+            if why.startswith(r["status"] + ": "):
+                why = why[len(r["status"]) + 2:]
+            status = r["status"] if r["status"] == "ok" else f"**{r['status']}**: {why}"
             status = status.replace("|", "\\|").replace("\n", " ")[:220]
             w = r.get("warm") or {}
             L.append(f"| {r['question']} | {r['contender']} | {status} | {_timing(r.get('warm'))}"
@@ -238,7 +241,7 @@ def chart(data, path):
             ax.set_xscale("log")
             ax.set_yticks(ys)
             ax.set_yticklabels(names if qi == 0 else [], fontsize=8)
-            ax.invert_yaxis()
+            ax.set_ylim(len(names) - 0.5, -0.5)  # same rows in every panel, first on top
             ax.set_title(f"{coll}: {q}", fontsize=9)
             ax.set_xlabel("seconds (log)", fontsize=8)
             ax.tick_params(axis="x", labelsize=7)
