@@ -66,7 +66,7 @@ Command make_convert_command(CLI::App& root) {
   app->add_option("-o,--output", o.store, "Store folder to create (or resume / append to)")
       ->required();
   app->add_option("--chunks", args->chunks,
-                  "Chunk shape t,y,x (default 128,64,64: deep in time, small in space)");
+                  "Chunk shape t,y,x (default 365,64,64: a year deep in time, small in space)");
   app->add_option("--mode", o.mode,
                   "exact: float32 of each file's decoded value; packed: one fixed "
                   "scale/offset for the whole store in the source's integer type")
@@ -81,6 +81,9 @@ Command make_convert_command(CLI::App& root) {
   app->add_option("--reader", o.reader,
                   "How source chunks are read: direct (own parallel inflate) or netcdf "
                   "(netCDF-C, one thread); both give the same store")
+      ->capture_default_str();
+  app->add_option("--blosc-blocksize", o.blosc_blocksize,
+                  "Blosc block size in bytes (0 = automatic); a pixel drill decodes whole blocks")
       ->capture_default_str();
   app->add_option("--threads", o.threads, "Worker threads (0 = all cores)")->capture_default_str();
   app->add_flag("--append", o.append,

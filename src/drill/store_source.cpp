@@ -266,7 +266,7 @@ class StoreSource : public DrillSource {
     try {
       const std::set<std::string> done(state_->files.begin(), state_->files.end());
       for (const auto& f : catalog::discover_files(state_->source)) {
-        if (!done.count(f)) files.push_back(f);
+        if (!done.count(fs::absolute(f).lexically_normal().string())) files.push_back(f);
       }
     } catch (const Error& e) {
       series.problems.push_back("newer days not checked: " + std::string(e.what()));

@@ -150,6 +150,11 @@ ConvertReport convert(const ConvertOptions& opt) {
   wanted.mode = opt.mode;
   wanted.chunks = chunks;
   wanted.codec = zarr::Codec::parse(opt.codec);
+  if (wanted.codec.kind == zarr::Codec::Kind::kBlosc && wanted.codec.blocksize == 0) {
+    // Small blosc blocks: a pixel drill decodes only the block(s) holding its
+    // series (see docs/store.md for the size / latency trade-off).
+    wanted.codec.blocksize = opt.blosc_blocksize;
+  }
   for (const auto& v : opt.vars) wanted.variables.push_back({v, choose_encoding(c, v, opt.mode)});
 
   StoreState state;
@@ -272,7 +277,7 @@ ConvertReport convert(const ConvertOptions& opt) {
     for (const auto& f : c.files) {
       if (!f.times.empty() &&
           *std::max_element(f.times.begin(), f.times.end()) <= state.times.back()) {
-        files.insert(f.path);
+        files.insert(fs::absolute(f.path).lexically_normal().string());
       }
     }
     state.files.assign(files.begin(), files.end());

@@ -10,7 +10,7 @@
 namespace pixeldrill::store {
 
 // Deep in time, small in space: see docs/store.md for the measurement.
-inline constexpr uint64_t kDefaultChunkT = 128, kDefaultChunkY = 64, kDefaultChunkX = 64;
+inline constexpr uint64_t kDefaultChunkT = 365, kDefaultChunkY = 64, kDefaultChunkX = 64;
 
 struct ConvertOptions {
   std::string source;                // collection folder, glob or file
@@ -21,7 +21,8 @@ struct ConvertOptions {
   std::vector<std::string> vars = {"sea_surface_temperature", "quality_level"};
   bool append = false;
   std::string codec = "blosc-lz4:5";
-  unsigned threads = 0;  // 0 = all cores
+  size_t blosc_blocksize = 32768;  // bytes; 0 = blosc's automatic choice
+  unsigned threads = 0;            // 0 = all cores
   bool progress = true;
   // direct: own parallel chunk decoding (libdeflate); netcdf: netCDF-C reads.
   std::string reader = "direct";
