@@ -200,36 +200,35 @@ class FileDriller {
                      const VarLayout& var, const index::FileVar& fv,
                      const std::vector<size_t>& steps,
                      std::vector<std::pair<size_t, std::vector<StoredValues>>>& out, size_t v) {
-    const size_t ndims = var.dims.size();
-    const auto grid = var.chunk_grid();
-    std::vector<Target> targets;
-    targets.reserve(steps.size() * plan_.pixels.size());
+    const VarPixels& vp = pixels_for(f, layout, var);
+    // Group (step, pixel) targets by chunk with a counting sort: O(targets),
+    // and each chunk's largest element tells how far to inflate it.
+    const size_t npix = plan_.pixels.size();
+    const size_t nchunks = std::max<size_t>(fv.chunks.size(), 1);
+    targets_.resize(steps.size() * npix);
+    starts_.assign(nchunks + 1, 0);
+    max_elem_.assign(nchunks, 0);
     for (size_t k = 0; k < steps.size(); ++k) {
-      for (size_t p = 0; p < plan_.pixels.size(); ++p) {
-        uint64_t chunk = 0, elem = 0;
-        for (size_t d = 0; d < ndims; ++d) {
-          const std::string& dim = var.dims[d];
-          uint64_t idx = 0;
-          if (dim == layout.lat_name) {
-            idx = plan_.pixels[p].row;
-          } else if (dim == layout.lon_name) {
-            idx = plan_.pixels[p].col;
-          } else if (dim == layout.time_name) {
-            idx = steps[k];
-          } else if (var.shape[d] != 1) {
-            throw Error(f.path + ": variable " + var.name + " has dimension '" + dim +
-                        "' of length " + std::to_string(var.shape[d]) +
-                        " besides time/lat/lon; not supported");
-          }
-          chunk = chunk * grid[d] + idx / var.chunk_shape[d];
-          elem = elem * var.chunk_shape[d] + idx % var.chunk_shape[d];
-        }
-        targets.push_back({chunk, elem, static_cast<uint32_t>(k), static_cast<uint32_t>(p)});
+      const uint64_t t = vp.time_dim ? steps[k] : 0;
+      const uint64_t tc = (t / vp.time_chunk) * vp.time_chunk_stride;
+      const uint64_t te = (t % vp.time_chunk) * vp.time_elem_stride;
+      for (size_t p = 0; p < npix; ++p) {
+        const uint64_t chunk = vp.chunk[p] + tc;
+        if (chunk >= nchunks)
+          throw Error(f.path + ": variable " + var.name + ": chunk outside the index");
+        const uint64_t elem = vp.elem[p] + te;
+        targets_[k * npix + p] = {chunk, elem, static_cast<uint32_t>(k), static_cast<uint32_t>(p)};
+        ++starts_[chunk + 1];
+        max_elem_[chunk] = std::max(max_elem_[chunk], elem);
       }
     }
-    std::sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) {
-      return a.chunk != b.chunk ? a.chunk < b.chunk : a.elem < b.elem;
-    });
+    for (size_t c = 0; c < nchunks; ++c) starts_[c + 1] += starts_[c];
+    std::vector<Target>& targets = sorted_;
+    targets.resize(targets_.size());
+    {
+      std::vector<size_t> fill(starts_.begin(), starts_.end() - 1);
+      for (const Target& t : targets_) targets[fill[t.chunk]++] = t;
+    }
     uint64_t chunk_elems = 1;
     for (auto c : var.chunk_shape) chunk_elems *= c;
     const size_t esize = catalog::storage_size(var.type);
@@ -238,12 +237,11 @@ class FileDriller {
         catalog::storage_size(fv.packing.type) == esize ? fv.packing.type : var.type;
     const codec::Pipeline pipeline = pipeline_of(var);
     for (size_t i = 0; i < targets.size();) {
-      size_t j = i;
-      while (j < targets.size() && targets[j].chunk == targets[i].chunk) ++j;
       const uint64_t chunk = targets[i].chunk;
-      const uint64_t max_elem = targets[j - 1].elem;
+      const size_t j = starts_[chunk + 1];
+      const uint64_t max_elem = max_elem_[chunk];
       const ChunkRef ref = chunk < fv.chunks.size() ? fv.chunks[chunk] : ChunkRef{};
-      auto put = [&](size_t n, const std::function<double(uint64_t)>& value) {
+      auto put = [&](size_t n, auto&& value) {
         for (size_t q = i; q < n; ++q) {
           out[targets[q].step].second[v].raw[targets[q].pixel] = value(targets[q].elem);
         }
@@ -292,12 +290,66 @@ class FileDriller {
     }
   }
 
+  // Where each plan pixel falls in a variable's chunk grid (time index 0),
+  // and how a time index moves that: the same for every file of a layout.
+  struct VarPixels {
+    std::vector<uint64_t> chunk, elem;
+    bool time_dim = false;
+    uint64_t time_chunk = 1, time_chunk_stride = 0, time_elem_stride = 0;
+  };
+
+  const VarPixels& pixels_for(const FileEntry& f, const Layout& layout, const VarLayout& var) {
+    auto it = var_pixels_.find(&var);
+    if (it != var_pixels_.end()) return it->second;
+    VarPixels vp;
+    const size_t ndims = var.dims.size();
+    const auto grid = var.chunk_grid();
+    // Row-major strides of the chunk grid and of one chunk.
+    std::vector<uint64_t> cstride(ndims, 1), estride(ndims, 1);
+    for (size_t d = ndims; d-- > 1;) {
+      cstride[d - 1] = cstride[d] * grid[d];
+      estride[d - 1] = estride[d] * var.chunk_shape[d];
+    }
+    int lat = -1, lon = -1;
+    for (size_t d = 0; d < ndims; ++d) {
+      const std::string& dim = var.dims[d];
+      if (dim == layout.lat_name) {
+        lat = static_cast<int>(d);
+      } else if (dim == layout.lon_name) {
+        lon = static_cast<int>(d);
+      } else if (dim == layout.time_name) {
+        vp.time_dim = true;
+        vp.time_chunk = var.chunk_shape[d];
+        vp.time_chunk_stride = cstride[d];
+        vp.time_elem_stride = estride[d];
+      } else if (var.shape[d] != 1) {
+        throw Error(f.path + ": variable " + var.name + " has dimension '" + dim + "' of length " +
+                    std::to_string(var.shape[d]) + " besides time/lat/lon; not supported");
+      }
+    }
+    const auto r = static_cast<size_t>(lat), c = static_cast<size_t>(lon);
+    vp.chunk.resize(plan_.pixels.size());
+    vp.elem.resize(plan_.pixels.size());
+    for (size_t p = 0; p < plan_.pixels.size(); ++p) {
+      const uint64_t row = plan_.pixels[p].row, col = plan_.pixels[p].col;
+      vp.chunk[p] =
+          (row / var.chunk_shape[r]) * cstride[r] + (col / var.chunk_shape[c]) * cstride[c];
+      vp.elem[p] =
+          (row % var.chunk_shape[r]) * estride[r] + (col % var.chunk_shape[c]) * estride[c];
+    }
+    return var_pixels_.emplace(&var, std::move(vp)).first->second;
+  }
+
   const CollectionIndex& index_;
   const Plan& plan_;
   const SeriesBuilder& builder_;
   codec::Inflater engine_;
   Counters& counters_;
   codec::DecodedChunk decoded_;
+  std::map<const VarLayout*, VarPixels> var_pixels_;
+  std::vector<Target> targets_, sorted_;
+  std::vector<size_t> starts_;
+  std::vector<uint64_t> max_elem_;
 };
 
 // The grid most files share, as the reference path picks it; the rest refused.
