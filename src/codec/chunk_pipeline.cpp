@@ -82,7 +82,7 @@ void DecodedChunk::decode_from(const Pipeline& pipeline, uint32_t filter_mask, u
   const auto first =
       static_cast<uint64_t>(static_cast<double>(stored_size) * static_cast<double>(needed) /
                             static_cast<double>(full) * 1.1) +
-      16 * 1024;
+      4 * 1024;
   produced_ = inflate_prefix_streaming(engine, read, stored_size, first, stored_, buffer_, needed,
                                        &stored_read_);
   data_ = buffer_.data();

@@ -52,8 +52,13 @@ struct Counters {
 class FileDriller {
  public:
   FileDriller(const CollectionIndex& index, const Plan& plan, const SeriesBuilder& builder,
-              codec::Inflater engine, Counters& counters)
-      : index_(index), plan_(plan), builder_(builder), engine_(engine), counters_(counters) {}
+              codec::Inflater engine, ByteOpener open_bytes, Counters& counters)
+      : index_(index),
+        plan_(plan),
+        builder_(builder),
+        engine_(engine),
+        open_bytes_(std::move(open_bytes)),
+        counters_(counters) {}
 
   // Reads the file's steps inside the query's time range; returns them so a
   // file failing midway adds nothing.
@@ -65,18 +70,25 @@ class FileDriller {
     }
     if (steps.empty()) return {};
     // The bytes we are about to read must be those the index describes.
-    uint64_t size = 0;
-    int64_t mtime = 0;
-    index::stat_file(f.path, &size, &mtime);
-    if (size != f.size || mtime != f.mtime_ns) {
-      throw Error(f.path + ": changed since it was indexed (size " + std::to_string(f.size) +
-                  " -> " + std::to_string(size) +
-                  (mtime != f.mtime_ns ? ", modification time differs" : "") +
-                  "); re-run pixeldrill index to update the index");
+    // Local files: size and modification time; other byte sources (HTTP/S3
+    // later) at least their size.
+    const bool local = f.path.find("://") == std::string::npos;
+    if (local) {
+      uint64_t size = 0;
+      int64_t mtime = 0;
+      index::stat_file(f.path, &size, &mtime);
+      if (size != f.size || mtime != f.mtime_ns) {
+        throw Error(f.path + ": changed since it was indexed (size " + std::to_string(f.size) +
+                    " -> " + std::to_string(size) +
+                    (mtime != f.mtime_ns ? ", modification time differs" : "") +
+                    "); re-run pixeldrill index to update the index");
+      }
     }
-    const auto source = io::open_file_source(f.path);
+    const auto source = open_bytes_(f.path);
     if (source->size() != f.size) {
-      throw Error(f.path + ": changed since it was indexed; re-run pixeldrill index");
+      throw Error(f.path + ": changed since it was indexed (size " + std::to_string(f.size) +
+                  " -> " + std::to_string(source->size()) +
+                  "); re-run pixeldrill index to update the index");
     }
     const Layout& layout = index_.layouts[f.layout];
     const auto& names = builder_.read_variables();
@@ -250,6 +262,7 @@ class FileDriller {
   const Plan& plan_;
   const SeriesBuilder& builder_;
   codec::Inflater engine_;
+  ByteOpener open_bytes_;
   Counters& counters_;
   codec::DecodedChunk decoded_;
   std::map<const VarLayout*, VarPixels> var_pixels_;
@@ -372,7 +385,8 @@ Series IndexSource::drill(const Query& query) {
         }
       }
       if (!driller) {
-        driller = std::make_unique<FileDriller>(index_, plan, builder, options_.inflater, counters);
+        driller = std::make_unique<FileDriller>(index_, plan, builder, options_.inflater,
+                                                options_.open_bytes, counters);
       }
       const FileEntry& f = index_.files[todo[k]];
       try {

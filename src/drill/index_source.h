@@ -4,18 +4,25 @@
 // itself (stopping the inflate once the needed prefix is out), and hands the
 // stored numbers to the shared SeriesBuilder, so answers are bit-identical to
 // the netCDF-C reference path.
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "codec/inflate.h"
 #include "drill/source.h"
 #include "index/collection_index.h"
+#include "io/byte_source.h"
 
 namespace pixeldrill::drill {
+
+// Opens the bytes of one indexed file; pread on local files today, the seam
+// where an HTTP or S3 ByteSource plugs in.
+using ByteOpener = std::function<std::unique_ptr<io::ByteSource>(const std::string& path)>;
 
 struct IndexDrillOptions {
   codec::Inflater inflater = codec::Inflater::kAuto;
   unsigned threads = 0;  // 0: one per core
+  ByteOpener open_bytes = io::open_file_source;
 };
 
 // The inflater the index drill uses unless PIXELDRILL_INFLATE names another.

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <netcdf.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -9,6 +10,7 @@
 #include "drill/netcdf_source.h"
 #include "index/indexer.h"
 #include "index_test_util.h"
+#include "io/byte_source.h"
 
 namespace pixeldrill::testing {
 namespace {
@@ -103,6 +105,56 @@ TEST(IndexDrill, EachChunkIsDecodedOncePerQueryHoweverManyPixelsFallInIt) {
   q.time.to = 1451606399;  // the 2015 files only (2015-12-30 and 31)
   source->drill(q);
   EXPECT_EQ(source->last_stats().chunks_decoded, 2u);  // 2 files x 1 chunk
+}
+
+// Counts the bytes the drill pulls through its byte sources.
+class CountingSource : public io::ByteSource {
+ public:
+  CountingSource(std::unique_ptr<io::ByteSource> inner, std::atomic<uint64_t>& count)
+      : inner_(std::move(inner)), count_(count) {}
+  uint64_t size() const override { return inner_->size(); }
+  const std::string& name() const override { return inner_->name(); }
+  void read(uint64_t offset, std::span<std::byte> out) const override {
+    count_ += out.size();
+    inner_->read(offset, out);
+  }
+
+ private:
+  std::unique_ptr<io::ByteSource> inner_;
+  std::atomic<uint64_t>& count_;
+};
+
+TEST(IndexDrill, StoppingEarlyReadsOnlyThePrefixOfTheCompressedChunk) {
+  TempDir dir;
+  const std::string c = dir / "c";
+  // Decimate 3: 1500 x 2000, byte chunks 750 x 1000, so chunks are big enough.
+  ASSERT_EQ(run(pixeldrill() + " synth " + c +
+                " --from 2021-01-01 --to 2021-01-02 --decimate 3 -q --no-gaps"
+                " --vars quality_level,sea_surface_temperature")
+                .status,
+            0);
+  auto idx = index::build_index(c, nullptr, {1, false}, nullptr);
+  index::write_index(idx, dir / "c.pdx");
+  std::atomic<uint64_t> bytes{0};
+  drill::IndexDrillOptions options{codec::Inflater::kAuto, 1, [&](const std::string& path) {
+                                     return std::make_unique<CountingSource>(
+                                         io::open_file_source(path), bytes);
+                                   }};
+  drill::IndexSource source(dir / "c.pdx", index::read_index(dir / "c.pdx"), options);
+  Query q;
+  q.vars = {"quality_level"};
+  q.sites = {{"", 19.9, 70.1}};  // first row and column: the start of the first chunk
+  const auto got = source.drill(q);
+  expect_same_series(reference(c, q), got, "early stop");
+  uint64_t stored = 0;
+  for (const auto& f : idx.files) {
+    size_t vi = 0;
+    idx.layouts[f.layout].find("quality_level", &vi);
+    stored += f.vars[vi].chunks[0].size;
+  }
+  EXPECT_EQ(source.last_stats().bytes_read, bytes.load());
+  EXPECT_LT(bytes.load(), stored / 2) << "read " << bytes.load() << " of " << stored;
+  EXPECT_LT(source.last_stats().bytes_inflated, 2u * 750 * 1000 / 2);
 }
 
 TEST(IndexDrill, BitIdenticalOnRealFixtures) {
