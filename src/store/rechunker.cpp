@@ -32,7 +32,7 @@ Plan make_plan(const BlockSpec& s) {
   p.item = s.encoding.item_size();
   const size_t chunk_bytes = p.ct * p.cy * p.cx * p.item;
   const size_t row_bytes = p.nx * p.item;
-  const size_t headroom = size_t{96} << 20;  // netCDF/HDF5 caches, code, metadata
+  const size_t headroom = size_t{48} << 20;  // code, libraries, HDF5 metadata, outputs
   auto fixed = [&](size_t band) {
     return headroom + s.threads * (band * row_bytes + 3 * chunk_bytes);
   };

@@ -24,9 +24,9 @@ class StoreFixture : public ::testing::Test {
   }
 
   static void synth(const std::string& dir, const std::string& from, const std::string& to,
-                    const std::string& extra = "") {
+                    const std::string& extra = "", int decimate = 50) {
     const auto r = run(bin() + " synth " + dir + " --from " + from + " --to " + to +
-                       " --decimate 50 --seed 7 -q " + extra);
+                       " --decimate " + std::to_string(decimate) + " --seed 7 -q " + extra);
     ASSERT_EQ(r.status, 0) << r.out;
   }
   static std::string coll() { return tmp_->str("coll"); }

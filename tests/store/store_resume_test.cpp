@@ -82,25 +82,26 @@ TEST_F(StoreResume, RealSigkillMidConversionResumesToIdenticalStore) {
 }
 
 // --max-mem small enough that a block's steps come in several sub-blocks
-// (spooled partial chunks): same bytes as the one-pass conversion, and the
-// child's peak RSS stays within the budget.
-TEST_F(StoreResume, TightMemoryBudgetSpoolsAndWritesTheSameStore) {
+// (spooled partial chunks) on a 900 x 1200 grid: same bytes as the one-pass
+// conversion, and the child's peak RSS stays within the budget.
+TEST_F(StoreResume, TightMemoryBudgetSpoolsAndStaysWithinIt) {
   TempDir out;
-  ASSERT_EQ(convert(coll(), out.str("roomy"), "--chunks 26,90,120"), 0);
-  // 100M leaves ~0.6 MB for the window after the fixed reserve: 10 of the
-  // block's 26 steps at a time, so three spooled sub-blocks.
-  const std::string command = bin() + " convert " + coll() + " -o " + out.str("tight") +
-                              " --chunks 26,90,120 --max-mem 100M --threads 1";
-  const long rss = run_peak_rss_kib(command + " -q");
-  ASSERT_GT(rss, 0);
-  // Re-running reports nothing to do; the first run's summary said it spooled.
-  TempDir again;
-  const auto r = run(bin() + " convert " + coll() + " -o " + again.str("t") +
-                     " --chunks 26,90,120 --max-mem 100M --threads 1");
+  synth(out.str("coll"), "2021-03-01", "2021-03-14",
+        "--no-gaps --vars sea_surface_temperature,quality_level", 5);
+  // Exact float32 window: (300 + 64 rows) x 1200 x 4 B = 1.75 MB per day;
+  // 64M leaves ~14 MB after the fixed reserve: 7 of the 14 days at a time.
+  const std::string args = " --chunks 14,64,64 --threads 1 --max-mem 64M";
+  const auto r = run(bin() + " convert " + out.str("coll") + " -o " + out.str("tight") + args);
+  ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("spool"), std::string::npos) << r.out;
+  std::filesystem::remove_all(out.path() / "tight");
+  const long rss = run_peak_rss_kib(bin() + " convert " + out.str("coll") + " -o " +
+                                    out.str("tight") + args + " -q");
+  ASSERT_GT(rss, 0);
+  ASSERT_EQ(convert(out.str("coll"), out.str("roomy"), "--chunks 14,64,64"), 0);
   EXPECT_EQ(snapshot(out.path() / "roomy"), snapshot(out.path() / "tight"));
-  EXPECT_LT(rss, 100 * 1024) << "peak RSS in KiB";
-  std::printf("convert --max-mem 100M: peak RSS %ld KiB\n", rss);
+  EXPECT_LT(rss, 64 * 1024) << "peak RSS in KiB";
+  std::printf("convert --max-mem 64M (900 x 1200 grid, 14 days): peak RSS %ld KiB\n", rss);
 }
 
 }  // namespace
