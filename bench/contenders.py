@@ -243,7 +243,7 @@ register(Contender(
 register(Contender(
     "xarray-store", "`xr.open_zarr(S.zarr)` on pixeldrill's store + the same selections",
     lambda ctx, coll, q, out: _xarray(ctx, coll, q, out,
-                                      ctx.prepared["pixeldrill-store"][coll.spec.name]["source"]),
+                                      ctx.prepared["xarray-store"][coll.spec.name]["source"]),
     available=lambda ctx: ("not available yet (`pixeldrill convert` does not exist in this build)"
                            if not ctx.has_subcommand("convert") else _python_has("zarr")(ctx)),
     prepare=_store_prepare, per_file=False,
