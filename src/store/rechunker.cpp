@@ -34,7 +34,9 @@ Plan make_plan(const BlockSpec& s) {
   const size_t row_bytes = p.nx * p.item;
   const size_t headroom = size_t{48} << 20;  // code, libraries, HDF5 metadata, outputs
   auto fixed = [&](size_t band) {
-    return headroom + s.threads * (band * row_bytes + 3 * chunk_bytes);
+    // Per worker: the band it encodes into, its native read buffer (up to 8-byte
+    // source values) and a chunk being assembled / compressed / merged.
+    return headroom + s.threads * (band * row_bytes + band * p.nx * 8 + 3 * chunk_bytes);
   };
   size_t band = std::max<size_t>(1, std::min(s.band_rows ? s.band_rows : p.cy, p.ny));
   auto steps_that_fit = [&](size_t b) -> size_t {

@@ -93,5 +93,18 @@ TEST_F(StoreAppend, DaysNewerThanTheStoreComeFromTheRawFiles) {
   }
 }
 
+TEST_F(StoreAppend, StoreStillAnswersWhenItsSourceCollectionIsGone) {
+  TempDir out;
+  synth(out.str("gone"), "2019-12-18", "2019-12-24");
+  ASSERT_EQ(convert(out.str("gone"), out.str("s"), "--chunks 8,32,32"), 0);
+  const auto before = drill(out.str("s"), "--point -30,155");
+  fs::remove_all(out.path() / "gone");
+  const auto r = run(bin() + " drill " + out.str("s") + " --point -30,155 --format json");
+  EXPECT_EQ(r.status, 0);  // not a partial result: the store holds these days
+  const auto after = nlohmann::json::parse(r.out);
+  EXPECT_EQ(after["rows"], before["rows"]);
+  EXPECT_GE(after["rows"].size(), 5u);
+}
+
 }  // namespace
 }  // namespace pixeldrill::store_test
