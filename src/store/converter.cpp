@@ -199,12 +199,12 @@ ConvertReport convert(const ConvertOptions& opt) {
         opt.store + ": up to date (" + std::to_string(state.times.size()) + " time steps)";
     return report;
   }
-  if (!exists) {
-    fs::create_directories(root);
-    create_store_metadata(dir, c, state);
-  }
+  // The journal goes first, so a run killed while writing the metadata is
+  // still recognised (and finished) by the next one.
+  if (!exists) fs::create_directories(root);
   state.finished = false;
   write_journal(dir, state);
+  if (state.times.empty()) create_store_metadata(dir, c, state);
 
   const std::string time_name = time_array_name(dir);
   zarr::ArrayMeta time_meta = variable_meta(dir, time_name);
