@@ -58,10 +58,12 @@ Command make_convert_command(CLI::App& root) {
   auto& o = args->options;
   CLI::App* app = root.add_subcommand(
       "convert",
-      "Rechunk a collection of daily NetCDF grids into a Zarr v2 store whose chunks run deep in "
+      "Rechunk a collection of daily NetCDF grids (a folder, glob, file or a chunk index) into a "
+      "Zarr v2 store whose chunks run deep in "
       "time (fast pixel drills, readable by xarray.open_zarr); resumable after a crash, "
       "extendable with --append");
-  app->add_option("COLLECTION", o.source, "Folder (searched recursively), glob or file")
+  app->add_option("COLLECTION", o.source,
+                  "Folder (searched recursively), glob, file, or an index from `pixeldrill index`")
       ->required();
   app->add_option("-o,--output", o.store, "Store folder to create (or resume / append to)")
       ->required();

@@ -3,11 +3,13 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <vector>
 
 #include "catalog/collection.h"
 #include "core/error.h"
 #include "formats/netcdf/nc_file.h"
+#include "index/collection_index.h"
 
 namespace pixeldrill::store {
 using formats::netcdf::NcFile;
@@ -32,7 +34,19 @@ NcFile open_netcdf_quietly(const std::string& path) {
 Collection scan_collection(const std::string& spec) {
   Collection c;
   c.spec = spec;
-  for (const auto& path : catalog::discover_files(spec)) {
+  std::vector<std::string> paths;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(spec, ec) && index::is_index_file(spec)) {
+    // A chunk index (issue 4) lists the collection's files and its folder.
+    const auto idx = index::read_index(spec);
+    for (const auto& f : idx.files) paths.push_back(f.path);
+    c.source = idx.collection;
+  } else {
+    paths = catalog::discover_files(spec);
+    c.source =
+        catalog::is_glob(spec) ? spec : std::filesystem::absolute(spec).lexically_normal().string();
+  }
+  for (const auto& path : paths) {
     try {
       std::lock_guard lock(netcdf_mutex());
       const NcFile f = open_netcdf_quietly(path);

@@ -144,9 +144,7 @@ ConvertReport convert(const ConvertOptions& opt) {
   const zarr::Directory dir(root, root / kScratchDir);
 
   StoreState wanted;
-  wanted.source = catalog::is_glob(opt.source)
-                      ? opt.source
-                      : fs::absolute(opt.source).lexically_normal().string();
+  wanted.source = c.source;
   wanted.mode = opt.mode;
   wanted.chunks = chunks;
   wanted.codec = zarr::Codec::parse(opt.codec);

@@ -172,6 +172,15 @@ TEST_F(StoreConvert, RealFixturesConvertAndDrillLikeTheReference) {
   }
 }
 
+TEST_F(StoreConvert, ConvertingFromAChunkIndexGivesTheSameStore) {
+  TempDir out;
+  const auto r = run(bin() + " index " + coll() + " -o " + out.str("c.pdx") + " 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(convert(out.str("c.pdx"), out.str("from_index"), "--chunks 16,32,32"), 0);
+  ASSERT_EQ(convert(coll(), out.str("from_folder"), "--chunks 16,32,32"), 0);
+  EXPECT_EQ(snapshot(out.path() / "from_index"), snapshot(out.path() / "from_folder"));
+}
+
 TEST_F(StoreConvert, BadOptionsAreRefusedByName) {
   TempDir out;
   EXPECT_NE(convert(coll(), out.str("s"), "--mode lossy"), 0);
