@@ -262,6 +262,23 @@ class StoreSource : public DrillSource {
   // in yet, through the reference netCDF path.
   void append_newer_days(const Query& query, Series& series, std::string& source) {
     if (!state_ || state_->source.empty()) return;
+    Query newer = query;
+    const int64_t after = times_.empty() ? INT64_MIN : times_.back() + 1;
+    if (!newer.time.from || *newer.time.from < after) newer.time.from = after;
+    if (newer.time.to && *newer.time.to < after) return;
+    std::error_code ec;
+    if (!state_->index.empty() && fs::is_regular_file(state_->index, ec)) {
+      // Converted from a chunk index: newer days through it (keep it current
+      // with `pixeldrill index`).
+      try {
+        merge_newer(open_source(state_->index)->drill(newer), "index " + state_->index, series,
+                    source);
+      } catch (const Error& e) {
+        std::fprintf(stderr, "pixeldrill drill: days newer than the store not read: %s\n",
+                     e.what());
+      }
+      return;
+    }
     std::vector<std::string> files;
     try {
       const std::set<std::string> done(state_->files.begin(), state_->files.end());
@@ -275,16 +292,20 @@ class StoreSource : public DrillSource {
       return;
     }
     if (files.empty()) return;
-    Query newer = query;
-    const int64_t after = times_.empty() ? INT64_MIN : times_.back() + 1;
-    if (!newer.time.from || *newer.time.from < after) newer.time.from = after;
-    if (newer.time.to && *newer.time.to < after) return;
-    NetcdfSource raw(state_->source, files);
-    Series extra = raw.drill(newer);
+    try {
+      NetcdfSource raw(state_->source, files);
+      merge_newer(raw.drill(newer), "netcdf " + state_->source, series, source);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "pixeldrill drill: days newer than the store not read: %s\n", e.what());
+    }
+  }
+
+  static void merge_newer(const Series& extra, const std::string& from, Series& series,
+                          std::string& source) {
     if (extra.rows.empty() && extra.problems.empty()) return;
     std::set<int64_t> days;
     for (const auto& r : extra.rows) days.insert(r.time);
-    std::string what = " + netcdf " + state_->source;
+    std::string what = " + " + from;
     if (!days.empty()) {
       what += " (" + format_iso8601(*days.begin()).substr(0, 10) + ".." +
               format_iso8601(*days.rbegin()).substr(0, 10) + ", " + std::to_string(days.size()) +

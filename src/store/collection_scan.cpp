@@ -41,6 +41,7 @@ Collection scan_collection(const std::string& spec) {
     const auto idx = index::read_index(spec);
     for (const auto& f : idx.files) paths.push_back(f.path);
     c.source = idx.collection;
+    c.index = std::filesystem::absolute(spec).lexically_normal().string();
   } else {
     paths = catalog::discover_files(spec);
     c.source =

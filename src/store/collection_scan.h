@@ -28,6 +28,7 @@ struct SourceStep {
 struct Collection {
   std::string spec;                          // as given on the command line
   std::string source;                        // the collection folder (or glob) a store records
+  std::string index;                         // the chunk index the file list came from, if any
   std::vector<catalog::FileMetadata> files;  // readable files, sorted by path
   std::vector<SourceStep> steps;             // sorted by time
   std::vector<std::string> problems;         // unreadable files, by name

@@ -145,6 +145,7 @@ ConvertReport convert(const ConvertOptions& opt) {
 
   StoreState wanted;
   wanted.source = c.source;
+  wanted.index = c.index;
   wanted.mode = opt.mode;
   wanted.chunks = chunks;
   wanted.codec = zarr::Codec::parse(opt.codec);
@@ -201,6 +202,7 @@ ConvertReport convert(const ConvertOptions& opt) {
   // still recognised (and finished) by the next one.
   if (!exists) fs::create_directories(root);
   state.finished = false;
+  if (!c.index.empty()) state.index = c.index;
   write_journal(dir, state);
   if (state.times.empty()) create_store_metadata(dir, c, state);
 

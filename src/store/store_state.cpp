@@ -8,9 +8,9 @@ nlohmann::json StoreState::to_json() const {
   nlohmann::json vars = nlohmann::json::array();
   for (const auto& v : variables)
     vars.push_back({{"name", v.name}, {"encoding", v.encoding.to_json()}});
-  return {{"version", kStoreVersion}, {"source", source},         {"mode", mode},
-          {"chunks", chunks},         {"codec", codec.to_json()}, {"variables", vars},
-          {"times", times},           {"files", files},           {"finished", finished}};
+  return {{"version", kStoreVersion}, {"source", source},  {"mode", mode},   {"chunks", chunks},
+          {"codec", codec.to_json()}, {"variables", vars}, {"times", times}, {"files", files},
+          {"finished", finished},     {"index", index}};
 }
 
 StoreState StoreState::from_json(const nlohmann::json& j, const std::string& where) {
@@ -30,6 +30,7 @@ StoreState StoreState::from_json(const nlohmann::json& j, const std::string& whe
     s.times = j.at("times").get<std::vector<int64_t>>();
     s.files = j.at("files").get<std::vector<std::string>>();
     s.finished = j.at("finished").get<bool>();
+    s.index = j.value("index", "");
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(where + ": malformed journal: " + e.what());

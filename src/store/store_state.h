@@ -25,6 +25,7 @@ struct StoreVariable {
 
 struct StoreState {
   std::string source;            // absolute path (or glob) of the source collection
+  std::string index;             // the chunk index it was converted from, if any: newer days via it
   std::string mode;              // "exact" or "packed"
   std::vector<uint64_t> chunks;  // time, lat, lon
   zarr::Codec codec;
