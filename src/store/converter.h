@@ -20,7 +20,7 @@ struct ConvertOptions {
   size_t max_mem = size_t{2} << 30;  // bytes
   std::vector<std::string> vars = {"sea_surface_temperature", "quality_level"};
   bool append = false;
-  std::string codec = "blosc-lz4:5";
+  std::string codec = "blosc-zstd:1";
   size_t blosc_blocksize = 32768;  // bytes; 0 = blosc's automatic choice
   unsigned threads = 0;            // 0 = all cores
   bool progress = true;
