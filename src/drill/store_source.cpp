@@ -226,34 +226,52 @@ class StoreSource : public DrillSource {
       const std::vector<uint64_t> index = {job.tc, cy, cx};
       const std::string key = name + "/" + zarr::chunk_key(index);
       const auto& pixels = job.pixels->second;
-      const bool partial = fortran && pixels.size() <= 16;
       const std::string path = dir_.path(key).string();
-      std::vector<std::byte> buf;
-      if (partial) {
-        std::error_code ec;
-        if (!fs::exists(path, ec)) return;  // absent chunk: all fill, already set
-      } else {
-        const auto encoded = dir_.read(key);
-        if (!encoded) return;
-        buf.resize(m.chunk_items() * item);
-        m.codec.decompress(*encoded, buf, path);
-      }
       const uint64_t t_base = job.tc * m.chunks[0];
       const size_t t_lo = steps[job.ks.first] - t_base, t_hi = steps[job.ks.second] - t_base;
-      std::vector<std::byte> series((t_hi - t_lo + 1) * item);
-      for (size_t p : pixels) {
+      auto pick = [&](size_t p, const std::byte* base, size_t t0, size_t y0) {
+        // base holds items from offset (t0, y0, x) of pixel p's column on (F order).
         const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
-        const uint64_t x = plan.pixels[p].col - cx * m.chunks[2];
-        if (partial) {
-          zarr::read_chunk_items(path, m.codec, m.chunk_items() * item,
-                                 m.offset_in_chunk({t_lo, y, x}), item, series);
-        }
         for (size_t k = job.ks.first; k <= job.ks.second; ++k) {
           const size_t t = steps[k] - t_base;
-          const std::byte* src = partial ? series.data() + (t - t_lo) * item
-                                         : buf.data() + m.offset_in_chunk({t, y, x}) * item;
-          out[k * npix + p] = load_number(src, m.dtype);
+          out[k * npix + p] = load_number(base + ((y - y0) * m.chunks[0] + t - t0) * item, m.dtype);
         }
+      };
+      if (!fortran) {
+        const auto encoded = dir_.read(key);
+        if (!encoded) return;  // absent chunk: all fill, already set
+        std::vector<std::byte> buf(m.chunk_items() * item);
+        m.codec.decompress(*encoded, buf, path);
+        for (size_t p : pixels) {
+          const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
+          const uint64_t x = plan.pixels[p].col - cx * m.chunks[2];
+          for (size_t k = job.ks.first; k <= job.ks.second; ++k) {
+            out[k * npix + p] = load_number(
+                buf.data() + m.offset_in_chunk({steps[k] - t_base, y, x}) * item, m.dtype);
+          }
+        }
+        return;
+      }
+      std::error_code ec;
+      if (!fs::exists(path, ec)) return;  // absent chunk: all fill, already set
+      // F order: the pixels of one chunk column between two rows, over the
+      // selected days, are one contiguous run of items; decode just that run
+      // (its blosc blocks) per column the query touches.
+      std::map<uint64_t, std::vector<size_t>> by_column;
+      for (size_t p : pixels) by_column[plan.pixels[p].col - cx * m.chunks[2]].push_back(p);
+      std::vector<std::byte> run;
+      for (const auto& [x, ps] : by_column) {
+        uint64_t y0 = m.chunks[1], y1 = 0;
+        for (size_t p : ps) {
+          const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
+          y0 = std::min(y0, y);
+          y1 = std::max(y1, y);
+        }
+        const size_t first = m.offset_in_chunk({t_lo, y0, x});
+        const size_t last = m.offset_in_chunk({t_hi, y1, x});
+        run.resize((last - first + 1) * item);
+        zarr::read_chunk_items(path, m.codec, m.chunk_items() * item, first, item, run);
+        for (size_t p : ps) pick(p, run.data(), t_lo, y0);
       }
     });
   }
