@@ -155,8 +155,6 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
       bytes.fetch_add(n);
       std::lock_guard lock(hook_mutex);
       if (on_chunk) on_chunk();
-    } else if (spec.existing == 0) {
-      // nothing: an all-fill chunk of a fresh block is simply absent
     }
   };
 
