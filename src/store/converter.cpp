@@ -231,8 +231,20 @@ ConvertReport convert(const ConvertOptions& opt) {
     const uint64_t k = state.times.size();
     const uint64_t tc = k / ct, existing = k % ct;
     const uint64_t take = std::min<uint64_t>(ct - existing, todo.size() - pos);
+    // Variables of this block a killed run already finished (same block, same
+    // days): their chunks are in place; skip them.
+    const std::string block_id =
+        std::to_string(tc) + ":" + std::to_string(existing) + "+" + std::to_string(take);
+    if (state.block != block_id) {
+      state.block = block_id;
+      state.block_done.clear();
+    }
     for (size_t v = 0; v < state.variables.size(); ++v) {
       const auto& var = state.variables[v];
+      if (std::find(state.block_done.begin(), state.block_done.end(), var.name) !=
+          state.block_done.end()) {
+        continue;
+      }
       BlockSpec spec;
       spec.array = var.name;
       spec.meta = metas[v];
@@ -265,6 +277,8 @@ ConvertReport convert(const ConvertOptions& opt) {
       report.sub_blocks += stats.sub_blocks;
       if (stats.sub_blocks > 1) ++report.spooled_blocks;
       report.raw_bytes += take * ny * nx * var.encoding.item_size();
+      state.block_done.push_back(var.name);
+      if (v + 1 < state.variables.size()) write_journal(dir, state);
     }
     // The time coordinate's chunk for this block.
     std::vector<int64_t> tv(ct, 0);
@@ -281,6 +295,8 @@ ConvertReport convert(const ConvertOptions& opt) {
       }
     }
     state.files.assign(files.begin(), files.end());
+    state.block.clear();
+    state.block_done.clear();
     set_time_length(dir, state, state.times.size());
     if (pos == todo.size()) state.finished = true;
     write_journal(dir, state);

@@ -31,6 +31,8 @@ StoreState StoreState::from_json(const nlohmann::json& j, const std::string& whe
     s.files = j.at("files").get<std::vector<std::string>>();
     s.finished = j.at("finished").get<bool>();
     s.index = j.value("index", "");
+    s.block = j.value("block", "");
+    s.block_done = j.value("block_done", std::vector<std::string>{});
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(where + ": malformed journal: " + e.what());

@@ -33,6 +33,9 @@ struct StoreState {
   std::vector<int64_t> times;      // committed time steps, Unix seconds
   std::vector<std::string> files;  // source files whose steps are all committed
   bool finished = false;           // the last run completed
+  // The block in progress ("timechunk:existing+new") and its finished variables.
+  std::string block;
+  std::vector<std::string> block_done;
 
   nlohmann::json to_json() const;
   static StoreState from_json(const nlohmann::json& j, const std::string& where);
