@@ -233,8 +233,9 @@ ConvertReport convert(const ConvertOptions& opt) {
     const uint64_t take = std::min<uint64_t>(ct - existing, todo.size() - pos);
     // Variables of this block a killed run already finished (same block, same
     // days): their chunks are in place; skip them.
-    const std::string block_id =
-        std::to_string(tc) + ":" + std::to_string(existing) + "+" + std::to_string(take);
+    const std::string block_id = std::to_string(tc) + ":" + std::to_string(existing) + "+" +
+                                 std::to_string(take) + ":" + std::to_string(todo[pos].time) +
+                                 ".." + std::to_string(todo[pos + take - 1].time);
     if (state.block != block_id) {
       state.block = block_id;
       state.block_done.clear();
