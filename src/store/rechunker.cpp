@@ -83,6 +83,7 @@ class Spool {
     }
     entries_[chunk] = {off, bytes.size()};
   }
+  bool has(size_t chunk) const { return entries_[chunk].size > 0; }
   std::vector<std::byte> get(size_t chunk) const {
     const auto e = entries_[chunk];
     std::vector<std::byte> out(e.size);
@@ -244,6 +245,12 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
   if (nsub > 1) {
     parallel_for(nchunks, spec.threads, [&](size_t k) {
       const size_t cr = k / chunk_cols, cc = k % chunk_cols;
+      bool any = spec.existing > 0;
+      for (size_t sb = 0; sb < nsub && !any; ++sb) any = spools[sb]->has(k);
+      if (!any) {  // nothing but fill (land): the chunk stays absent
+        dir.remove(spec.array + "/" + zarr::chunk_key({spec.time_chunk, cr, cc}));
+        return;
+      }
       finish_chunk(cr, cc, [&](std::vector<std::byte>& chunk) {
         for (size_t sb = 0; sb < nsub; ++sb) {
           const auto encoded = spools[sb]->get(k);
