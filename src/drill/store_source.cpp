@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "catalog/collection.h"
@@ -252,13 +253,21 @@ class StoreSource : public DrillSource {
         }
         return;
       }
-      std::error_code ec;
-      if (!fs::exists(path, ec)) return;  // absent chunk: all fill, already set
+      // Columns of this chunk the query touches; with several, read the file
+      // once and decode each column's run from memory, else read just its blocks.
+      std::map<uint64_t, std::vector<size_t>> by_column;
+      for (size_t p : pixels) by_column[plan.pixels[p].col - cx * m.chunks[2]].push_back(p);
+      std::optional<std::vector<std::byte>> whole;
+      if (by_column.size() > 2) {
+        whole = dir_.read(key);
+        if (!whole) return;  // absent chunk: all fill, already set
+      } else {
+        std::error_code ec;
+        if (!fs::exists(path, ec)) return;
+      }
       // F order: the pixels of one chunk column between two rows, over the
       // selected days, are one contiguous run of items; decode just that run
       // (its blosc blocks) per column the query touches.
-      std::map<uint64_t, std::vector<size_t>> by_column;
-      for (size_t p : pixels) by_column[plan.pixels[p].col - cx * m.chunks[2]].push_back(p);
       std::vector<std::byte> run;
       for (const auto& [x, ps] : by_column) {
         uint64_t y0 = m.chunks[1], y1 = 0;
@@ -270,7 +279,11 @@ class StoreSource : public DrillSource {
         const size_t first = m.offset_in_chunk({t_lo, y0, x});
         const size_t last = m.offset_in_chunk({t_hi, y1, x});
         run.resize((last - first + 1) * item);
-        zarr::read_chunk_items(path, m.codec, m.chunk_items() * item, first, item, run);
+        if (whole) {
+          m.codec.decompress_items(*whole, first, item, run, path);
+        } else {
+          zarr::read_chunk_items(path, m.codec, m.chunk_items() * item, first, item, run);
+        }
         for (size_t p : ps) pick(p, run.data(), t_lo, y0);
       }
     });
