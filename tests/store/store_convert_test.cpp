@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 #include "formats/zarr/directory.h"
 #include "store_fixture.h"
@@ -26,15 +28,22 @@ TEST_F(StoreConvert, ExactStoreAnswersEqualFloat32OfReferenceDrill) {
   TempDir out;
   // Time chunks of 8 (several, the last partial) and 32 x 32 tiles (edges partial).
   ASSERT_EQ(convert(coll(), out.str("s"), "--chunks 8,32,32"), 0);
+  const std::string stations = out.str("stations.csv");
+  {
+    std::ofstream f(stations);
+    f << "id,lat,lon\nA,-30,155\nB,-9.6,100.4\nC,-44,148\nD,-35.2,151.3\n";
+  }
+  std::vector<std::string> queries(std::begin(kQueries), std::end(kQueries));
+  queries.push_back("--stations " + stations);
   size_t valid = 0;
-  for (const char* q : kQueries) {
+  for (const std::string& q : queries) {
     const auto ref = drill(coll(), q);
     const auto got = drill(out.str("s"), q);
     ASSERT_EQ(ref["rows"].size(), got["rows"].size()) << q;
     ASSERT_GT(ref["rows"].size(), 20u) << q;
     EXPECT_NE(got["source"].get<std::string>().find("store"), std::string::npos);
-    const bool reduced = std::string(q).find("--reduce") != std::string::npos;
-    const bool celsius = std::string(q).find("--celsius") != std::string::npos;
+    const bool reduced = q.find("--reduce") != std::string::npos;
+    const bool celsius = q.find("--celsius") != std::string::npos;
     for (size_t i = 0; i < ref["rows"].size(); ++i) {
       const auto& r = ref["rows"][i];
       const auto& g = got["rows"][i];
