@@ -310,6 +310,8 @@ class StoreSource : public DrillSource {
       }
       return;
     }
+    // No folder of the source changed since the store took it in: no newer files.
+    if (store::folders_unchanged(state_->source_dirs)) return;
     std::vector<std::string> files;
     try {
       const std::set<std::string> done(state_->files.begin(), state_->files.end());

@@ -138,6 +138,8 @@ ConvertReport convert(const ConvertOptions& opt) {
   }
   if (opt.vars.empty()) throw Error("--vars: no variables given");
 
+  // Taken before the scan, so files added while converting change a time.
+  const auto source_dirs = folder_mtimes(fs::absolute(opt.source).lexically_normal().string());
   Collection c = scan_collection(opt.source);
   report.problems = c.problems;
   const fs::path root = opt.store;
@@ -296,6 +298,7 @@ ConvertReport convert(const ConvertOptions& opt) {
       }
     }
     state.files.assign(files.begin(), files.end());
+    if (c.index.empty()) state.source_dirs = source_dirs;
     state.block.clear();
     state.block_done.clear();
     set_time_length(dir, state, state.times.size());

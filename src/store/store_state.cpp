@@ -1,5 +1,9 @@
 #include "store/store_state.h"
 
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include "core/error.h"
 
 namespace pixeldrill::store {
@@ -8,9 +12,19 @@ nlohmann::json StoreState::to_json() const {
   nlohmann::json vars = nlohmann::json::array();
   for (const auto& v : variables)
     vars.push_back({{"name", v.name}, {"encoding", v.encoding.to_json()}});
-  return {{"version", kStoreVersion}, {"source", source},  {"mode", mode},   {"chunks", chunks},
-          {"codec", codec.to_json()}, {"variables", vars}, {"times", times}, {"files", files},
-          {"finished", finished},     {"index", index}};
+  return {{"version", kStoreVersion},
+          {"source", source},
+          {"mode", mode},
+          {"chunks", chunks},
+          {"codec", codec.to_json()},
+          {"variables", vars},
+          {"times", times},
+          {"files", files},
+          {"finished", finished},
+          {"index", index},
+          {"block", block},
+          {"block_done", block_done},
+          {"source_dirs", source_dirs}};
 }
 
 StoreState StoreState::from_json(const nlohmann::json& j, const std::string& where) {
@@ -33,10 +47,42 @@ StoreState StoreState::from_json(const nlohmann::json& j, const std::string& whe
     s.index = j.value("index", "");
     s.block = j.value("block", "");
     s.block_done = j.value("block_done", std::vector<std::string>{});
+    s.source_dirs = j.value("source_dirs", std::map<std::string, int64_t>{});
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(where + ": malformed journal: " + e.what());
   }
+}
+
+std::map<std::string, int64_t> folder_mtimes(const std::string& source) {
+  namespace fs = std::filesystem;
+  std::map<std::string, int64_t> out;
+  std::error_code ec;
+  if (!fs::is_directory(source, ec)) return out;
+  auto stamp = [&](const fs::path& dir) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0) {
+      out[dir.string()] = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    }
+  };
+  stamp(source);
+  for (auto it = fs::recursive_directory_iterator(source, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec)) stamp(it->path());
+  }
+  return out;
+}
+
+bool folders_unchanged(const std::map<std::string, int64_t>& recorded) {
+  if (recorded.empty()) return false;
+  for (const auto& [dir, mtime] : recorded) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) return false;
+    if (static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec != mtime) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool StoreState::same_options(const StoreState& o) const {

@@ -5,6 +5,7 @@
 // STORE/.pixeldrill/journal.json, rewritten atomically after every completed
 // time block, so a killed conversion resumes where the last block ended.
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -32,7 +33,11 @@ struct StoreState {
   std::vector<StoreVariable> variables;
   std::vector<int64_t> times;      // committed time steps, Unix seconds
   std::vector<std::string> files;  // source files whose steps are all committed
-  bool finished = false;           // the last run completed
+  // Modification times (ns) of the source folder and its subfolders when the
+  // last conversion scanned it: unchanged folders hold no new files, so a
+  // drill need not list them.
+  std::map<std::string, int64_t> source_dirs;
+  bool finished = false;  // the last run completed
   // The block in progress ("timechunk:existing+new") and its finished variables.
   std::string block;
   std::vector<std::string> block_done;
@@ -42,5 +47,12 @@ struct StoreState {
   // Same store options (everything but progress).
   bool same_options(const StoreState& other) const;
 };
+
+// Modification times of `source` (a folder) and every folder below it;
+// empty for a glob or a single file.
+std::map<std::string, int64_t> folder_mtimes(const std::string& source);
+// True when every recorded folder still has its recorded time (so no file
+// was added or removed under them since).
+bool folders_unchanged(const std::map<std::string, int64_t>& recorded);
 
 }  // namespace pixeldrill::store

@@ -32,6 +32,7 @@ TEST_F(StoreResume, KilledConversionsResumeToIdenticalStores) {
     }
   }
   ASSERT_GT(chunk_files, 40u);
+  size_t killed_after_a_finished_variable = 0;  // the resume then skips that variable
   // Kill at the first chunk, a third and two thirds of the way, and at the last.
   for (size_t n : {size_t{1}, chunk_files / 3, 2 * chunk_files / 3, chunk_files}) {
     const std::string store = out.str("killed" + std::to_string(n));
@@ -39,6 +40,9 @@ TEST_F(StoreResume, KilledConversionsResumeToIdenticalStores) {
         convert(coll(), store, kArgs, "PIXELDRILL_TEST_CRASH_AFTER_CHUNKS=" + std::to_string(n));
     ASSERT_EQ(status, 137) << "crash hook did not fire at chunk " << n;
     EXPECT_NE(snapshot(store), clean) << n;
+    const auto journal =
+        nlohmann::json::parse(read_text(std::filesystem::path(store) / ".pixeldrill/journal.json"));
+    if (!journal["block_done"].empty()) ++killed_after_a_finished_variable;
     if (n == 1) {
       // As if killed while the fresh store's metadata was being written.
       std::filesystem::remove(std::filesystem::path(store) / ".zmetadata");
@@ -54,6 +58,7 @@ TEST_F(StoreResume, KilledConversionsResumeToIdenticalStores) {
     }
     EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(store) / ".pixeldrill/tmp"));
   }
+  EXPECT_GT(killed_after_a_finished_variable, 0u);
 }
 
 TEST_F(StoreResume, RealSigkillMidConversionResumesToIdenticalStore) {
