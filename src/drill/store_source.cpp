@@ -71,6 +71,14 @@ class StoreSource : public DrillSource {
  public:
   explicit StoreSource(const std::string& spec)
       : spec_(spec), dir_(spec, fs::path(spec) / store::kScratchDir) {
+    try {
+      load();
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(spec_ + "/.zmetadata: not the metadata of a pixeldrill store: " + e.what());
+    }
+  }
+
+  void load() {
     const json zmeta = dir_.read_json(".zmetadata");
     const json& md = zmeta.at("metadata");
     const json& global = md.at(".zattrs");

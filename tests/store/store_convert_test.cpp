@@ -224,6 +224,32 @@ TEST_F(StoreConvert, DaysNewerThanAStoreConvertedFromAnIndexComeThroughTheIndex)
   }
 }
 
+TEST_F(StoreConvert, CorruptStoreFilesAreNamedNotReadAsValues) {
+  TempDir out;
+  ASSERT_EQ(convert(coll(), out.str("s"), "--chunks 8,32,32"), 0);
+  // The chunk holding the point (-30, 155) in the first time chunk row.
+  const auto rows = drill(out.str("s"), "--point -30,155 --var sea_surface_temperature");
+  std::string chunk;
+  for (const auto& e :
+       std::filesystem::directory_iterator(out.path() / "s/sea_surface_temperature")) {
+    if (e.path().filename().string().rfind("0.", 0) == 0) {
+      std::filesystem::resize_file(e.path(), std::filesystem::file_size(e.path()) / 2);
+    }
+  }
+  auto r = run(bin() + " drill " + out.str("s") + " --point -30,155 2>&1");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("sea_surface_temperature/0."), std::string::npos) << r.out;
+  {
+    std::ofstream f(out.path() / "s/.zmetadata", std::ios::trunc);
+    f << "{\"metadata\": {\".zattrs\": ";  // cut short
+  }
+  r = run(bin() + " drill " + out.str("s") + " --point -30,155 2>&1");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find(".zmetadata"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("internal error"), std::string::npos) << r.out;
+  EXPECT_GT(rows["rows"].size(), 20u);
+}
+
 TEST_F(StoreConvert, BadOptionsAreRefusedByName) {
   TempDir out;
   EXPECT_NE(convert(coll(), out.str("s"), "--mode lossy"), 0);
