@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 
 #include "catalog/collection.h"
 #include "catalog/grid.h"
@@ -75,6 +76,8 @@ class StoreSource : public DrillSource {
       load();
     } catch (const nlohmann::json::exception& e) {
       throw Error(spec_ + "/.zmetadata: not the metadata of a pixeldrill store: " + e.what());
+    } catch (const std::out_of_range& e) {
+      throw Error(spec_ + "/.zmetadata: an array the store needs is missing (" + e.what() + ")");
     }
   }
 
