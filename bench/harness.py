@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import glob
 import importlib
+import json
 import os
 import shlex
 import shutil
@@ -71,6 +72,8 @@ def parse_args(argv):
     p.add_argument("--perturb", default=os.environ.get("PIXELDRILL_BENCH_PERTURB"),
                    help="add 1 to one value of this contender's answers (tests the check)")
     p.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.*")
+    p.add_argument("--render", metavar="RESULTS_JSON", help="only re-write the report, chart "
+                   "(and docs unless --no-docs) from an earlier run's results.json")
     p.add_argument("--keep-work", action="store_true", help="keep OUT/work (raw outputs)")
     return p.parse_args(argv)
 
@@ -276,6 +279,22 @@ class Bench:
 
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
+    if args.render:
+        with open(args.render) as f:
+            data = json.load(f)
+        out = os.path.dirname(os.path.abspath(args.render))
+        report.sort_results(data, list(contenders.REGISTRY))
+        for c in data["collections"]:
+            spec = next((s for s in COLLECTIONS.get(data["mode"], []) if s.name == c["name"]),
+                        None)
+            if spec:
+                c["synth_command"] = (f"pixeldrill synth bench/cache/{spec.name}/data "
+                                      + " ".join(spec.synth_args()))
+        report.add_ratios(data)
+        report.write_all(data, out)
+        if data["mode"] != "smoke" and not args.no_docs:
+            report.update_docs(data, out, os.path.join(REPO, "docs"))
+        return 0
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     if mode == "smoke" and args.runs is None:
         args.runs = 0  # the validation run is the one timed run
@@ -340,6 +359,7 @@ def main(argv=None):
     }
     if args.merge:
         report.merge(data, args.merge)
+    report.sort_results(data, list(contenders.REGISTRY))
     report.add_ratios(data)
     report.write_all(data, out)
     if mode != "smoke" and not args.no_docs:

@@ -25,8 +25,8 @@ def collection_rows(cache, specs):
                     size += os.path.getsize(os.path.join(d, name))
         rows.append({"name": s.name, "files": n, "bytes": size, "decimate": s.decimate,
                      "from": s.date_from, "to": s.date_to, "vars": s.vars,
-                     "synth_command": info.get("command", "pixeldrill synth DIR " +
-                                               " ".join(s.synth_args())),
+                     "synth_command": f"pixeldrill synth bench/cache/{s.name}/data "
+                                      + " ".join(s.synth_args()),
                      "synth_seconds": info.get("seconds")})
     return rows
 
@@ -40,6 +40,20 @@ def _limit_seconds(data, key):
     if data.get("disk"):
         cold = max(warm, lim["stored_bytes"] / (data["disk"]["MBps_median"] * 1e6))
     return warm, cold
+
+
+def sort_results(data, names):
+    """Contenders in registry order within each collection x question."""
+    rank = {n: i for i, n in enumerate(names)}
+    corder = {c["name"]: i for i, c in enumerate(data["collections"])}
+    qorder = {}
+    for r in data["results"]:
+        qorder.setdefault((r["collection"], r["question"]), len(qorder))
+    data["results"].sort(key=lambda r: (corder.get(r["collection"], 99),
+                                        qorder[(r["collection"], r["question"])],
+                                        rank.get(r["contender"], len(rank))))
+    data["contenders"] = {n: data["contenders"][n] for n in
+                          sorted(data["contenders"], key=lambda n: rank.get(n, len(rank)))}
 
 
 def merge(data, path):
@@ -137,6 +151,11 @@ def markdown(data, png_name="benchmarks.png"):
          f"Linux {m['kernel']}. Tools: " + ", ".join(f"{k} {v}" for k, v in
                                                     m["versions"].items()) + ".", "",
          f"Warm = page cache primed by the validation run. Cold: {data['cold_label']}."]
+    if data.get("merged_from"):
+        L += ["", "This report combines cells of earlier runs (`--merge`); each collection "
+              "below says which runs measured it:"]
+        L += [f"- {m}" for m in data["merged_from"]]
+        L.append("")
     if data.get("disk"):
         d = data["disk"]
         L.append(f"Disk sequential read (cold `dd` of a {d['file_mb']} MiB file): "
