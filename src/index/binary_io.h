@@ -43,7 +43,10 @@ class Reader {
     const char* s = take(n);
     return std::string(s, n);
   }
-  void raw(void* out, size_t n) { std::memcpy(out, take(n), n); }
+  void raw(void* out, size_t n) {
+    const char* src = take(n);
+    if (n != 0) std::memcpy(out, src, n);  // out may be an empty vector's null data()
+  }
   // A count that must fit in what is left, each item taking at least `min_item` bytes.
   size_t count(size_t min_item) {
     const uint64_t n = u64();
