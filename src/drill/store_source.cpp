@@ -182,7 +182,7 @@ class StoreSource : public DrillSource {
     if (steps.empty()) return " (no days)";
     return " (" + format_iso8601(times_[steps.front()]).substr(0, 10) + ".." +
            format_iso8601(times_[steps.back()]).substr(0, 10) + ", " +
-           std::to_string(steps.size()) + " days)";
+           std::to_string(steps.size()) + (steps.size() == 1 ? " day)" : " days)");
   }
 
   std::vector<double> read_1d(const std::string& name) {
@@ -353,7 +353,7 @@ class StoreSource : public DrillSource {
     if (!days.empty()) {
       what += " (" + format_iso8601(*days.begin()).substr(0, 10) + ".." +
               format_iso8601(*days.rbegin()).substr(0, 10) + ", " + std::to_string(days.size()) +
-              " days newer than the store)";
+              (days.size() == 1 ? " day" : " days") + " newer than the store)";
     }
     source += what;
     std::fprintf(stderr, "pixeldrill drill: %s\n", source.c_str());
