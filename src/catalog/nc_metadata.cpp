@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "catalog/cf_coordinates.h"
 #include "catalog/time_axis.h"
 #include "core/error.h"
 
@@ -62,28 +63,8 @@ Packing read_packing(const NcFile& file, int varid) {
 
 namespace {
 
-enum class Role { kNone, kLat, kLon, kTime };
-
 std::string attr(const NcFile& f, int varid, const char* name) {
   return f.text_attribute(varid, name).value_or("");
-}
-
-// CF rules for recognising coordinate variables (name == its only dimension).
-Role coordinate_role(const NcFile& f, int varid, const std::string& name) {
-  const std::string standard = attr(f, varid, "standard_name");
-  const std::string units = attr(f, varid, "units");
-  const std::string axis = attr(f, varid, "axis");
-  if (standard == "latitude" || units == "degrees_north" || units == "degree_north" ||
-      units == "degree_N" || units == "degrees_N" || units == "degreeN" || units == "degreesN" ||
-      axis == "Y" || name == "lat" || name == "latitude")
-    return Role::kLat;
-  if (standard == "longitude" || units == "degrees_east" || units == "degree_east" ||
-      units == "degree_E" || units == "degrees_E" || units == "degreeE" || units == "degreesE" ||
-      axis == "X" || name == "lon" || name == "longitude")
-    return Role::kLon;
-  if (standard == "time" || axis == "T" || units.find(" since ") != std::string::npos)
-    return Role::kTime;
-  return Role::kNone;
 }
 
 Axis read_axis(const NcFile& f, int varid, const std::string& name) {
@@ -92,12 +73,7 @@ Axis read_axis(const NcFile& f, int varid, const std::string& name) {
   a.values = f.read_all(varid);
   a.float32 = f.variable_type(varid) == NC_FLOAT;
   a.units = attr(f, varid, "units");
-  const bool inc = a.ascending();
-  for (size_t i = 1; i < a.values.size(); ++i) {
-    if (inc ? !(a.values[i] > a.values[i - 1]) : !(a.values[i] < a.values[i - 1])) {
-      throw Error(f.path() + ": coordinate '" + name + "' is not strictly monotonic");
-    }
-  }
+  require_monotonic(a, f.path());
   return a;
 }
 
@@ -112,14 +88,15 @@ FileMetadata read_metadata(const NcFile& f) {
     const auto dims = f.variable_dimensions(v);
     if (dims.size() != 1 || dims[0].name != names[static_cast<size_t>(v)]) continue;
     const std::string& name = names[static_cast<size_t>(v)];
-    switch (coordinate_role(f, v, name)) {
-      case Role::kLat:
+    switch (coordinate_role(name, attr(f, v, "standard_name"), attr(f, v, "units"),
+                            attr(f, v, "axis"))) {
+      case CoordinateRole::kLat:
         if (m.grid.lat.name.empty()) m.grid.lat = read_axis(f, v, name);
         break;
-      case Role::kLon:
+      case CoordinateRole::kLon:
         if (m.grid.lon.name.empty()) m.grid.lon = read_axis(f, v, name);
         break;
-      case Role::kTime:
+      case CoordinateRole::kTime:
         if (m.time_name.empty()) {
           m.time_name = name;
           const TimeUnits units = TimeUnits::parse(attr(f, v, "units"), attr(f, v, "calendar"),
@@ -127,7 +104,7 @@ FileMetadata read_metadata(const NcFile& f) {
           for (double t : f.read_all(v)) m.times.push_back(units.to_unix(t));
         }
         break;
-      case Role::kNone:
+      case CoordinateRole::kNone:
         break;
     }
     coordinates.push_back(name);

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "catalog/cf_coordinates.h"
 #include "catalog/collection.h"
 #include "catalog/time_axis.h"
 #include "core/parallel.h"
@@ -23,30 +24,14 @@ namespace {
 using formats::hdf5::Dataset;
 using formats::hdf5::FileContents;
 
-enum class Role { kNone, kLat, kLon, kTime };
-
 std::string text_attr(const nlohmann::ordered_json& attrs, const char* name) {
   auto it = attrs.find(name);
   return it != attrs.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// The same CF rules as catalog::read_metadata (netCDF-C path), on HDF5 attrs.
-Role coordinate_role(const Dataset& d) {
-  const std::string standard = text_attr(d.attrs, "standard_name");
-  const std::string units = text_attr(d.attrs, "units");
-  const std::string axis = text_attr(d.attrs, "axis");
-  const std::string& name = d.name;
-  if (standard == "latitude" || units == "degrees_north" || units == "degree_north" ||
-      units == "degree_N" || units == "degrees_N" || units == "degreeN" || units == "degreesN" ||
-      axis == "Y" || name == "lat" || name == "latitude")
-    return Role::kLat;
-  if (standard == "longitude" || units == "degrees_east" || units == "degree_east" ||
-      units == "degree_E" || units == "degrees_E" || units == "degreeE" || units == "degreesE" ||
-      axis == "X" || name == "lon" || name == "longitude")
-    return Role::kLon;
-  if (standard == "time" || axis == "T" || units.find(" since ") != std::string::npos)
-    return Role::kTime;
-  return Role::kNone;
+catalog::CoordinateRole coordinate_role(const Dataset& d) {
+  return catalog::coordinate_role(d.name, text_attr(d.attrs, "standard_name"),
+                                  text_attr(d.attrs, "units"), text_attr(d.attrs, "axis"));
 }
 
 catalog::Axis make_axis(const Dataset& d, const std::string& path) {
@@ -55,12 +40,7 @@ catalog::Axis make_axis(const Dataset& d, const std::string& path) {
   a.values = d.coord_values;
   a.float32 = d.type == catalog::StorageType::kFloat32;
   a.units = text_attr(d.attrs, "units");
-  const bool inc = a.ascending();
-  for (size_t i = 1; i < a.values.size(); ++i) {
-    if (inc ? !(a.values[i] > a.values[i - 1]) : !(a.values[i] < a.values[i - 1])) {
-      throw Error(path + ": coordinate '" + d.name + "' is not strictly monotonic");
-    }
-  }
+  catalog::require_monotonic(a, path);
   return a;
 }
 
@@ -158,16 +138,16 @@ FileEntry make_entry(const FileContents& contents, Interner& interner) {
   for (const auto& d : contents.datasets) {
     if (!d.is_coordinate() || !d.unsupported.empty()) continue;
     switch (coordinate_role(d)) {
-      case Role::kLat:
+      case catalog::CoordinateRole::kLat:
         if (!lat) lat = &d;
         break;
-      case Role::kLon:
+      case catalog::CoordinateRole::kLon:
         if (!lon) lon = &d;
         break;
-      case Role::kTime:
+      case catalog::CoordinateRole::kTime:
         if (!time) time = &d;
         break;
-      case Role::kNone:
+      case catalog::CoordinateRole::kNone:
         break;
     }
   }
