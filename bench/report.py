@@ -304,6 +304,8 @@ def update_docs(data, out, docs_dir):
     body = BEGIN + "\n" + markdown(data) + END
     if BEGIN in text and END in text:
         text = text[:text.index(BEGIN)] + body + text[text.index(END) + len(END):]
+    elif "## Latest results" in text:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
     else:
         text = (text or "# Benchmarks\n") + "\n## Latest results\n\n" + body + "\n"
     with open(md_path + ".tmp", "w") as f:
