@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/temp_dir.h"
 #include "codec/chunk_pipeline.h"
 #include "core/error.h"
 #include "io/byte_source.h"
@@ -69,18 +70,7 @@ std::multiset<std::string> h5py_chunks(const std::string& path) {
   return lines;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/pixeldrill-hdf5-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using pixeldrill::testing::TempDir;
 
 // A small HDF5 file with a many-chunk 2-D dataset (shuffle + deflate +
 // fletcher32, partial edge chunks, one chunk never written) and a dataset
@@ -127,7 +117,7 @@ void write_test_file(const std::string& path) {
 
 TEST(Hdf5ChunkIndex, OffsetsSizesAndMasksEqualH5pyOnAManyChunkFile) {
   TempDir dir;
-  const std::string path = dir.path() + "/many.h5";
+  const std::string path = dir / "many.h5";
   write_test_file(path);
   const auto contents = read_chunk_index(path);
   const Dataset* sst = contents.find("sst");
@@ -153,7 +143,7 @@ TEST(Hdf5ChunkIndex, OffsetsSizesAndMasksEqualH5pyOnAManyChunkFile) {
 
 TEST(Hdf5ChunkIndex, StoredChunkDecodesWithOurPipelineIncludingFletcher32) {
   TempDir dir;
-  const std::string path = dir.path() + "/many.h5";
+  const std::string path = dir / "many.h5";
   write_test_file(path);
   const auto contents = read_chunk_index(path);
   const Dataset* sst = contents.find("sst");
@@ -203,7 +193,7 @@ TEST(Hdf5ChunkIndex, RealFixturesMatchH5pyAndCarryCfMetadata) {
 
 TEST(Hdf5ChunkIndex, NonHdf5FileIsRefusedByName) {
   TempDir dir;
-  const std::string path = dir.path() + "/not.nc";
+  const std::string path = dir / "not.nc";
   FILE* f = std::fopen(path.c_str(), "w");
   std::fputs("CDF\x01 classic, not HDF5", f);
   std::fclose(f);

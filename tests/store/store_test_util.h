@@ -14,27 +14,11 @@
 #include <sstream>
 #include <string>
 
+#include "../support/temp_dir.h"
+
 namespace pixeldrill::store_test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "pdstore-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string str(const std::string& child = "") const {
-    return child.empty() ? path_.string() : (path_ / child).string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using pixeldrill::testing::TempDir;
 
 struct RunResult {
   int status = -1;  // exit code, or 128+signal
