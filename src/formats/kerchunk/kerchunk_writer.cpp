@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "formats/zarr/array_meta.h"
 
 namespace pixeldrill::formats::kerchunk {
 namespace {
@@ -31,34 +32,6 @@ std::string base64(const void* data, size_t n) {
     out += i + 2 < n ? kAlphabet[b & 63] : '=';
   }
   return out;
-}
-
-std::string dtype(catalog::StorageType t, bool big_endian) {
-  using catalog::StorageType;
-  const char order = big_endian ? '>' : '<';
-  switch (t) {
-    case StorageType::kInt8:
-      return "|i1";
-    case StorageType::kUInt8:
-      return "|u1";
-    case StorageType::kInt16:
-      return std::string(1, order) + "i2";
-    case StorageType::kUInt16:
-      return std::string(1, order) + "u2";
-    case StorageType::kInt32:
-      return std::string(1, order) + "i4";
-    case StorageType::kUInt32:
-      return std::string(1, order) + "u4";
-    case StorageType::kInt64:
-      return std::string(1, order) + "i8";
-    case StorageType::kUInt64:
-      return std::string(1, order) + "u8";
-    case StorageType::kFloat32:
-      return std::string(1, order) + "f4";
-    case StorageType::kFloat64:
-      return std::string(1, order) + "f8";
-  }
-  return "";
 }
 
 bool is_float(catalog::StorageType t) {
@@ -197,7 +170,7 @@ json zarray_for(const VarLayout& v, const std::vector<uint64_t>& shape, std::opt
   return {{"zarr_format", 2},
           {"shape", shape},
           {"chunks", v.chunk_shape},
-          {"dtype", dtype(v.type, v.big_endian)},
+          {"dtype", zarr::dtype_string(v.type, v.big_endian)},
           {"fill_value", fill ? number_for(v.type, *fill) : json(nullptr)},
           {"order", "C"},
           {"compressor", filters.empty() && compressor.is_null() ? json(nullptr) : compressor},

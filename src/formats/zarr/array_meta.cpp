@@ -6,30 +6,14 @@ namespace pixeldrill::zarr {
 
 using catalog::StorageType;
 
-std::string dtype_string(StorageType t) {
-  switch (t) {
-    case StorageType::kInt8:
-      return "|i1";
-    case StorageType::kUInt8:
-      return "|u1";
-    case StorageType::kInt16:
-      return "<i2";
-    case StorageType::kUInt16:
-      return "<u2";
-    case StorageType::kInt32:
-      return "<i4";
-    case StorageType::kUInt32:
-      return "<u4";
-    case StorageType::kInt64:
-      return "<i8";
-    case StorageType::kUInt64:
-      return "<u8";
-    case StorageType::kFloat32:
-      return "<f4";
-    case StorageType::kFloat64:
-      return "<f8";
-  }
-  return "<f4";
+std::string dtype_string(StorageType t, bool big_endian) {
+  if (t == StorageType::kInt8) return "|i1";
+  if (t == StorageType::kUInt8) return "|u1";
+  const char kind =
+      t == StorageType::kFloat32 || t == StorageType::kFloat64                              ? 'f'
+      : t == StorageType::kUInt16 || t == StorageType::kUInt32 || t == StorageType::kUInt64 ? 'u'
+                                                                                            : 'i';
+  return std::string{big_endian ? '>' : '<', kind} + std::to_string(catalog::storage_size(t));
 }
 
 StorageType parse_dtype(const std::string& dtype, const std::string& where) {

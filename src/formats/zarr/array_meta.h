@@ -12,7 +12,8 @@
 namespace pixeldrill::zarr {
 
 // "<f4", "|i1", "<i8", ... (little-endian, as numpy spells them).
-std::string dtype_string(catalog::StorageType t);
+// NumPy type string, e.g. "<i2"; byte types have no byte order ("|i1").
+std::string dtype_string(catalog::StorageType t, bool big_endian = false);
 catalog::StorageType parse_dtype(const std::string& dtype, const std::string& where);
 
 struct ArrayMeta {
