@@ -5,7 +5,7 @@
 
 #include "cli/command.h"
 #include "core/error.h"
-#include "formats/kerchunk/kerchunk_writer.h"
+#include "index/kerchunk_refs.h"
 #include "index/collection_index.h"
 #include "index/indexer.h"
 
@@ -47,13 +47,13 @@ int run_refs(const RefsArgs& args) {
   } else {
     idx = index::build_index(args.source, nullptr, {0, true}, nullptr);
   }
-  std::vector<formats::kerchunk::RefsWarning> warnings;
+  std::vector<index::kerchunk::RefsWarning> warnings;
   size_t written = 0;
   if (args.combined) {
-    const auto groups = formats::kerchunk::combinable_groups(idx);
+    const auto groups = index::kerchunk::combinable_groups(idx);
     for (size_t g = 0; g < groups.size(); ++g) {
       const std::string path = group_path(args.output, g, groups.size());
-      write_json(formats::kerchunk::combined_refs(idx, groups[g], &warnings), path);
+      write_json(index::kerchunk::combined_refs(idx, groups[g], &warnings), path);
       std::fprintf(stderr, "%s: %zu files combined along time\n", path.c_str(), groups[g].size());
       ++written;
     }
@@ -63,7 +63,7 @@ int run_refs(const RefsArgs& args) {
       const std::string path =
           (fs::path(args.output) / (fs::path(idx.files[i].path).stem().string() + ".json"))
               .string();
-      write_json(formats::kerchunk::file_refs(idx, i, &warnings), path);
+      write_json(index::kerchunk::file_refs(idx, i, &warnings), path);
       ++written;
     }
     std::fprintf(stderr, "wrote %zu reference files into %s\n", written, args.output.c_str());

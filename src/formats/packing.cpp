@@ -1,6 +1,6 @@
-#include "catalog/packing.h"
+#include "formats/packing.h"
 
-namespace pixeldrill::catalog {
+namespace pixeldrill::formats {
 
 size_t storage_size(StorageType t) {
   switch (t) {
@@ -48,4 +48,4 @@ const char* storage_name(StorageType t) {
   return "?";
 }
 
-}  // namespace pixeldrill::catalog
+}  // namespace pixeldrill::formats

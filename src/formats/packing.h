@@ -1,5 +1,6 @@
 #pragma once
-// How one variable of one file turns stored numbers into physical values:
+// How one variable of one file turns stored numbers into physical values
+// (the CF encoding every format reader reports):
 // CF _FillValue / missing_value masking, then scale_factor and add_offset,
 // in xarray's order (raw * scale_factor + add_offset, in double).
 #include <cmath>
@@ -7,10 +8,19 @@
 #include <optional>
 #include <string>
 
-namespace pixeldrill::catalog {
+namespace pixeldrill::formats {
 
 enum class StorageType : uint8_t {
-  kInt8, kUInt8, kInt16, kUInt16, kInt32, kUInt32, kInt64, kUInt64, kFloat32, kFloat64
+  kInt8,
+  kUInt8,
+  kInt16,
+  kUInt16,
+  kInt32,
+  kUInt32,
+  kInt64,
+  kUInt64,
+  kFloat32,
+  kFloat64
 };
 
 size_t storage_size(StorageType t);
@@ -38,4 +48,4 @@ struct Packing {
   bool operator==(const Packing&) const = default;
 };
 
-}  // namespace pixeldrill::catalog
+}  // namespace pixeldrill::formats

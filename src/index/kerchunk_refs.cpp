@@ -1,4 +1,4 @@
-#include "formats/kerchunk/kerchunk_writer.h"
+#include "index/kerchunk_refs.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "formats/zarr/array_meta.h"
 
-namespace pixeldrill::formats::kerchunk {
+namespace pixeldrill::index::kerchunk {
 namespace {
 
 using index::CollectionIndex;
@@ -34,11 +34,11 @@ std::string base64(const void* data, size_t n) {
   return out;
 }
 
-bool is_float(catalog::StorageType t) {
-  return t == catalog::StorageType::kFloat32 || t == catalog::StorageType::kFloat64;
+bool is_float(formats::StorageType t) {
+  return t == formats::StorageType::kFloat32 || t == formats::StorageType::kFloat64;
 }
 
-json number_for(catalog::StorageType t, double v) {
+json number_for(formats::StorageType t, double v) {
   if (is_float(t)) {
     if (std::isnan(v)) return "NaN";
     if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
@@ -48,8 +48,8 @@ json number_for(catalog::StorageType t, double v) {
 }
 
 // Encodes a double as the little-endian bytes of a storage type (time values).
-void append_as(std::string& out, catalog::StorageType t, double v) {
-  using catalog::StorageType;
+void append_as(std::string& out, formats::StorageType t, double v) {
+  using formats::StorageType;
   auto put = [&](auto x) { out.append(reinterpret_cast<const char*>(&x), sizeof x); };
   switch (t) {
     case StorageType::kInt8:
@@ -96,9 +96,9 @@ bool zarr_codecs(const VarLayout& v, json* compressor, json* filters, std::strin
   }
   bool deflated = false;
   for (const auto& f : v.filters) {
-    if (f.id == hdf5::kFilterShuffle && !deflated) {
-      filters->push_back({{"id", "shuffle"}, {"elementsize", catalog::storage_size(v.type)}});
-    } else if (f.id == hdf5::kFilterDeflate && !deflated) {
+    if (f.id == formats::hdf5::kFilterShuffle && !deflated) {
+      filters->push_back({{"id", "shuffle"}, {"elementsize", formats::storage_size(v.type)}});
+    } else if (f.id == formats::hdf5::kFilterDeflate && !deflated) {
       *compressor = {{"id", "zlib"}, {"level", f.params.empty() ? 4 : f.params[0]}};
       deflated = true;
     } else {
@@ -161,10 +161,10 @@ json zarray_for(const VarLayout& v, const std::vector<uint64_t>& shape, std::opt
   // An _Unsigned variable's packing holds its fill as unsigned; zarr wants
   // the stored (signed) number, and xarray applies _Unsigned itself.
   if (fill && !is_float(v.type)) {
-    const double wrap = std::ldexp(1.0, static_cast<int>(catalog::storage_size(v.type)) * 8);
+    const double wrap = std::ldexp(1.0, static_cast<int>(formats::storage_size(v.type)) * 8);
     const bool is_signed =
-        v.type == catalog::StorageType::kInt8 || v.type == catalog::StorageType::kInt16 ||
-        v.type == catalog::StorageType::kInt32 || v.type == catalog::StorageType::kInt64;
+        v.type == formats::StorageType::kInt8 || v.type == formats::StorageType::kInt16 ||
+        v.type == formats::StorageType::kInt32 || v.type == formats::StorageType::kInt64;
     if (is_signed && *fill >= wrap / 2) *fill -= wrap;
   }
   return {{"zarr_format", 2},
@@ -177,7 +177,7 @@ json zarray_for(const VarLayout& v, const std::vector<uint64_t>& shape, std::opt
           {"filters", filters.empty() ? json(nullptr) : filters}};
 }
 
-json zattrs_for(const VarLayout& v, const catalog::Packing* packing) {
+json zattrs_for(const VarLayout& v, const formats::Packing* packing) {
   json attrs = json::parse(v.attrs_json);
   if (packing) {
     if (packing->scale_factor) attrs["scale_factor"] = *packing->scale_factor;
@@ -204,7 +204,7 @@ bool add_file_chunks(RefsBuilder& b, const VarLayout& v, const index::FileVar& f
   const auto grid = v.chunk_grid();
   for (uint64_t i = 0; i < fv.chunks.size(); ++i) {
     const auto& c = fv.chunks[i];
-    if (c.offset == hdf5::kNoStorage) continue;  // zarr reads it as fill_value
+    if (c.offset == formats::hdf5::kNoStorage) continue;  // zarr reads it as fill_value
     auto coords = unravel(i, grid);
     if (time_dim >= 0) coords[static_cast<size_t>(time_dim)] += time_chunk0;
     b.add_chunk(chunk_key(v.name, coords), f.path, c.offset, c.size);
@@ -214,7 +214,7 @@ bool add_file_chunks(RefsBuilder& b, const VarLayout& v, const index::FileVar& f
 
 bool chunks_fully_filtered(const index::FileVar& fv) {
   return std::all_of(fv.chunks.begin(), fv.chunks.end(),
-                     [](const hdf5::ChunkRef& c) { return c.filter_mask == 0; });
+                     [](const formats::hdf5::ChunkRef& c) { return c.filter_mask == 0; });
 }
 
 }  // namespace
@@ -332,15 +332,15 @@ json combined_refs(const CollectionIndex& index, std::vector<size_t> files,
       for (size_t i : files) {
         const auto& p = index.files[i].vars[vi].packing;
         for (size_t t = 0; t < index.files[i].times.size(); ++t) {
-          append_as(scales, catalog::StorageType::kFloat64, p.scale_factor.value_or(1.0));
-          append_as(offsets, catalog::StorageType::kFloat64, p.add_offset.value_or(0.0));
+          append_as(scales, formats::StorageType::kFloat64, p.scale_factor.value_or(1.0));
+          append_as(offsets, formats::StorageType::kFloat64, p.add_offset.value_or(0.0));
         }
       }
       for (const auto& [suffix, bytes] :
            {std::pair{"_scale_factor", scales}, {"_add_offset", offsets}}) {
         VarLayout pv;
         pv.name = v.name + suffix;
-        pv.type = catalog::StorageType::kFloat64;
+        pv.type = formats::StorageType::kFloat64;
         pv.dims = {tname};
         pv.chunk_shape = {total_times};
         pv.attrs_json =
@@ -363,4 +363,4 @@ json combined_refs(const CollectionIndex& index, std::vector<size_t> files,
   return b.finish();
 }
 
-}  // namespace pixeldrill::formats::kerchunk
+}  // namespace pixeldrill::index::kerchunk

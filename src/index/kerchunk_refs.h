@@ -17,7 +17,7 @@
 
 #include "index/collection_index.h"
 
-namespace pixeldrill::formats::kerchunk {
+namespace pixeldrill::index::kerchunk {
 
 struct RefsWarning {
   std::string message;  // e.g. a variable left out (unsupported filter)
@@ -35,4 +35,4 @@ std::vector<std::vector<size_t>> combinable_groups(const index::CollectionIndex&
 nlohmann::json combined_refs(const index::CollectionIndex& index, std::vector<size_t> files,
                              std::vector<RefsWarning>* warnings);
 
-}  // namespace pixeldrill::formats::kerchunk
+}  // namespace pixeldrill::index::kerchunk

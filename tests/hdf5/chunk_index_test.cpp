@@ -185,7 +185,7 @@ TEST(Hdf5ChunkIndex, RealFixturesMatchH5pyAndCarryCfMetadata) {
   }
   const auto subset = read_chunk_index(dir + "/L3S-1d_day_2017_subset_a.nc");
   const Dataset* sst = subset.find("sea_surface_temperature");
-  EXPECT_EQ(sst->type, catalog::StorageType::kInt16);
+  EXPECT_EQ(sst->type, formats::StorageType::kInt16);
   EXPECT_EQ(*sst->packing.fill_value, -32768);
   EXPECT_TRUE(sst->packing.add_offset.has_value());
   EXPECT_EQ(subset.global_attrs.value("Conventions", ""), "CF-1.6");

@@ -8,7 +8,7 @@
 #include "../index/index_test_util.h"
 #include "core/civil_time.h"
 #include "drill/index_source.h"
-#include "formats/kerchunk/kerchunk_writer.h"
+#include "index/kerchunk_refs.h"
 #include "index/indexer.h"
 
 namespace pixeldrill::testing {
@@ -154,7 +154,7 @@ TEST(Kerchunk, RefsFollowTheSpecAndZarrCodecOrderOnARealFile) {
   TempDir dir;
   const std::string file = fixture("L3S-1d_day_2017_subset_a.nc");
   const auto idx = index::build_index(file, nullptr, {1, false}, nullptr);
-  const auto refs = formats::kerchunk::file_refs(idx, 0, nullptr);
+  const auto refs = index::kerchunk::file_refs(idx, 0, nullptr);
   EXPECT_EQ(refs["version"], 1);
   const auto& r = refs["refs"];
   const auto zarray =

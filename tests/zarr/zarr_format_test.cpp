@@ -66,7 +66,7 @@ ArrayMeta test_meta(Codec codec, char order) {
   ArrayMeta meta;
   meta.shape = {10, 5, 7};
   meta.chunks = {4, 3, 3};
-  meta.dtype = catalog::StorageType::kFloat32;
+  meta.dtype = formats::StorageType::kFloat32;
   meta.fill_value = "NaN";
   meta.order = order;
   meta.codec = codec;

@@ -42,8 +42,8 @@ bool is_internal_attribute(const std::string& name) {
          name == "_nc3_strict" || name == "_NCProperties" || name == "_IsNetcdf4";
 }
 
-std::optional<catalog::StorageType> storage_type_of(hid_t type, bool* big_endian) {
-  using catalog::StorageType;
+std::optional<formats::StorageType> storage_type_of(hid_t type, bool* big_endian) {
+  using formats::StorageType;
   const H5T_class_t cls = H5Tget_class(type);
   const size_t size = H5Tget_size(type);
   *big_endian = H5Tget_order(type) == H5T_ORDER_BE;
@@ -219,7 +219,7 @@ Dataset read_dataset(hid_t ds, const std::string& name, const std::string& path)
   // CF _Unsigned: the stored signed integers mean unsigned ones, as xarray
   // and catalog::read_packing read them.
   if (auto it = d.attrs.find("_Unsigned"); it != d.attrs.end() && *it == "true") {
-    using catalog::StorageType;
+    using formats::StorageType;
     const StorageType t = d.type == StorageType::kInt8    ? StorageType::kUInt8
                           : d.type == StorageType::kInt16 ? StorageType::kUInt16
                           : d.type == StorageType::kInt32 ? StorageType::kUInt32
@@ -227,7 +227,7 @@ Dataset read_dataset(hid_t ds, const std::string& name, const std::string& path)
                                                           : d.type;
     if (t != d.type) {
       d.packing.type = t;
-      const double wrap = std::ldexp(1.0, static_cast<int>(catalog::storage_size(t)) * 8);
+      const double wrap = std::ldexp(1.0, static_cast<int>(formats::storage_size(t)) * 8);
       for (auto* v : {&d.packing.fill_value, &d.packing.missing_value}) {
         if (*v && **v < 0) **v += wrap;
       }

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "catalog/packing.h"
+#include "formats/packing.h"
 
 namespace pixeldrill::formats::hdf5 {
 
@@ -39,7 +39,7 @@ struct ChunkRef {
 
 struct Dataset {
   std::string name;
-  catalog::StorageType type = catalog::StorageType::kFloat32;
+  formats::StorageType type = formats::StorageType::kFloat32;
   bool big_endian = false;
   std::vector<std::string> dims;
   std::vector<uint64_t> shape;
@@ -47,7 +47,7 @@ struct Dataset {
   std::vector<Filter> filters;
   std::optional<double> hdf5_fill;     // fill of unwritten chunks, in stored units
   nlohmann::ordered_json attrs;        // every user attribute (CF), numbers and text
-  catalog::Packing packing;            // from attrs, as netCDF-C would read them
+  formats::Packing packing;            // from attrs, as netCDF-C would read them
   std::vector<ChunkRef> chunks;        // row-major over the chunk grid
   std::vector<std::byte> inline_data;  // compact storage: the raw bytes
   std::string unsupported;             // non-empty: why pixeldrill cannot decode it

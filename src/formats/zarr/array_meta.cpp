@@ -4,7 +4,7 @@
 
 namespace pixeldrill::zarr {
 
-using catalog::StorageType;
+using formats::StorageType;
 
 std::string dtype_string(StorageType t, bool big_endian) {
   if (t == StorageType::kInt8) return "|i1";
@@ -13,7 +13,7 @@ std::string dtype_string(StorageType t, bool big_endian) {
       t == StorageType::kFloat32 || t == StorageType::kFloat64                              ? 'f'
       : t == StorageType::kUInt16 || t == StorageType::kUInt32 || t == StorageType::kUInt64 ? 'u'
                                                                                             : 'i';
-  return std::string{big_endian ? '>' : '<', kind} + std::to_string(catalog::storage_size(t));
+  return std::string{big_endian ? '>' : '<', kind} + std::to_string(formats::storage_size(t));
 }
 
 StorageType parse_dtype(const std::string& dtype, const std::string& where) {
@@ -67,7 +67,7 @@ ArrayMeta ArrayMeta::from_json(const nlohmann::json& j, const std::string& where
   }
 }
 
-size_t ArrayMeta::item_size() const { return catalog::storage_size(dtype); }
+size_t ArrayMeta::item_size() const { return formats::storage_size(dtype); }
 
 size_t ArrayMeta::chunk_items() const {
   size_t n = 1;

@@ -6,20 +6,20 @@
 #include <string>
 #include <vector>
 
-#include "catalog/packing.h"
+#include "formats/packing.h"
 #include "formats/zarr/codec.h"
 
 namespace pixeldrill::zarr {
 
 // "<f4", "|i1", "<i8", ... (little-endian, as numpy spells them).
 // NumPy type string, e.g. "<i2"; byte types have no byte order ("|i1").
-std::string dtype_string(catalog::StorageType t, bool big_endian = false);
-catalog::StorageType parse_dtype(const std::string& dtype, const std::string& where);
+std::string dtype_string(formats::StorageType t, bool big_endian = false);
+formats::StorageType parse_dtype(const std::string& dtype, const std::string& where);
 
 struct ArrayMeta {
   std::vector<uint64_t> shape;
   std::vector<uint64_t> chunks;
-  catalog::StorageType dtype = catalog::StorageType::kFloat32;
+  formats::StorageType dtype = formats::StorageType::kFloat32;
   // Zarr fill_value: a number, "NaN", or null (no fill).
   nlohmann::json fill_value = nullptr;
   // 'F' stores each chunk column-major, so one pixel's time series (the

@@ -14,7 +14,7 @@ void put(std::vector<std::byte>& out, T v) {
 }  // namespace
 
 std::vector<std::byte> fill_bytes(const ArrayMeta& meta) {
-  using catalog::StorageType;
+  using formats::StorageType;
   std::vector<std::byte> out(meta.item_size(), std::byte{0});
   const auto& f = meta.fill_value;
   if (f.is_null()) return out;
@@ -73,7 +73,7 @@ bool is_all_fill(const ArrayMeta& meta, std::span<const std::byte> raw) {
   const bool nan_fill = meta.fill_value.is_string() && meta.fill_value == "NaN";
   if (nan_fill) {
     // Any NaN payload counts as fill, as numpy's isnan would say.
-    if (meta.dtype == catalog::StorageType::kFloat32) {
+    if (meta.dtype == formats::StorageType::kFloat32) {
       for (size_t i = 0; i < raw.size(); i += 4) {
         float v;
         std::memcpy(&v, raw.data() + i, 4);
