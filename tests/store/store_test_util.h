@@ -39,19 +39,21 @@ inline RunResult run(const std::string& command) {
   return r;
 }
 
-// Runs `command` through `sh -c "exec ..."` and returns the peak RSS (KiB)
-// of that one process, or -1 when it failed.
+// Runs `command` under GNU time and returns the peak RSS (KiB) of that one
+// process, or -1 when it failed. Not wait4() on a child forked from here: a
+// forked child's high-water mark keeps the pages it inherited from this (large)
+// test process until exec, so it would report the test's own RSS.
 inline long run_peak_rss_kib(const std::string& command) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const std::string line = "exec " + command;
-    ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  int st = 0;
-  struct rusage ru {};
-  if (::wait4(pid, &st, 0, &ru) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return -1;
-  return ru.ru_maxrss;
+  const std::filesystem::path report =
+      std::filesystem::temp_directory_path() / ("pixeldrill-rss-" + std::to_string(::getpid()));
+  const std::string line = "/usr/bin/time -f %M -o '" + report.string() + "' sh -c 'exec " +
+                           command + "' > /dev/null";
+  const int st = std::system(line.c_str());
+  std::ifstream in(report);
+  long kib = -1;
+  in >> kib;
+  std::filesystem::remove(report);
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? kib : -1;
 }
 
 inline std::string bin() { return PIXELDRILL_BIN; }
