@@ -22,67 +22,33 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "bench_query_args.h"
 #include "codec/inflate.h"
 
 namespace {
 
-struct Args {
-  std::vector<std::string> files, vars;
-  std::vector<std::pair<double, double>> points;
-  std::optional<std::vector<double>> box;
+struct Args : pixeldrill::bench::QueryArgs {
   size_t sample = 48;
   double min_seconds = 0.3;
 };
 
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, sep)) out.push_back(item);
-  return out;
-}
-
 Args parse_args(int argc, char** argv) {
+  CLI::App app{"inflate_limit: how fast can a query's chunk bytes be inflated at all"};
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string key = argv[i], value = argv[i + 1];
-    if (key == "--files") {
-      std::ifstream in(value);
-      for (std::string line; std::getline(in, line);)
-        if (!line.empty()) a.files.push_back(line);
-    } else if (key == "--vars") {
-      a.vars = split(value, ',');
-    } else if (key == "--point") {
-      auto p = split(value, ',');
-      a.points.emplace_back(std::stod(p.at(0)), std::stod(p.at(1)));
-    } else if (key == "--stations") {
-      std::ifstream in(value);
-      std::string line;
-      std::getline(in, line);
-      while (std::getline(in, line)) {
-        auto p = split(line, ',');
-        if (p.size() >= 3) a.points.emplace_back(std::stod(p[1]), std::stod(p[2]));
-      }
-    } else if (key == "--box") {
-      std::vector<double> b;
-      for (const auto& s : split(value, ',')) b.push_back(std::stod(s));
-      if (b.size() != 4) throw std::runtime_error("--box needs S,N,W,E");
-      a.box = b;
-    } else if (key == "--sample") {
-      a.sample = std::stoul(value);
-    } else if (key == "--min-seconds") {
-      a.min_seconds = std::stod(value);
-    } else {
-      throw std::runtime_error("unknown option " + key);
-    }
+  std::string files, point, stations, box;
+  pixeldrill::bench::add_query_options(app, a, files, point, stations, box);
+  app.add_option("--sample", a.sample, "chunks inflated for timing");
+  app.add_option("--min-seconds", a.min_seconds, "time each engine at least this long");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
   }
-  if (a.files.empty() || a.vars.empty() || (a.points.empty() && !a.box))
-    throw std::runtime_error("usage: see the comment at the top of bench/inflate_limit.cpp");
+  pixeldrill::bench::finish_query_args(a, files, point, stations, box);
   return a;
 }
 
@@ -243,10 +209,11 @@ int main(int argc, char** argv) {
         const auto& b = *a.box;
         for (size_t i = 0; i < lat.size(); ++i)
           for (size_t j = 0; j < lon.size(); ++j)
-            if (lat[i] >= b[0] && lat[i] <= b[1] && lon[j] >= b[2] && lon[j] <= b[3])
+            if (lat[i] >= b.south && lat[i] <= b.north && lon[j] >= b.west && lon[j] <= b.east)
               px.emplace_back(i, j);
       } else {
-        for (auto [la, lo] : a.points) px.emplace_back(nearest(lat, la), nearest(lon, lo));
+        for (const auto& site : a.sites)
+          px.emplace_back(nearest(lat, site.lat), nearest(lon, site.lon));
       }
       for (const auto& v : a.vars) collect(f, v, px, totals, where);
     }

@@ -16,73 +16,32 @@
 #include <cstdlib>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "bench_query_args.h"
 #include "core/civil_time.h"
 
 namespace {
 
-struct Site {
-  std::string id;
-  double lat = 0, lon = 0;
-};
-
-struct Args {
-  std::vector<std::string> files;
-  std::vector<std::string> vars;
-  std::vector<Site> sites;
-  std::optional<std::vector<double>> box;  // S,N,W,E
-};
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, sep)) out.push_back(item);
-  return out;
-}
+using Args = pixeldrill::bench::QueryArgs;
 
 void check(int status, const std::string& what) {
   if (status != NC_NOERR) throw std::runtime_error(what + ": " + nc_strerror(status));
 }
 
 Args parse_args(int argc, char** argv) {
+  CLI::App app{"nc_loop_drill: the plain netCDF-C loop benchmark contender"};
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string key = argv[i], value = argv[i + 1];
-    if (key == "--files") {
-      std::ifstream in(value);
-      for (std::string line; std::getline(in, line);)
-        if (!line.empty()) a.files.push_back(line);
-    } else if (key == "--vars") {
-      a.vars = split(value, ',');
-    } else if (key == "--point") {
-      auto p = split(value, ',');
-      a.sites.push_back({"", std::stod(p.at(0)), std::stod(p.at(1))});
-    } else if (key == "--stations") {
-      std::ifstream in(value);
-      std::string line;
-      std::getline(in, line);  // header id,lat,lon
-      while (std::getline(in, line)) {
-        auto p = split(line, ',');
-        if (p.size() >= 3) a.sites.push_back({p[0], std::stod(p[1]), std::stod(p[2])});
-      }
-    } else if (key == "--box") {
-      std::vector<double> b;
-      for (const auto& s : split(value, ',')) b.push_back(std::stod(s));
-      if (b.size() != 4) throw std::runtime_error("--box needs S,N,W,E");
-      a.box = b;
-    } else {
-      throw std::runtime_error("unknown option " + key);
-    }
+  std::string files, point, stations, box;
+  pixeldrill::bench::add_query_options(app, a, files, point, stations, box);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
   }
-  if (a.files.empty() || a.vars.empty() || (a.sites.empty() && !a.box))
-    throw std::runtime_error(
-        "usage: nc_loop_drill --files LIST --vars a,b (--point LAT,LON | --stations CSV | --box "
-        "S,N,W,E)");
+  pixeldrill::bench::finish_query_args(a, files, point, stations, box);
   return a;
 }
 
@@ -172,9 +131,9 @@ void drill_file(const Args& a, const std::string& path) {
     const auto& b = *a.box;
     size_t i0 = lat.size(), i1 = 0, j0 = lon.size(), j1 = 0;
     for (size_t i = 0; i < lat.size(); ++i)
-      if (lat[i] >= b[0] && lat[i] <= b[1]) i0 = std::min(i0, i), i1 = std::max(i1, i);
+      if (lat[i] >= b.south && lat[i] <= b.north) i0 = std::min(i0, i), i1 = std::max(i1, i);
     for (size_t j = 0; j < lon.size(); ++j)
-      if (lon[j] >= b[2] && lon[j] <= b[3]) j0 = std::min(j0, j), j1 = std::max(j1, j);
+      if (lon[j] >= b.west && lon[j] <= b.east) j0 = std::min(j0, j), j1 = std::max(j1, j);
     if (i0 > i1 || j0 > j1) throw std::runtime_error(path + ": box holds no pixel");
     const size_t ni = i1 - i0 + 1, nj = j1 - j0 + 1;
     std::vector<std::vector<double>> means(a.vars.size(), std::vector<double>(nt, NAN));
