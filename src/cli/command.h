@@ -7,8 +7,8 @@
 namespace pixeldrill::cli {
 
 struct Command {
-  CLI::App* app = nullptr;     // the subcommand, owned by the root app
-  std::function<int()> run;    // returns an ExitCode
+  CLI::App* app = nullptr;   // the subcommand, owned by the root app
+  std::function<int()> run;  // returns an ExitCode
 };
 
 using CommandFactory = Command (*)(CLI::App& root);

@@ -23,8 +23,9 @@ bool register_command(int order, CommandFactory factory) {
 
 int main(int argc, char** argv) {
   using namespace pixeldrill;
-  CLI::App app{"pixeldrill: fast time series at points and small areas from gridded NetCDF archives",
-               "pixeldrill"};
+  CLI::App app{
+      "pixeldrill: fast time series at points and small areas from gridded NetCDF archives",
+      "pixeldrill"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "pixeldrill 0.1.0");
   auto& factories = cli::registry();

@@ -5,9 +5,9 @@
 
 #include "cli/command.h"
 #include "core/error.h"
-#include "index/kerchunk_refs.h"
 #include "index/collection_index.h"
 #include "index/indexer.h"
+#include "index/kerchunk_refs.h"
 
 namespace pixeldrill::cli {
 namespace {

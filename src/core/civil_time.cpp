@@ -57,10 +57,10 @@ int64_t parse_iso8601(std::string_view text, std::string_view what) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
   char sep = 0;
   int consumed = 0;
-  const int n = std::sscanf(s.c_str(), "%4d-%2d-%2d%n%c%2d:%2d%n", &y, &mo, &d, &consumed, &sep,
-                            &h, &mi, &consumed);
-  bool ok = (n == 3 && consumed == static_cast<int>(s.size())) ||
-            (n == 6 && (sep == 'T' || sep == ' '));
+  const int n = std::sscanf(s.c_str(), "%4d-%2d-%2d%n%c%2d:%2d%n", &y, &mo, &d, &consumed, &sep, &h,
+                            &mi, &consumed);
+  bool ok =
+      (n == 3 && consumed == static_cast<int>(s.size())) || (n == 6 && (sep == 'T' || sep == ' '));
   if (ok && n == 6) {
     std::string_view rest = std::string_view(s).substr(static_cast<size_t>(consumed));
     if (!rest.empty() && rest.front() == ':') {

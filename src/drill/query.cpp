@@ -6,11 +6,16 @@ namespace pixeldrill::drill {
 
 const char* reduce_name(Reduce r) {
   switch (r) {
-    case Reduce::kNone: return "none";
-    case Reduce::kMean: return "mean";
-    case Reduce::kMin: return "min";
-    case Reduce::kMax: return "max";
-    case Reduce::kCount: return "count";
+    case Reduce::kNone:
+      return "none";
+    case Reduce::kMean:
+      return "mean";
+    case Reduce::kMin:
+      return "min";
+    case Reduce::kMax:
+      return "max";
+    case Reduce::kCount:
+      return "count";
   }
   return "none";
 }

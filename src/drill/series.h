@@ -10,8 +10,8 @@
 namespace pixeldrill::drill {
 
 struct Column {
-  std::string name;           // variable name, e.g. sea_surface_temperature
-  std::string units;          // after --celsius: "degree_Celsius"
+  std::string name;   // variable name, e.g. sea_surface_temperature
+  std::string units;  // after --celsius: "degree_Celsius"
   std::string long_name;
   std::string standard_name;
 };

@@ -33,8 +33,8 @@ class FileSource final : public ByteSource {
   void read(uint64_t offset, std::span<std::byte> out) const override {
     size_t done = 0;
     while (done < out.size()) {
-      const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
-                                static_cast<off_t>(offset + done));
+      const ssize_t n =
+          ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) throw Error(path_ + ": read failed: " + std::strerror(errno));
       if (n == 0) {

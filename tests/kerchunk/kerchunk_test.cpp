@@ -8,8 +8,8 @@
 #include "../index/index_test_util.h"
 #include "core/civil_time.h"
 #include "drill/index_source.h"
-#include "index/kerchunk_refs.h"
 #include "index/indexer.h"
+#include "index/kerchunk_refs.h"
 
 namespace pixeldrill::testing {
 namespace {

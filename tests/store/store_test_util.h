@@ -46,8 +46,8 @@ inline RunResult run(const std::string& command) {
 inline long run_peak_rss_kib(const std::string& command) {
   const std::filesystem::path report =
       std::filesystem::temp_directory_path() / ("pixeldrill-rss-" + std::to_string(::getpid()));
-  const std::string line = "/usr/bin/time -f %M -o '" + report.string() + "' sh -c 'exec " +
-                           command + "' > /dev/null";
+  const std::string line =
+      "/usr/bin/time -f %M -o '" + report.string() + "' sh -c 'exec " + command + "' > /dev/null";
   const int st = std::system(line.c_str());
   std::ifstream in(report);
   long kib = -1;
