@@ -4,6 +4,7 @@
 // exactly the question the harness gave pixeldrill:
 //   --files LIST.txt --vars a,b (--point LAT,LON | --stations FILE.csv | --box S,N,W,E)
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -19,6 +20,15 @@ struct QueryArgs {
   std::vector<drill::Site> sites;  // --point (one, empty id) or --stations
   std::optional<drill::Box> box;   // S,N,W,E
 };
+
+// The plain nearest-index scan a hand-written tool does (first of equally
+// near values); the harness asks only exact pixel centres, so no tie arises.
+inline size_t nearest(const std::vector<double>& axis, double q) {
+  size_t best = 0;
+  for (size_t i = 1; i < axis.size(); ++i)
+    if (std::fabs(axis[i] - q) < std::fabs(axis[best] - q)) best = i;
+  return best;
+}
 
 // Registers the query options on `app`; call finish_query_args after parsing.
 inline void add_query_options(CLI::App& app, QueryArgs& a, std::string& files_list,

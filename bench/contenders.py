@@ -189,8 +189,9 @@ register(Contender(
 
 # --- plain netCDF-C loop ------------------------------------------------------
 
-def _nc_loop(ctx, coll, q, out):
-    argv = [os.path.join(ctx.bin_dir, "nc_loop_drill"), "--files", ctx.file_list(coll, q),
+def query_tool_argv(ctx, coll, q, tool):
+    """argv of a bench C++ tool (bench/bench_query_args.h options) asking question q."""
+    argv = [os.path.join(ctx.bin_dir, tool), "--files", ctx.file_list(coll, q),
             "--vars", ",".join(coll.spec.vars)]
     if q.kind == "point":
         argv += ["--point", f"{q.lat!r},{q.lon!r}"]
@@ -198,6 +199,11 @@ def _nc_loop(ctx, coll, q, out):
         argv += ["--box", ",".join(repr(x) for x in q.box)]
     else:
         argv += ["--stations", q.stations_csv]
+    return argv
+
+
+def _nc_loop(ctx, coll, q, out):
+    argv = query_tool_argv(ctx, coll, q, "nc_loop_drill")
     return Invocation(argv, out + ".stdout", lambda p: parse_csv(p, coll.spec.vars, _keep_site(q)))
 
 

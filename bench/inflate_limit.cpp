@@ -64,13 +64,6 @@ std::vector<double> read_axis(hid_t file, const char* name) {
   return v;
 }
 
-size_t nearest(const std::vector<double>& axis, double q) {
-  size_t best = 0;
-  for (size_t i = 1; i < axis.size(); ++i)
-    if (std::fabs(axis[i] - q) < std::fabs(axis[best] - q)) best = i;
-  return best;
-}
-
 struct Chunk {
   std::vector<uint8_t> raw;  // zlib-wrapped deflate stream
   size_t full = 0;           // uncompressed bytes of the whole chunk
@@ -213,7 +206,8 @@ int main(int argc, char** argv) {
               px.emplace_back(i, j);
       } else {
         for (const auto& site : a.sites)
-          px.emplace_back(nearest(lat, site.lat), nearest(lon, site.lon));
+          px.emplace_back(pixeldrill::bench::nearest(lat, site.lat),
+                          pixeldrill::bench::nearest(lon, site.lon));
       }
       for (const auto& v : a.vars) collect(f, v, px, totals, where);
     }

@@ -12,16 +12,11 @@ import statistics
 import subprocess
 import time
 
+from contenders import query_tool_argv
+
 
 def inflate_limit(ctx, coll, q, timeout=1800) -> dict:
-    argv = [os.path.join(ctx.bin_dir, "inflate_limit"), "--files", ctx.file_list(coll, q),
-            "--vars", ",".join(coll.spec.vars)]
-    if q.kind == "point":
-        argv += ["--point", f"{q.lat!r},{q.lon!r}"]
-    elif q.kind == "box":
-        argv += ["--box", ",".join(repr(x) for x in q.box)]
-    else:
-        argv += ["--stations", q.stations_csv]
+    argv = query_tool_argv(ctx, coll, q, "inflate_limit")
     try:
         r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as e:

@@ -56,13 +56,6 @@ std::vector<double> read_coord(int nc, const std::string& name) {
   return v;
 }
 
-size_t nearest(const std::vector<double>& axis, double q) {
-  size_t best = 0;
-  for (size_t i = 1; i < axis.size(); ++i)
-    if (std::fabs(axis[i] - q) < std::fabs(axis[best] - q)) best = i;
-  return best;
-}
-
 // Unix seconds of every time value, from CF "<unit> since <date>" units.
 std::vector<int64_t> read_times(int nc) {
   std::vector<double> raw = read_coord(nc, "time");
@@ -160,7 +153,7 @@ void drill_file(const Args& a, const std::string& path) {
     }
   } else {
     for (const auto& s : a.sites) {
-      size_t i = nearest(lat, s.lat), j = nearest(lon, s.lon);
+      size_t i = pixeldrill::bench::nearest(lat, s.lat), j = pixeldrill::bench::nearest(lon, s.lon);
       std::vector<std::vector<double>> vals(a.vars.size(), std::vector<double>(nt, NAN));
       for (size_t v = 0; v < dec.size(); ++v) {
         if (!dec[v].present) continue;
