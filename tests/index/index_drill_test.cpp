@@ -228,35 +228,49 @@ TEST(IndexDrill, CorruptChunkIsReportedWithFileVariableAndChunk) {
   EXPECT_NE(msg.find("chunk 4"), std::string::npos) << msg;
 }
 
+// A NetCDF-4 file on a 1 x 4 x 5 (time, lat, lon) grid with CF coordinates,
+// left in define mode so a test adds its one data variable; finish() writes
+// the coordinates (time 1000 s, lat 1..-2, lon 10..14).
+struct TinyGridFile {
+  int nc = 0, vtime = 0, vlat = 0, vlon = 0;
+  int dims[3] = {};
+
+  explicit TinyGridFile(const std::string& path) {
+    EXPECT_EQ(nc_create(path.c_str(), NC_NETCDF4 | NC_CLOBBER, &nc), NC_NOERR);
+    nc_def_dim(nc, "time", 1, &dims[0]);
+    nc_def_dim(nc, "lat", 4, &dims[1]);
+    nc_def_dim(nc, "lon", 5, &dims[2]);
+    nc_def_var(nc, "time", NC_INT, 1, &dims[0], &vtime);
+    nc_put_att_text(nc, vtime, "units", 33, "seconds since 1981-01-01 00:00:00");
+    nc_def_var(nc, "lat", NC_FLOAT, 1, &dims[1], &vlat);
+    nc_put_att_text(nc, vlat, "units", 13, "degrees_north");
+    nc_def_var(nc, "lon", NC_FLOAT, 1, &dims[2], &vlon);
+    nc_put_att_text(nc, vlon, "units", 12, "degrees_east");
+  }
+  void finish_define() {
+    nc_enddef(nc);
+    const int t = 1000;
+    const float lat[4] = {1, 0, -1, -2}, lon[5] = {10, 11, 12, 13, 14};
+    nc_put_var_int(nc, vtime, &t);
+    nc_put_var_float(nc, vlat, lat);
+    nc_put_var_float(nc, vlon, lon);
+  }
+};
+
 TEST(IndexDrill, VariableWithUnsupportedFilterIsRefusedByName) {
   TempDir dir;
   const std::string path = dir / "nbit.nc";
-  int nc, dlat, dlon, dtime, vlat, vlon, vtime, vsst;
-  ASSERT_EQ(nc_create(path.c_str(), NC_NETCDF4 | NC_CLOBBER, &nc), NC_NOERR);
-  nc_def_dim(nc, "time", 1, &dtime);
-  nc_def_dim(nc, "lat", 4, &dlat);
-  nc_def_dim(nc, "lon", 5, &dlon);
-  nc_def_var(nc, "time", NC_INT, 1, &dtime, &vtime);
-  nc_put_att_text(nc, vtime, "units", 33, "seconds since 1981-01-01 00:00:00");
-  nc_def_var(nc, "lat", NC_FLOAT, 1, &dlat, &vlat);
-  nc_put_att_text(nc, vlat, "units", 13, "degrees_north");
-  nc_def_var(nc, "lon", NC_FLOAT, 1, &dlon, &vlon);
-  nc_put_att_text(nc, vlon, "units", 12, "degrees_east");
-  const int dims[3] = {dtime, dlat, dlon};
-  nc_def_var(nc, "sea_surface_temperature", NC_SHORT, 3, dims, &vsst);
+  TinyGridFile f(path);
+  int vsst = 0;
+  nc_def_var(f.nc, "sea_surface_temperature", NC_SHORT, 3, f.dims, &vsst);
   const size_t chunks[3] = {1, 2, 5};
-  nc_def_var_chunking(nc, vsst, NC_CHUNKED, chunks);
-  ASSERT_EQ(nc_def_var_filter(nc, vsst, 5 /* H5Z_FILTER_NBIT */, 0, nullptr), NC_NOERR);
-  nc_enddef(nc);
-  const int t = 1000;
-  const float lat[4] = {1, 0, -1, -2}, lon[5] = {10, 11, 12, 13, 14};
+  nc_def_var_chunking(f.nc, vsst, NC_CHUNKED, chunks);
+  ASSERT_EQ(nc_def_var_filter(f.nc, vsst, 5 /* H5Z_FILTER_NBIT */, 0, nullptr), NC_NOERR);
+  f.finish_define();
   short sst[20];
   for (int i = 0; i < 20; ++i) sst[i] = static_cast<short>(i);
-  nc_put_var_int(nc, vtime, &t);
-  nc_put_var_float(nc, vlat, lat);
-  nc_put_var_float(nc, vlon, lon);
-  nc_put_var_short(nc, vsst, sst);
-  ASSERT_EQ(nc_close(nc), NC_NOERR);
+  nc_put_var_short(f.nc, vsst, sst);
+  ASSERT_EQ(nc_close(f.nc), NC_NOERR);
 
   auto source = indexed(path, dir / "n.pdx");
   Query q;
@@ -271,36 +285,21 @@ TEST(IndexDrill, VariableWithUnsupportedFilterIsRefusedByName) {
 TEST(IndexDrill, CfUnsignedBytesDecodeLikeTheReference) {
   TempDir dir;
   const std::string path = dir / "unsigned.nc";
-  int nc, dlat, dlon, dtime, vlat, vlon, vtime, vq;
-  ASSERT_EQ(nc_create(path.c_str(), NC_NETCDF4 | NC_CLOBBER, &nc), NC_NOERR);
-  nc_def_dim(nc, "time", 1, &dtime);
-  nc_def_dim(nc, "lat", 4, &dlat);
-  nc_def_dim(nc, "lon", 5, &dlon);
-  nc_def_var(nc, "time", NC_INT, 1, &dtime, &vtime);
-  nc_put_att_text(nc, vtime, "units", 33, "seconds since 1981-01-01 00:00:00");
-  nc_def_var(nc, "lat", NC_FLOAT, 1, &dlat, &vlat);
-  nc_put_att_text(nc, vlat, "units", 13, "degrees_north");
-  nc_def_var(nc, "lon", NC_FLOAT, 1, &dlon, &vlon);
-  nc_put_att_text(nc, vlon, "units", 12, "degrees_east");
-  const int dims[3] = {dtime, dlat, dlon};
-  nc_def_var(nc, "counts", NC_BYTE, 3, dims, &vq);
-  nc_def_var_deflate(nc, vq, 1, 1, 3);
+  TinyGridFile f(path);
+  int vq = 0;
+  nc_def_var(f.nc, "counts", NC_BYTE, 3, f.dims, &vq);
+  nc_def_var_deflate(f.nc, vq, 1, 1, 3);
   const signed char fill = -1;
-  nc_def_var_fill(nc, vq, 0, &fill);
-  nc_put_att_text(nc, vq, "_Unsigned", 4, "true");
+  nc_def_var_fill(f.nc, vq, 0, &fill);
+  nc_put_att_text(f.nc, vq, "_Unsigned", 4, "true");
   const double scale = 0.5;
-  nc_put_att_double(nc, vq, "scale_factor", NC_DOUBLE, 1, &scale);
-  nc_enddef(nc);
-  const int t = 1000;
-  const float lat[4] = {1, 0, -1, -2}, lon[5] = {10, 11, 12, 13, 14};
+  nc_put_att_double(f.nc, vq, "scale_factor", NC_DOUBLE, 1, &scale);
+  f.finish_define();
   signed char q[20];
   for (int i = 0; i < 20; ++i) q[i] = static_cast<signed char>(i * 13 - 120);
   q[7] = -1;
-  nc_put_var_int(nc, vtime, &t);
-  nc_put_var_float(nc, vlat, lat);
-  nc_put_var_float(nc, vlon, lon);
-  nc_put_var_schar(nc, vq, q);
-  ASSERT_EQ(nc_close(nc), NC_NOERR);
+  nc_put_var_schar(f.nc, vq, q);
+  ASSERT_EQ(nc_close(f.nc), NC_NOERR);
 
   auto source = indexed(path, dir / "u.pdx");
   Query box;
