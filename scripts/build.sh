@@ -11,6 +11,12 @@ case "$flavour" in
 esac
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
+# ccache (when installed) lets several work trees and flavours share compiled objects;
+# base_dir makes paths relative so a second checkout hits the same cache entries.
+if command -v ccache >/dev/null; then
+  flags+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(cd .. && pwd)}" CCACHE_NOHASHDIR=true
+fi
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   cmake -S . -B "$dir" "${generator[@]}" "${flags[@]}" >/dev/null
 fi

@@ -3,7 +3,7 @@
 # Idempotent: apt-get runs only when a package is missing.
 set -euo pipefail
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config clang-format
+  build-essential cmake ninja-build pkg-config clang-format ccache
   libgtest-dev libgmock-dev libbenchmark-dev
   libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools
   libcurl4-openssl-dev zlib1g-dev libdeflate-dev libisal-dev libzstd-dev libblosc-dev
@@ -12,6 +12,10 @@ PACKAGES=(
   python3-xarray python3-zarr python3-fsspec python3-h5py python3-netcdf4 python3-dask
   python3-numpy python3-pandas python3-matplotlib
   cdo nco
+  nginx wrk chromium iproute2 python3-aiohttp
+  libcpp-httplib-dev libtomlplusplus-dev
+  libopenmpi-dev openmpi-bin
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
