@@ -89,7 +89,7 @@ int run_drill(const DrillOptions& o) {
   auto source = drill::open_source(o.source);
   const drill::Series series = source->drill(query);
   for (const auto& problem : series.problems) {
-    std::fprintf(stderr, "pixeldrill drill: warning: %s\n", problem.c_str());
+    std::fprintf(stderr, "pixeldrill drill: warning: skipped %s\n", problem.message().c_str());
   }
   if (format == "netcdf") {
     output::write_netcdf(series, o.output);

@@ -321,8 +321,9 @@ codec::Inflater default_index_inflater() {
 }
 
 Series IndexSource::drill(const Query& query) {
-  std::vector<std::string> problems;
-  for (const auto& p : index_.problems) problems.push_back("skipped (not indexed) " + p);
+  std::vector<Problem> problems;
+  for (const auto& p : index_.problems)
+    problems.push_back(problem_from_message(p, "not indexed: "));
   if (index_.files.empty()) throw Error(path_ + ": the index holds no file");
   const uint32_t grid_id = check_grids(path_, index_);
 
@@ -368,7 +369,7 @@ Series IndexSource::drill(const Query& query) {
     }
   }
   Counters counters;
-  std::vector<std::string> failures(todo.size());
+  std::vector<std::optional<Problem>> failures(todo.size());
   const unsigned threads = options_.threads ? options_.threads : default_threads();
   {
     Progress progress("drilling", todo.size());
@@ -394,7 +395,7 @@ Series IndexSource::drill(const Query& query) {
           builder.add_step(f.times[t], values, todo[k]);
         }
       } catch (const Error& e) {
-        failures[k] = std::string("skipped ") + e.what();
+        failures[k] = problem_from_error(f.path, e);
       }
       progress.tick();
       std::lock_guard lock(pool_mutex);
@@ -402,7 +403,7 @@ Series IndexSource::drill(const Query& query) {
     });
   }
   for (auto& f : failures) {
-    if (!f.empty()) problems.push_back(std::move(f));
+    if (f) problems.push_back(std::move(*f));
   }
   stats_ = {counters.chunks.load(),         counters.read.load(),
             counters.inflated.load(),       counters.needed.load(),

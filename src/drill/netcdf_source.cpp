@@ -174,7 +174,7 @@ Column describe(const VariableInfo& v) { return {v.name, v.units, v.long_name, v
 }  // namespace
 
 Series NetcdfSource::drill(const Query& query) {
-  std::vector<std::string> problems;
+  std::vector<Problem> problems;
   std::vector<GoodFile> good;
   {
     Progress progress("scanning", files_.size());
@@ -183,14 +183,14 @@ Series NetcdfSource::drill(const Query& query) {
         const NcFile file = NcFile::open(files_[i]);
         good.push_back({i, catalog::read_metadata(file)});
       } catch (const Error& e) {
-        problems.push_back(std::string("skipped ") + e.what());
+        problems.push_back(problem_from_error(files_[i], e));
       }
       progress.tick();
     }
   }
   if (good.empty()) {
     throw Error(spec_ + ": none of the " + std::to_string(files_.size()) +
-                " files could be read; first problem: " + problems.front());
+                " files could be read; first problem: " + problems.front().message());
   }
   const catalog::Grid& grid = check_grids(spec_, good);
 
@@ -227,7 +227,7 @@ Series NetcdfSource::drill(const Query& query) {
       try {
         drill_file(f, plan, query, builder);
       } catch (const Error& e) {
-        problems.push_back(std::string("skipped ") + e.what());
+        problems.push_back(problem_from_error(f.meta.path, e));
       }
       progress.tick();
     }

@@ -3,6 +3,7 @@
 // box pixel, or per time step for a reduced box), one column per variable.
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <string>
 #include <vector>
@@ -24,11 +25,28 @@ struct Row {
   std::vector<double> values;  // one per Column; NaN when missing
 };
 
+// A file (or part of one) that a drill skipped: structured so the CLI, JSON,
+// NetCDF and a server each report it in their own way.
+struct Problem {
+  std::string path;             // file, URL or store key; empty when about the whole source
+  std::string variable;         // empty when about the whole file
+  std::string reason;           // what went wrong, not repeating path or variable
+  std::string message() const;  // "PATH: variable V: REASON"
+  bool operator==(const Problem&) const = default;
+};
+
+// A Problem from an error about `path`; a leading "PATH: " in the message is
+// not repeated in the reason.
+Problem problem_from_error(const std::string& path, const std::exception& error);
+// A Problem from a "PATH: reason" message (e.g. one stored in an index);
+// `prefix` is put before the reason.
+Problem problem_from_message(const std::string& message, const std::string& prefix = "");
+
 struct Series {
   std::vector<Column> columns;
-  std::vector<Row> rows;              // sorted by (time, site order, lat desc, lon asc)
-  std::vector<std::string> problems;  // files skipped, each message naming the file
-  std::string source;                 // which path answered: "netcdf", "index", "store"
+  std::vector<Row> rows;          // sorted by (time, site order, lat desc, lon asc)
+  std::vector<Problem> problems;  // files skipped
+  std::string source;             // which path answered: "netcdf", "index", "store"
 
   bool partial() const { return !problems.empty(); }
   static constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();

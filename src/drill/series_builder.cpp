@@ -119,7 +119,7 @@ void SeriesBuilder::add_step(int64_t time, const std::vector<StoredValues>& valu
   steps_.push_back(std::move(step));
 }
 
-Series SeriesBuilder::finish(std::vector<std::string> problems, std::string source) {
+Series SeriesBuilder::finish(std::vector<Problem> problems, std::string source) {
   std::lock_guard lock(mutex_);
   std::stable_sort(steps_.begin(), steps_.end(), [](const Step& a, const Step& b) {
     return a.time != b.time ? a.time < b.time : a.order < b.order;

@@ -44,7 +44,7 @@ class SeriesBuilder {
   void add_step(int64_t time, const std::vector<StoredValues>& values, uint64_t order = 0);
 
   // The finished table; steps outside Query::time are dropped.
-  Series finish(std::vector<std::string> problems, std::string source);
+  Series finish(std::vector<Problem> problems, std::string source);
 
   // Whether --celsius converts this column (kelvin units and a CF
   // standard_name of an absolute temperature).

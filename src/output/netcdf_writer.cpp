@@ -77,7 +77,7 @@ void write_netcdf(const drill::Series& series, const std::string& path) {
     w.text(NC_GLOBAL, "source", "pixeldrill drill (" + series.source + ")");
     if (series.partial()) {
       std::string all;
-      for (const auto& p : series.problems) all += p + "\n";
+      for (const auto& p : series.problems) all += p.message() + "\n";
       w.text(NC_GLOBAL, "pixeldrill_problems", all);
     }
     int time_var, id_var, lat_var, lon_var;

@@ -61,9 +61,16 @@ std::string to_json(const drill::Series& series) {
     }
     rows.push_back(std::move(r));
   }
+  json problems = json::array();
+  for (const auto& p : series.problems) {
+    problems.push_back({{"path", p.path},
+                        {"variable", p.variable},
+                        {"reason", p.reason},
+                        {"message", p.message()}});
+  }
   json doc = {{"source", series.source},
               {"partial", series.partial()},
-              {"problems", series.problems},
+              {"problems", problems},
               {"columns", columns},
               {"rows", rows}};
   return doc.dump(1) + "\n";

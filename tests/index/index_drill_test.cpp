@@ -195,8 +195,8 @@ TEST(IndexDrill, FileChangedSinceIndexingIsSkippedByNameWithReindexAdvice) {
   q.sites = {{"", -40, 150}};
   const auto got = source->drill(q);
   ASSERT_EQ(got.problems.size(), 1u);
-  EXPECT_NE(got.problems[0].find(victim), std::string::npos) << got.problems[0];
-  EXPECT_NE(got.problems[0].find("re-run pixeldrill index"), std::string::npos);
+  EXPECT_EQ(got.problems[0].path, victim);
+  EXPECT_NE(got.problems[0].reason.find("re-run pixeldrill index"), std::string::npos);
   EXPECT_EQ(got.rows.size(), source->collection_index().files.size() - 1);
 }
 
@@ -222,7 +222,8 @@ TEST(IndexDrill, CorruptChunkIsReportedWithFileVariableAndChunk) {
   q.vars = {"sea_surface_temperature"};
   const auto got = source->drill(q);
   ASSERT_EQ(got.problems.size(), 1u);
-  const std::string& msg = got.problems[0];
+  const std::string msg = got.problems[0].message();
+  EXPECT_EQ(got.problems[0].path, f.path);
   EXPECT_NE(msg.find(f.path), std::string::npos) << msg;
   EXPECT_NE(msg.find("sea_surface_temperature"), std::string::npos) << msg;
   EXPECT_NE(msg.find("chunk 4"), std::string::npos) << msg;
@@ -278,8 +279,9 @@ TEST(IndexDrill, VariableWithUnsupportedFilterIsRefusedByName) {
   q.vars = {"sea_surface_temperature"};
   const auto got = source->drill(q);
   ASSERT_EQ(got.problems.size(), 1u);
-  EXPECT_NE(got.problems[0].find("sea_surface_temperature"), std::string::npos) << got.problems[0];
-  EXPECT_NE(got.problems[0].find("filter 5"), std::string::npos) << got.problems[0];
+  const std::string msg = got.problems[0].message();
+  EXPECT_NE(msg.find("sea_surface_temperature"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("filter 5"), std::string::npos) << msg;
 }
 
 TEST(IndexDrill, CfUnsignedBytesDecodeLikeTheReference) {
