@@ -125,10 +125,20 @@ class StoreSource : public DrillSource {
     const auto units = catalog::TimeUnits::parse(
         tattrs.value("units", ""), tattrs.value("calendar", "standard"), spec_ + ": " + time_name_);
     for (double t : read_1d(time_name_)) times_.push_back(units.to_unix(t));
-    if (dir_.exists(store::kJournalKey)) {
-      state_ = store::StoreState::from_json(dir_.read_json(store::kJournalKey),
-                                            dir_.path(store::kJournalKey).string());
+    // The source stamp (a few hundred bytes) tells whether newer raw files can
+    // exist; the journal, which lists every source file, is read only then.
+    if (dir_.exists(store::kSourcesKey)) {
+      stamp_ = store::SourceStamp::from_json(dir_.read_json(store::kSourcesKey),
+                                             dir_.path(store::kSourcesKey).string());
+    } else if (dir_.exists(store::kJournalKey)) {
+      load_journal();
+      stamp_ = store::SourceStamp::of(*state_);
     }
+  }
+
+  void load_journal() {
+    state_ = store::StoreState::from_json(dir_.read_json(store::kJournalKey),
+                                          dir_.path(store::kJournalKey).string());
   }
 
   std::string kind() const override { return "store"; }
@@ -303,17 +313,17 @@ class StoreSource : public DrillSource {
   // Days newer than the store's end, from the source files it has not taken
   // in yet, through the reference netCDF path.
   void append_newer_days(const Query& query, Series& series, std::string& source) {
-    if (!state_ || state_->source.empty()) return;
+    if (!stamp_ || stamp_->source.empty()) return;
     Query newer = query;
     const int64_t after = times_.empty() ? INT64_MIN : times_.back() + 1;
     if (!newer.time.from || *newer.time.from < after) newer.time.from = after;
     if (newer.time.to && *newer.time.to < after) return;
     std::error_code ec;
-    if (!state_->index.empty() && fs::is_regular_file(state_->index, ec)) {
+    if (!stamp_->index.empty() && fs::is_regular_file(stamp_->index, ec)) {
       // Converted from a chunk index: newer days through it (keep it current
       // with `pixeldrill index`).
       try {
-        merge_newer(open_source(state_->index)->drill(newer), "index " + state_->index, series,
+        merge_newer(open_source(stamp_->index)->drill(newer), "index " + stamp_->index, series,
                     source);
       } catch (const Error& e) {
         std::fprintf(stderr, "pixeldrill drill: days newer than the store not read: %s\n",
@@ -322,9 +332,10 @@ class StoreSource : public DrillSource {
       return;
     }
     // No folder of the source changed since the store took it in: no newer files.
-    if (store::folders_unchanged(state_->source_dirs)) return;
+    if (store::folders_unchanged(stamp_->source_dirs)) return;
     std::vector<std::string> files;
     try {
+      if (!state_) load_journal();
       const std::set<std::string> done(state_->files.begin(), state_->files.end());
       for (const auto& f : catalog::discover_files(state_->source)) {
         if (!done.count(fs::absolute(f).lexically_normal().string())) files.push_back(f);
@@ -368,7 +379,8 @@ class StoreSource : public DrillSource {
   std::vector<std::string> data_vars_;
   catalog::Grid grid_;
   std::vector<int64_t> times_;
-  std::optional<store::StoreState> state_;
+  std::optional<store::SourceStamp> stamp_;
+  std::optional<store::StoreState> state_;  // read only when newer files may exist
 };
 
 }  // namespace
