@@ -171,11 +171,14 @@ class StoreSource : public DrillSource {
     const size_t npix = plan.pixels.size();
     std::vector<std::vector<double>> raw(names.size());
     for (size_t v = 0; v < names.size(); ++v) read_pixels(names[v], plan, steps, raw[v]);
+    // One set of buffers reused for every step: no allocation per day.
+    std::vector<StoredValues> values(names.size());
+    for (size_t v = 0; v < names.size(); ++v) {
+      values[v].present = true;
+      values[v].packing = arrays_.at(names[v]).packing;
+    }
     for (size_t k = 0; k < steps.size(); ++k) {
-      std::vector<StoredValues> values(names.size());
       for (size_t v = 0; v < names.size(); ++v) {
-        values[v].present = true;
-        values[v].packing = arrays_.at(names[v]).packing;
         values[v].raw.assign(raw[v].begin() + k * npix, raw[v].begin() + (k + 1) * npix);
       }
       builder.add_step(times_[steps[k]], values, steps[k]);
