@@ -22,6 +22,7 @@ struct DrillOptions {
   std::string point, stations, box;
   std::string reduce = "none";
   std::string vars;
+  std::string product;
   std::string from, to;
   int min_quality = -1;
   bool celsius = false;
@@ -72,6 +73,7 @@ drill::Query make_query(const DrillOptions& o) {
   }
   if (o.min_quality >= 0) q.min_quality = o.min_quality;
   q.celsius = o.celsius;
+  q.product = o.product;
   return q;
 }
 
@@ -130,6 +132,9 @@ Command make_drill_command(CLI::App& root) {
       ->check(CLI::IsMember({"none", "mean", "min", "max", "count"}));
   app->add_option("--var", opts->vars,
                   "comma-separated variables (default sea_surface_temperature,quality_level)");
+  app->add_option("--product", opts->product,
+                  "only files whose GHRSST product name (the file name after its date) contains "
+                  "this text, e.g. 1d_night or AHI_H08-4h; needed when a folder mixes products");
   app->add_option("--from", opts->from, "first time, YYYY-MM-DD[THH:MM[:SS]] UTC (inclusive)");
   app->add_option("--to", opts->to, "last time (inclusive; a bare date means the whole day)");
   app->add_option("--min-quality", opts->min_quality, "mask values whose quality_level is below N")

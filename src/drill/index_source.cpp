@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "catalog/product_key.h"
 #include "codec/chunk_pipeline.h"
 #include "core/error.h"
 #include "core/parallel.h"
@@ -321,19 +322,37 @@ codec::Inflater default_index_inflater() {
 }
 
 Series IndexSource::drill(const Query& query) {
+  // --product keeps the matching files; the layouts and grids stay shared.
+  index::CollectionIndex selected;
+  const bool filtered = !query.product.empty();
+  std::vector<std::string> paths;
+  for (const auto& f : index_.files) paths.push_back(f.path);
+  if (filtered) {
+    selected.collection = index_.collection;
+    selected.grids = index_.grids;
+    selected.layouts = index_.layouts;
+    selected.problems = index_.problems;
+    std::vector<std::string> kept;
+    for (size_t i : catalog::select_product(paths, query.product)) {
+      selected.files.push_back(index_.files[i]);
+      kept.push_back(paths[i]);
+    }
+    paths = std::move(kept);
+  }
+  catalog::check_single_product(path_, paths);
+  const index::CollectionIndex& idx = filtered ? selected : index_;
   std::vector<Problem> problems;
-  for (const auto& p : index_.problems)
-    problems.push_back(problem_from_message(p, "not indexed: "));
-  if (index_.files.empty()) throw Error(path_ + ": the index holds no file");
-  const uint32_t grid_id = check_grids(path_, index_);
+  for (const auto& p : idx.problems) problems.push_back(problem_from_message(p, "not indexed: "));
+  if (idx.files.empty()) throw Error(path_ + ": the index holds no file");
+  const uint32_t grid_id = check_grids(path_, idx);
 
   std::vector<Column> columns;
   std::vector<std::string> wanted = query.vars;
   if (query.min_quality) wanted.push_back(kQualityVariable);
   for (size_t i = 0; i < wanted.size(); ++i) {
     const VarLayout* found = nullptr;
-    for (const auto& f : index_.files) {
-      const Layout& l = index_.layouts[f.layout];
+    for (const auto& f : idx.files) {
+      const Layout& l = idx.layouts[f.layout];
       const VarLayout* v = l.find(wanted[i]);
       if (v && is_data_variable(l, *v)) {
         found = v;
@@ -342,12 +361,12 @@ Series IndexSource::drill(const Query& query) {
     }
     if (!found) {
       std::string known;
-      const Layout& l = index_.layouts[index_.files.front().layout];
+      const Layout& l = idx.layouts[idx.files.front().layout];
       for (const auto& v : l.vars) {
         if (is_data_variable(l, v)) known += (known.empty() ? "" : ", ") + v.name;
       }
       throw Error((i < query.vars.size() ? "--var " : "--min-quality needs ") + wanted[i] +
-                  ": no such variable in any of the " + std::to_string(index_.files.size()) +
+                  ": no such variable in any of the " + std::to_string(idx.files.size()) +
                   " files of " + path_ + " (variables: " + known + ")");
     }
     if (i < query.vars.size()) {
@@ -357,11 +376,11 @@ Series IndexSource::drill(const Query& query) {
     }
   }
 
-  const Plan plan = make_plan(query, index_.grids[grid_id]);
+  const Plan plan = make_plan(query, idx.grids[grid_id]);
   SeriesBuilder builder(query, plan, columns);
   std::vector<size_t> todo;
-  for (size_t i = 0; i < index_.files.size(); ++i) {
-    for (int64_t t : index_.files[i].times) {
+  for (size_t i = 0; i < idx.files.size(); ++i) {
+    for (int64_t t : idx.files[i].times) {
       if (query.time.contains(t)) {
         todo.push_back(i);
         break;
@@ -386,10 +405,10 @@ Series IndexSource::drill(const Query& query) {
         }
       }
       if (!driller) {
-        driller = std::make_unique<FileDriller>(index_, plan, builder, options_.inflater,
+        driller = std::make_unique<FileDriller>(idx, plan, builder, options_.inflater,
                                                 options_.open_bytes, counters);
       }
-      const FileEntry& f = index_.files[todo[k]];
+      const FileEntry& f = idx.files[todo[k]];
       try {
         for (auto& [t, values] : driller->drill(f, query)) {
           builder.add_step(f.times[t], values, todo[k]);

@@ -7,6 +7,7 @@
 
 #include "catalog/collection.h"
 #include "catalog/nc_metadata.h"
+#include "catalog/product_key.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "drill/plan.h"
@@ -174,22 +175,28 @@ Column describe(const VariableInfo& v) { return {v.name, v.units, v.long_name, v
 }  // namespace
 
 Series NetcdfSource::drill(const Query& query) {
+  std::vector<std::string> files = files_;
+  if (!query.product.empty()) {
+    files.clear();
+    for (size_t i : catalog::select_product(files_, query.product)) files.push_back(files_[i]);
+  }
+  catalog::check_single_product(spec_, files);
   std::vector<Problem> problems;
   std::vector<GoodFile> good;
   {
-    Progress progress("scanning", files_.size());
-    for (size_t i = 0; i < files_.size(); ++i) {
+    Progress progress("scanning", files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
       try {
-        const NcFile file = NcFile::open(files_[i]);
+        const NcFile file = NcFile::open(files[i]);
         good.push_back({i, catalog::read_metadata(file)});
       } catch (const Error& e) {
-        problems.push_back(problem_from_error(files_[i], e));
+        problems.push_back(problem_from_error(files[i], e));
       }
       progress.tick();
     }
   }
   if (good.empty()) {
-    throw Error(spec_ + ": none of the " + std::to_string(files_.size()) +
+    throw Error(spec_ + ": none of the " + std::to_string(files.size()) +
                 " files could be read; first problem: " + problems.front().message());
   }
   const catalog::Grid& grid = check_grids(spec_, good);

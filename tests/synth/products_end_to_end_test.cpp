@@ -200,3 +200,57 @@ TEST(ProductTimes, StoreTimeChunkIsAYearOfStepsWhateverTheCadence) {
 
 }  // namespace
 }  // namespace pixeldrill::testing
+
+namespace pixeldrill::testing {
+namespace {
+
+TEST(ProductMix, MixedProductsAreRefusedNamingExamplesAndProductPicksOne) {
+  TempDir tmp("pixeldrill-products");
+  const std::string mixed = tmp / "mixed", night = tmp / "night";
+  const std::string common =
+      " --from 2020-01-01 --to 2020-01-02 --decimate 50 --no-gaps -q "
+      "--vars sea_surface_temperature,quality_level";
+  ASSERT_EQ(run(pixeldrill() + " synth " + mixed + " --product l3s-1d-night" + common).status, 0);
+  ASSERT_EQ(run(pixeldrill() + " synth " + night + " --product l3s-1d-night" + common).status, 0);
+  ASSERT_EQ(run(pixeldrill() + " synth " + mixed + " --product l3c-4h-himawari" + common).status,
+            0);
+  ASSERT_EQ(
+      run(pixeldrill() + " index " + mixed + " -o " + (tmp / "m.pdx") + " 2>/dev/null").status, 0);
+  const std::string point = " --point -32,114";
+  for (const std::string& source : {mixed, tmp / "m.pdx"}) {
+    const auto refused = run(pixeldrill() + " drill " + source + point + " 2>&1");
+    EXPECT_NE(refused.status, 0) << refused.out;
+    EXPECT_NE(refused.out.find("mixes 2 products"), std::string::npos) << refused.out;
+    // Two example files of each product.
+    for (const char* name : {"20200101152000-ABOM-L3S_GHRSST-SSTskin-AVHRR_D-1d_night.nc",
+                             "20200102152000-ABOM-L3S_GHRSST-SSTskin-AVHRR_D-1d_night.nc",
+                             "20200101000000-ABOM-L3C_GHRSST-SSTskin-AHI_H08-4h-v02.0-fv02.0.nc",
+                             "20200101040000-ABOM-L3C_GHRSST-SSTskin-AHI_H08-4h-v02.0-fv02.0.nc"})
+      EXPECT_NE(refused.out.find(name), std::string::npos) << name << "\n" << refused.out;
+  }
+  const auto reference = run(pixeldrill() + " drill " + night + point + " 2>/dev/null");
+  ASSERT_EQ(reference.status, 0);
+  ASSERT_EQ(lines(reference.out).size(), 3u) << reference.out;
+  for (const std::string& source : {mixed, tmp / "m.pdx"}) {
+    const auto picked =
+        run(pixeldrill() + " drill " + source + point + " --product 1d_night 2>/dev/null");
+    EXPECT_EQ(picked.status, 0);
+    EXPECT_EQ(picked.out, reference.out) << source;
+  }
+  const auto four_hourly =
+      run(pixeldrill() + " drill " + mixed + point + " --product AHI_H08-4h 2>/dev/null");
+  EXPECT_EQ(lines(four_hourly.out).size(), 13u) << four_hourly.out;  // header + 12 steps
+  const auto glob =
+      run(pixeldrill() + " drill '" + mixed + "/*/*1d_night.nc'" + point + " 2>/dev/null");
+  EXPECT_EQ(glob.out, reference.out);
+  const auto nothing = run(pixeldrill() + " drill " + mixed + point + " --product 6d_night 2>&1");
+  EXPECT_NE(nothing.status, 0);
+  EXPECT_NE(nothing.out.find("1d_night"), std::string::npos) << nothing.out;
+  const auto convert =
+      run(pixeldrill() + " convert " + mixed + " -o " + (tmp / "s.zarr") + " 2>&1");
+  EXPECT_NE(convert.status, 0);
+  EXPECT_NE(convert.out.find("mixes 2 products"), std::string::npos) << convert.out;
+}
+
+}  // namespace
+}  // namespace pixeldrill::testing
