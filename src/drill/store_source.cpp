@@ -180,9 +180,9 @@ class StoreSource : public DrillSource {
  private:
   std::string describe_days(const std::vector<size_t>& steps) const {
     if (steps.empty()) return " (no days)";
-    return " (" + format_iso8601(times_[steps.front()]).substr(0, 10) + ".." +
-           format_iso8601(times_[steps.back()]).substr(0, 10) + ", " +
-           std::to_string(steps.size()) + (steps.size() == 1 ? " day)" : " days)");
+    std::vector<int64_t> times;
+    for (size_t k : steps) times.push_back(times_[k]);
+    return " (" + describe_time_span(times) + ")";
   }
 
   std::vector<double> read_1d(const std::string& name) {
@@ -351,9 +351,7 @@ class StoreSource : public DrillSource {
     for (const auto& r : extra.rows) days.insert(r.time);
     std::string what = " + " + from;
     if (!days.empty()) {
-      what += " (" + format_iso8601(*days.begin()).substr(0, 10) + ".." +
-              format_iso8601(*days.rbegin()).substr(0, 10) + ", " + std::to_string(days.size()) +
-              (days.size() == 1 ? " day" : " days") + " newer than the store)";
+      what += " (" + describe_time_span({days.begin(), days.end()}) + " newer than the store)";
     }
     source += what;
     std::fprintf(stderr, "pixeldrill drill: %s\n", source.c_str());
