@@ -69,9 +69,10 @@ Command make_synth_command(CLI::App& root) {
   auto args = std::make_shared<SynthArgs>();
   CLI::App* app = root.add_subcommand(
       "synth",
-      "Generate a synthetic IMOS GHRSST L3S-1d night collection: OUTDIR/YYYY/"
-      "YYYYMMDD152000-ABOM-L3S_GHRSST-SSTskin-AVHRR_D-1d_night.nc, one file a day, with the real "
-      "product's variables, metadata, packing, chunking, eras and missing days");
+      "Generate a synthetic IMOS GHRSST collection (default L3S-1d night: OUTDIR/YYYY/"
+      "YYYYMMDD152000-ABOM-L3S_GHRSST-SSTskin-AVHRR_D-1d_night.nc, one file a day; other "
+      "products with --product) with the real product's variables, metadata, packing, "
+      "chunking, eras and missing steps");
   app->footer(
       "Eras (like the real archive): to 2007 ERA-Interim winds/OI analysis/1-degree ice; "
       "2008-2019 all 13 variables; 2016 quarter-grid chunks for every data variable; 2020 on "
