@@ -254,3 +254,39 @@ TEST(ProductMix, MixedProductsAreRefusedNamingExamplesAndProductPicksOne) {
 
 }  // namespace
 }  // namespace pixeldrill::testing
+
+namespace pixeldrill::testing {
+namespace {
+
+TEST(ProductTimes, InfoAndStoreMessagesCarryTimesOfDayForSubDailyData) {
+  TempDir tmp("pixeldrill-products");
+  const std::string coll = tmp / "h";
+  const std::string common =
+      " --product l3c-4h-himawari --decimate 50 --no-gaps -q --vars "
+      "sea_surface_temperature,quality_level";
+  ASSERT_EQ(
+      run(pixeldrill() + " synth " + coll + common + " --from 2020-01-01 --to 2020-01-01").status,
+      0);
+  ASSERT_EQ(run(pixeldrill() + " index " + coll + " -o " + (tmp / "h.pdx") + " 2>/dev/null").status,
+            0);
+  const auto info = run(pixeldrill() + " info " + (tmp / "h.pdx"));
+  EXPECT_NE(info.out.find("6 files, 2020-01-01T00:00:00Z .. 2020-01-01T20:00:00Z"),
+            std::string::npos)
+      << info.out;
+  ASSERT_EQ(run(pixeldrill() + " convert " + coll + " -o " + (tmp / "s.zarr") + " -q 2>&1").status,
+            0);
+  ASSERT_EQ(
+      run(pixeldrill() + " synth " + coll + common + " --from 2020-01-02 --to 2020-01-02").status,
+      0);
+  const auto drilled =
+      run(pixeldrill() + " drill " + (tmp / "s.zarr") + " --point -32,114 2>&1 >/dev/null");
+  EXPECT_NE(drilled.out.find("2020-01-01T00:00:00Z..2020-01-01T20:00:00Z, 6 time steps"),
+            std::string::npos)
+      << drilled.out;
+  EXPECT_NE(drilled.out.find("2020-01-02T00:00:00Z..2020-01-02T20:00:00Z, 6 time steps newer"),
+            std::string::npos)
+      << drilled.out;
+}
+
+}  // namespace
+}  // namespace pixeldrill::testing
