@@ -28,7 +28,7 @@ import limits  # noqa: E402
 import machine  # noqa: E402
 import report  # noqa: E402
 from measure import GNU_TIME, CacheEvictor, run_measured, summarise  # noqa: E402
-from questions import COLLECTIONS, ensure_collection, make_questions  # noqa: E402
+from questions import COLLECTIONS, ensure_collection, for_product, make_questions  # noqa: E402
 
 REPO = os.path.dirname(HERE)
 T0 = time.time()
@@ -63,6 +63,9 @@ def parse_args(argv):
                    "question when its seconds per file on an earlier question project more "
                    "than this (default 150; --quick 60; reported as skipped)")
     p.add_argument("--collections", help="comma list of collection names of the mode")
+    p.add_argument("--product", default="l3s-1d-night",
+                   help="the `pixeldrill synth --product` the collections imitate (default "
+                        "l3s-1d-night; e.g. l3c-4h-himawari: six files a day)")
     p.add_argument("--merge", help="results.json of an earlier run of the same mode: its "
                    "cells (collection x question x contender) that this run does not measure "
                    "are carried into this run's report")
@@ -328,7 +331,7 @@ def main(argv=None):
     bench.slow = args.slow or (40 if mode == "full" else 10)
     bench.cell_budget = args.cell_budget or (30 if mode == "full" else 15)
     bench.skip_after = args.skip_after or (150 if mode == "full" else 60)
-    bench.specs = [s for s in COLLECTIONS[mode]
+    bench.specs = [s for s in for_product(COLLECTIONS[mode], args.product)
                    if not args.collections or s.name in args.collections.split(",")]
     if not bench.specs:
         print(f"no collection of mode {mode} matches --collections {args.collections}",

@@ -30,10 +30,22 @@ class CollectionSpec:
     date_to: str
     decimate: int
     vars: List[str] = field(default_factory=lambda: list(VARS))
+    product: str = "l3s-1d-night"
 
     def synth_args(self):
-        return ["--from", self.date_from, "--to", self.date_to, "--decimate", str(self.decimate),
+        args = ["--from", self.date_from, "--to", self.date_to, "--decimate", str(self.decimate),
                 "--vars", ",".join(self.vars)]
+        # The default product keeps its historical arguments (and cache key).
+        return args if self.product == "l3s-1d-night" else args + ["--product", self.product]
+
+
+def for_product(specs, product):
+    """The mode's collections for another `synth --product`: same dates and grids,
+    named after the product (a 4-hourly product has six files a day)."""
+    if product == "l3s-1d-night":
+        return list(specs)
+    return [CollectionSpec(f"{s.name}-{product}", s.date_from, s.date_to, s.decimate,
+                           list(s.vars), product) for s in specs]
 
 
 COLLECTIONS = {

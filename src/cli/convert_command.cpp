@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "core/error.h"
 #include "store/converter.h"
+#include "store/time_chunk.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -32,7 +33,15 @@ std::vector<std::string> split(const std::string& text) {
 int run(ConvertArgs& a) {
   auto& o = a.options;
   if (!a.chunks.empty()) {
-    for (const auto& part : split(a.chunks)) {
+    const auto parts = split(a.chunks);
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const std::string& part = parts[i];
+      if (i == 0 && part.find_first_not_of("0123456789") != std::string::npos) {
+        store::parse_time_chunk(part);  // a duration: checked now, resolved by the cadence
+        o.time_chunk = part;
+        o.chunks.push_back(0);
+        continue;
+      }
       try {
         size_t used = 0;
         const long long v = std::stoll(part, &used);
@@ -68,7 +77,9 @@ Command make_convert_command(CLI::App& root) {
   app->add_option("-o,--output", o.store, "Store folder to create (or resume / append to)")
       ->required();
   app->add_option("--chunks", args->chunks,
-                  "Chunk shape t,y,x (default 365,64,64: a year deep in time, small in space)");
+                  "Chunk shape t,y,x; t is a step count or a duration (1y, 30d, 1m = a month, 12h) "
+                  "turned into steps by the collection's cadence (default 1y,64,64: a year deep "
+                  "in time, whatever the product's cadence, small in space)");
   app->add_option("--mode", o.mode,
                   "exact: float32 of each file's decoded value; packed: one fixed "
                   "scale/offset for the whole store in the source's integer type")

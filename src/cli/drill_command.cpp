@@ -93,6 +93,9 @@ Command make_drill_command(CLI::App& root) {
       ->check(CLI::IsMember({"none", "mean", "min", "max", "count"}));
   app->add_option("--vars,--var", opts->query.vars,
                   "comma-separated variables (default sea_surface_temperature,quality_level)");
+  app->add_option("--product", opts->query.product,
+                  "only files whose GHRSST product name (the file name after its date) contains "
+                  "this text, e.g. 1d_night or AHI_H08-4h; needed when a folder mixes products");
   app->add_option("--from", opts->query.from,
                   "first time, YYYY-MM-DD[THH:MM[:SS]] UTC (inclusive)");
   app->add_option("--to", opts->query.to, "last time (inclusive; a bare date means the whole day)");

@@ -14,7 +14,18 @@
 namespace pixeldrill::cli {
 namespace {
 
-std::string day(int64_t t) { return format_iso8601(t).substr(0, 10); }
+// Dates for daily and slower products, full UTC times when steps are shorter
+// than a day (a 4-hourly product has six steps per date).
+bool g_sub_daily = false;
+std::string day(int64_t t) {
+  return g_sub_daily ? format_iso8601(t) : format_iso8601(t).substr(0, 10);
+}
+
+bool sub_daily(const std::vector<int64_t>& times) {
+  for (size_t i = 1; i < times.size(); ++i)
+    if (times[i] - times[i - 1] < 86400) return true;
+  return false;
+}
 
 void print_gaps(const std::vector<int64_t>& times) {
   if (times.size() < 3) return;
@@ -52,6 +63,7 @@ int run_info(const std::string& path) {
     for (const auto& v : f.vars) chunks += v.chunks.size();
   }
   const std::vector<int64_t> times(time_set.begin(), time_set.end());
+  g_sub_daily = sub_daily(times);
   std::printf("index:      %s (format version %u)\n", path.c_str(), index::kFormatVersion);
   std::printf("collection: %s\n", idx.collection.c_str());
   std::printf("files:      %zu (%.1f MB, %llu chunks)\n", idx.files.size(), bytes / 1e6,

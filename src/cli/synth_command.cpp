@@ -14,6 +14,9 @@ namespace {
 
 struct SynthArgs {
   std::string outdir;
+  std::string product = "l3s-1d-night";
+  std::string time_type = "int";
+  size_t steps_per_file = 1;
   std::string from = "2019-12-30";
   std::string to = "2020-01-05";
   int decimate = 10;
@@ -34,6 +37,13 @@ int64_t parse_day(const std::string& text, const char* what) {
 int run(const SynthArgs& a) {
   synth::SynthOptions o;
   o.outdir = a.outdir;
+  o.product = a.product;
+  o.steps_per_file = a.steps_per_file;
+  if (a.time_type == "double-hours-1990") {
+    o.time_encoding = synth::TimeEncoding::kDoubleHours1990;
+  } else if (a.time_type != "int") {
+    throw BadRequest("--time-type must be 'int' or 'double-hours-1990', got '" + a.time_type + "'");
+  }
   o.from_day = parse_day(a.from, "--from");
   o.to_day = parse_day(a.to, "--to");
   o.decimate = a.decimate;
@@ -47,10 +57,10 @@ int run(const SynthArgs& a) {
   }
   const synth::SynthReport r = synth::run_synth(o);
   if (!a.quiet) {
-    std::printf("wrote %zu files to %s in %.2f s (%.2f files/s); %zu missing days left out\n",
+    std::printf("wrote %zu files to %s in %.2f s (%.2f files/s); %zu missing steps left out\n",
                 r.files_written, a.outdir.c_str(), r.seconds,
                 r.seconds > 0 ? static_cast<double>(r.files_written) / r.seconds : 0.0,
-                r.missing_days.size());
+                r.missing_steps.size());
   }
   return kExitOk;
 }
@@ -59,9 +69,10 @@ Command make_synth_command(CLI::App& root) {
   auto args = std::make_shared<SynthArgs>();
   CLI::App* app = root.add_subcommand(
       "synth",
-      "Generate a synthetic IMOS GHRSST L3S-1d night collection: OUTDIR/YYYY/"
-      "YYYYMMDD152000-ABOM-L3S_GHRSST-SSTskin-AVHRR_D-1d_night.nc, one file a day, with the real "
-      "product's variables, metadata, packing, chunking, eras and missing days");
+      "Generate a synthetic IMOS GHRSST collection (default L3S-1d night: OUTDIR/YYYY/"
+      "YYYYMMDD152000-ABOM-L3S_GHRSST-SSTskin-AVHRR_D-1d_night.nc, one file a day; other "
+      "products with --product) with the real product's variables, metadata, packing, "
+      "chunking, eras and missing steps");
   app->footer(
       "Eras (like the real archive): to 2007 ERA-Interim winds/OI analysis/1-degree ice; "
       "2008-2019 all 13 variables; 2016 quarter-grid chunks for every data variable; 2020 on "
@@ -69,6 +80,19 @@ Command make_synth_command(CLI::App& root) {
       "days are missing (fixed per seed; --no-gaps writes them all). Existing files are replaced "
       "atomically.");
   app->add_option("OUTDIR", args->outdir, "Folder to write the collection into")->required();
+  std::string names;
+  for (const auto& p : synth::known_products()) names += (names.empty() ? "" : ", ") + p.name;
+  app->add_option("--product", args->product,
+                  "IMOS product to imitate (docs/products.md): " + names)
+      ->capture_default_str();
+  app->add_option("--time-type", args->time_type,
+                  "How `time` is stored: int (the real products: int seconds since 1981) or "
+                  "double-hours-1990 (double hours since 1990-01-01, to test other encodings)")
+      ->capture_default_str();
+  app->add_option("--steps-per-file", args->steps_per_file,
+                  "Time steps per file (1 as published; more writes multi-step files named "
+                  "after their first step)")
+      ->capture_default_str();
   app->add_option("--from", args->from, "First day, YYYY-MM-DD")->capture_default_str();
   app->add_option("--to", args->to, "Last day, YYYY-MM-DD (inclusive)")->capture_default_str();
   app->add_option("--decimate", args->decimate,

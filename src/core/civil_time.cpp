@@ -82,4 +82,16 @@ int64_t parse_iso8601(std::string_view text, std::string_view what) {
   return days_from_civil({y, mo, d}) * 86400 + h * 3600 + mi * 60 + se;
 }
 
+std::string describe_time_span(const std::vector<int64_t>& t) {
+  if (t.empty()) return "no time steps";
+  bool sub_daily = false;
+  for (size_t i = 1; i < t.size(); ++i) sub_daily = sub_daily || t[i] - t[i - 1] < 86400;
+  auto stamp = [&](int64_t v) {
+    return sub_daily ? format_iso8601(v) : format_iso8601(v).substr(0, 10);
+  };
+  const std::string unit = sub_daily ? " time step" : " day";
+  return stamp(t.front()) + ".." + stamp(t.back()) + ", " + std::to_string(t.size()) + unit +
+         (t.size() == 1 ? "" : "s");
+}
+
 }  // namespace pixeldrill

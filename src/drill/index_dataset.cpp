@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "catalog/product_key.h"
 #include "codec/chunk_pipeline.h"
 #include "core/error.h"
 #include "core/parallel.h"
@@ -473,12 +474,38 @@ bool IndexDataset::refresh() {
   return true;
 }
 
-std::unique_ptr<QueryReader> IndexDataset::reader_for(const Query&) const {
-  return std::make_unique<IndexReader>(state(), path_, options_, nullptr);
+namespace {
+
+// --product keeps the index's files of one GHRSST product (grids and layouts
+// stay shared); an index still holding several is refused.
+std::shared_ptr<const IndexDataset::State> for_product(
+    std::shared_ptr<const IndexDataset::State> state, const std::string& path, const Query& query) {
+  std::vector<std::string> paths;
+  for (const auto& f : state->index.files) paths.push_back(f.path);
+  if (!query.product.empty()) {
+    auto kept = std::make_shared<IndexDataset::State>(*state);
+    kept->index.files.clear();
+    std::vector<std::string> kept_paths;
+    for (size_t i : catalog::select_product(paths, query.product)) {
+      kept->index.files.push_back(state->index.files[i]);
+      kept_paths.push_back(paths[i]);
+    }
+    state = std::move(kept);
+    paths = std::move(kept_paths);
+  }
+  catalog::check_single_product(path, paths);
+  return state;
+}
+
+}  // namespace
+
+std::unique_ptr<QueryReader> IndexDataset::reader_for(const Query& query) const {
+  return std::make_unique<IndexReader>(for_product(state(), path_, query), path_, options_,
+                                       nullptr);
 }
 
 Series IndexDataset::drill_with_stats(const Query& query, IndexDrillStats* stats) const {
-  IndexReader reader(state(), path_, options_, stats);
+  IndexReader reader(for_product(state(), path_, query), path_, options_, stats);
   return run(query, reader);
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "catalog/product_key.h"
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "core/progress.h"
@@ -287,6 +288,21 @@ class NetcdfReader : public QueryReader {
 std::unique_ptr<QueryReader> make_netcdf_reader(
     const NetcdfDataset& dataset, std::shared_ptr<const NetcdfDataset::Listing> listing,
     const Query& query) {
+  // --product keeps the files of one GHRSST product; several left are refused.
+  std::vector<std::string> paths;
+  for (const auto& f : listing->files) paths.push_back(f.path);
+  if (!query.product.empty()) {
+    auto kept = std::make_shared<NetcdfDataset::Listing>(*listing);
+    kept->files.clear();
+    std::vector<std::string> kept_paths;
+    for (size_t i : catalog::select_product(paths, query.product)) {
+      kept->files.push_back(listing->files[i]);
+      kept_paths.push_back(paths[i]);
+    }
+    listing = std::move(kept);
+    paths = std::move(kept_paths);
+  }
+  catalog::check_single_product(dataset.spec(), paths);
   return std::make_unique<NetcdfReader>(dataset, std::move(listing), query);
 }
 

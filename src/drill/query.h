@@ -36,6 +36,7 @@ struct Query {
   std::vector<std::string> vars = {"sea_surface_temperature", "quality_level"};
   std::optional<int> min_quality;  // mask values whose quality_level < N
   bool celsius = false;            // kelvin variables converted to degrees Celsius
+  std::string product;             // --product: only files whose product name contains it
 };
 
 const char* reduce_name(Reduce r);

@@ -45,6 +45,7 @@ Query parse_query(const QueryText& t) {
     }
     if (t.min_quality >= 0) q.min_quality = t.min_quality;
     q.celsius = t.celsius;
+    q.product = t.product;
     return q;
   } catch (const Error& e) {
     // Parsers throw plain Errors; a stations file that is not there keeps its kind.

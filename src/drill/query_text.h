@@ -19,6 +19,7 @@ struct QueryText {
   std::string from, to;  // ISO 8601; a bare date in `to` means the whole day
   int min_quality = -1;  // < 0: no QC mask
   bool celsius = false;
+  std::string product;  // part of the GHRSST product name (file name after the date)
 };
 
 Query parse_query(const QueryText& text);

@@ -260,9 +260,9 @@ class StoreReader : public QueryReader {
   std::string describe_days(const std::vector<size_t>& steps) const {
     if (steps.empty()) return " (no days)";
     const auto& times = st_->info->times;
-    return " (" + format_iso8601(times[steps.front()]).substr(0, 10) + ".." +
-           format_iso8601(times[steps.back()]).substr(0, 10) + ", " + std::to_string(steps.size()) +
-           (steps.size() == 1 ? " day)" : " days)");
+    std::vector<int64_t> chosen;
+    for (size_t k : steps) chosen.push_back(times[k]);
+    return " (" + describe_time_span(chosen) + ")";
   }
 
   const store::StoreState* journal() const {
@@ -439,9 +439,7 @@ class StoreReader : public QueryReader {
     }
     const std::vector<int64_t> added = builder.times_after(after - 1);
     if (added.empty()) return;
-    described_ += " + " + from + " (" + format_iso8601(added.front()).substr(0, 10) + ".." +
-                  format_iso8601(added.back()).substr(0, 10) + ", " + std::to_string(added.size()) +
-                  (added.size() == 1 ? " day" : " days") + " newer than the store)";
+    described_ += " + " + from + " (" + describe_time_span(added) + " newer than the store)";
   }
 
   std::shared_ptr<const OpenedStore> st_;

@@ -1,6 +1,8 @@
 #include "output/plot.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -78,13 +80,26 @@ void write_plot(const drill::Series& series, const std::string& png_path) {
     std::filesystem::remove(script_path, ec);
     std::filesystem::remove(png_temp, ec);
   };
+  // Times of day on the axis when the series is sub-daily or spans only days.
+  int64_t first = INT64_MAX, last = INT64_MIN, shortest = INT64_MAX, previous = INT64_MIN;
+  for (const auto& row : series.rows) {
+    first = std::min(first, row.time);
+    last = std::max(last, row.time);
+    if (previous != INT64_MIN && row.time > previous)
+      shortest = std::min(shortest, row.time - previous);
+    previous = row.time;
+  }
+  const bool with_time = shortest < 86400 || (first <= last && last - first < 10 * 86400);
+  const std::string x_format = with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d";
   std::string script =
       "set terminal pngcairo size 1200,600 noenhanced font 'Sans,10'\n"
       "set output " +
       quoted(png_temp) +
       "\n"
       "set datafile missing '?'\n"
-      "set xdata time\nset timefmt '%s'\nset format x '%Y-%m-%d'\nset xtics rotate by -30\n"
+      "set xdata time\nset timefmt '%s'\nset format x '" +
+      x_format +
+      "'\nset xtics rotate by -30\n"
       "set grid\nset key below\nset offsets graph 0, graph 0, graph 0.05, graph 0.05\n"
       "set title 'pixeldrill drill'\n";
   auto axis_label = [&](size_t v) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catalog/collection.h"
+#include "catalog/product_key.h"
 #include "core/error.h"
 #include "formats/netcdf/nc_file.h"
 #include "index/collection_index.h"
@@ -47,6 +48,8 @@ Collection scan_collection(const std::string& spec) {
     c.source =
         catalog::is_glob(spec) ? spec : std::filesystem::absolute(spec).lexically_normal().string();
   }
+  // Two products in one store would interleave on one time axis.
+  catalog::check_single_product(spec, paths);
   for (const auto& path : paths) {
     try {
       std::lock_guard lock(netcdf_mutex());

@@ -18,6 +18,7 @@
 #include "store/rechunker.h"
 #include "store/store_metadata.h"
 #include "store/store_state.h"
+#include "store/time_chunk.h"
 
 namespace pixeldrill::store {
 namespace fs = std::filesystem;
@@ -134,10 +135,13 @@ ConvertReport convert(const ConvertOptions& opt) {
     throw Error("--mode: '" + opt.mode + "' is not exact or packed");
   }
   std::vector<uint64_t> chunks = opt.chunks;
-  if (chunks.empty()) chunks = {kDefaultChunkT, kDefaultChunkY, kDefaultChunkX};
-  if (chunks.size() != 3 || std::find(chunks.begin(), chunks.end(), 0) != chunks.end()) {
+  if (chunks.empty()) chunks = {0, kDefaultChunkY, kDefaultChunkX};
+  if (chunks.size() != 3 || std::find(chunks.begin() + 1, chunks.end(), 0) != chunks.end()) {
     throw Error("--chunks: expected three positive lengths t,y,x, got " + join(chunks));
   }
+  const bool default_time_chunk = chunks[0] == 0 && opt.time_chunk.empty();
+  const TimeChunk time_chunk =
+      parse_time_chunk(opt.time_chunk.empty() ? kDefaultTimeChunk : opt.time_chunk);
   if (opt.vars.empty()) throw Error("--vars: no variables given");
 
   // Taken before the scan, so files added while converting change a time.
@@ -147,6 +151,11 @@ ConvertReport convert(const ConvertOptions& opt) {
   const fs::path root = opt.store;
   const zarr::Directory dir(root, root / kScratchDir);
 
+  if (chunks[0] == 0) {
+    std::vector<int64_t> times;
+    for (const auto& s : c.steps) times.push_back(s.time);
+    chunks[0] = resolve_time_chunk(time_chunk, times);
+  }
   StoreState wanted;
   wanted.source = c.source;
   wanted.index = c.index;
@@ -164,6 +173,9 @@ ConvertReport convert(const ConvertOptions& opt) {
   const bool exists = dir.exists(kJournalKey);
   if (exists) {
     state = StoreState::from_json(dir.read_json(kJournalKey), dir.path(kJournalKey).string());
+    // Without --chunks, resuming or appending keeps the store's time chunk
+    // (new files may change the measured cadence slightly).
+    if (default_time_chunk && !state.chunks.empty()) wanted.chunks[0] = state.chunks[0];
     if (!state.same_options(wanted)) {
       throw Error(opt.store + ": store was built with --mode " + state.mode + " --chunks " +
                   join(state.chunks) + " --codec " + state.codec.to_json().dump() +

@@ -9,13 +9,15 @@
 
 namespace pixeldrill::store {
 
-// Deep in time, small in space: see docs/store.md for the measurement.
-inline constexpr uint64_t kDefaultChunkT = 365, kDefaultChunkY = 64, kDefaultChunkX = 64;
+// Deep in time (a year of steps, kDefaultTimeChunk), small in space: see
+// docs/store.md for the measurement.
+inline constexpr uint64_t kDefaultChunkY = 64, kDefaultChunkX = 64;
 
 struct ConvertOptions {
   std::string source;                // collection folder, glob or file
   std::string store;                 // output directory
-  std::vector<uint64_t> chunks;      // t, y, x; empty = default
+  std::vector<uint64_t> chunks;      // t, y, x; empty = default; t = 0: from time_chunk
+  std::string time_chunk;            // duration or steps ("1y", "30d", "365"); empty = 1y
   std::string mode = "exact";        // exact | packed
   size_t max_mem = size_t{2} << 30;  // bytes
   std::vector<std::string> vars = {"sea_surface_temperature", "quality_level"};

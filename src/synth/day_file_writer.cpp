@@ -68,6 +68,9 @@ int def_coordinate(int ncid, const char* name, int dim, size_t len, nc_type type
   if (type == NC_FLOAT) {
     const float fill = NC_FILL_FLOAT;
     check(nc_put_att_float(ncid, varid, "_FillValue", NC_FLOAT, 1, &fill), path, "_FillValue");
+  } else if (type == NC_DOUBLE) {
+    const double fill = NC_FILL_DOUBLE;
+    check(nc_put_att_double(ncid, varid, "_FillValue", NC_DOUBLE, 1, &fill), path, "_FillValue");
   } else {
     const int fill = -2147483647;
     check(nc_put_att_int(ncid, varid, "_FillValue", NC_INT, 1, &fill), path, "_FillValue");
@@ -90,7 +93,7 @@ std::vector<Attr> coordinate_attrs(bool is_lat) {
           {"standard_name", NC_CHAR, axis, {}}};
 }
 
-void define_and_write_metadata(const std::string& path, const SynthGrid& grid, int64_t day,
+void define_and_write_metadata(const std::string& path, const SynthGrid& grid, const FileTime& time,
                                const Era& era, const std::vector<Attr>& global_attrs,
                                const std::vector<EncodedVar>& vars) {
   int ncid = 0;
@@ -99,14 +102,15 @@ void define_and_write_metadata(const std::string& path, const SynthGrid& grid, i
     int dlat = 0, dlon = 0, dtime = 0;
     check(nc_def_dim(ncid, "lat", grid.nlat, &dlat), path, "dimension lat");
     check(nc_def_dim(ncid, "lon", grid.nlon, &dlon), path, "dimension lon");
-    check(nc_def_dim(ncid, "time", 1, &dtime), path, "dimension time");
+    check(nc_def_dim(ncid, "time", time.unlimited ? NC_UNLIMITED : time.values.size(), &dtime),
+          path, "dimension time");
     const int vlat =
         def_coordinate(ncid, "lat", dlat, grid.nlat, NC_FLOAT, coordinate_attrs(true), era, path);
     const int vlon =
         def_coordinate(ncid, "lon", dlon, grid.nlon, NC_FLOAT, coordinate_attrs(false), era, path);
-    const int vtime = def_coordinate(ncid, "time", dtime, 1, NC_INT,
+    const int vtime = def_coordinate(ncid, "time", dtime, 1, time.coding.type,
                                      {{"long_name", NC_CHAR, "reference time of sst file", {}},
-                                      {"units", NC_CHAR, era.time_units, {}},
+                                      {"units", NC_CHAR, time.coding.units, {}},
                                       {"axis", NC_CHAR, "T", {}},
                                       {"comment", NC_CHAR, "A typical reference time for data", {}},
                                       {"standard_name", NC_CHAR, "time", {}},
@@ -132,8 +136,15 @@ void define_and_write_metadata(const std::string& path, const SynthGrid& grid, i
     check(nc_enddef(ncid), path, "enddef");
     check(nc_put_var_float(ncid, vlat, grid.lat.data()), path, "write lat");
     check(nc_put_var_float(ncid, vlon, grid.lon.data()), path, "write lon");
-    const int t = time_value(day);
-    check(nc_put_var_int(ncid, vtime, &t), path, "write time");
+    const size_t start = 0, count = time.values.size();
+    if (time.coding.type == NC_INT) {
+      std::vector<int> t;
+      for (double v : time.values) t.push_back(static_cast<int>(v));
+      check(nc_put_vara_int(ncid, vtime, &start, &count, t.data()), path, "write time");
+    } else {
+      check(nc_put_vara_double(ncid, vtime, &start, &count, time.values.data()), path,
+            "write time");
+    }
   } catch (...) {
     nc_close(ncid);
     throw;
@@ -150,12 +161,18 @@ struct H5Handle {
   }
 };
 
-void write_chunks(const std::string& path, const std::vector<EncodedVar>& vars) {
+// steps > 0: the time dimension is UNLIMITED and holds `steps` steps.
+void write_chunks(const std::string& path, const SynthGrid& grid, size_t steps,
+                  const std::vector<EncodedVar>& vars) {
   H5Handle file{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
   if (file.id < 0) throw Error("synth: " + path + ": HDF5 cannot reopen the file to write chunks");
   for (const EncodedVar& ev : vars) {
     H5Handle dset{H5Dopen2(file.id, ev.spec->name.c_str(), H5P_DEFAULT), H5Dclose};
     if (dset.id < 0) throw Error("synth: " + path + ": HDF5 cannot open " + ev.spec->name);
+    // Along an UNLIMITED time the datasets start empty: grow them to the steps.
+    const hsize_t extent[3] = {steps, grid.nlat, grid.nlon};
+    if (steps > 0 && H5Dset_extent(dset.id, extent) < 0)
+      throw Error("synth: " + path + ": HDF5 cannot extend " + ev.spec->name);
     for (size_t k = 0; k < ev.chunks.size(); ++k) {
       const hsize_t offset[3] = {ev.offsets[k][0], ev.offsets[k][1], ev.offsets[k][2]};
       if (H5Dwrite_chunk(dset.id, H5P_DEFAULT, 0, offset, ev.chunks[k].size(),
@@ -169,10 +186,11 @@ void write_chunks(const std::string& path, const std::vector<EncodedVar>& vars) 
 
 }  // namespace
 
-void write_day_file(const std::string& path, const SynthGrid& grid, int64_t day, const Era& era,
-                    const std::vector<Attr>& global_attrs, const std::vector<EncodedVar>& vars) {
-  define_and_write_metadata(path, grid, day, era, global_attrs, vars);
-  write_chunks(path, vars);
+void write_day_file(const std::string& path, const SynthGrid& grid, const FileTime& time,
+                    const Era& era, const std::vector<Attr>& global_attrs,
+                    const std::vector<EncodedVar>& vars) {
+  define_and_write_metadata(path, grid, time, era, global_attrs, vars);
+  write_chunks(path, grid, time.unlimited ? time.values.size() : 0, vars);
 }
 
 }  // namespace pixeldrill::synth

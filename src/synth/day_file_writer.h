@@ -10,11 +10,21 @@
 
 #include "synth/encode.h"
 #include "synth/product.h"
+#include "synth/products.h"
 #include "synth/synth_grid.h"
 
 namespace pixeldrill::synth {
 
-void write_day_file(const std::string& path, const SynthGrid& grid, int64_t day, const Era& era,
-                    const std::vector<Attr>& global_attrs, const std::vector<EncodedVar>& vars);
+// The file's time axis: one value per step, fixed or UNLIMITED dimension.
+struct FileTime {
+  TimeCoding coding;
+  std::vector<double> values;
+  bool unlimited = false;
+};
+
+// `vars` holds every step's chunks (offsets carry the time index).
+void write_day_file(const std::string& path, const SynthGrid& grid, const FileTime& time,
+                    const Era& era, const std::vector<Attr>& global_attrs,
+                    const std::vector<EncodedVar>& vars);
 
 }  // namespace pixeldrill::synth

@@ -41,14 +41,21 @@ struct DayModel::RowContext {
 };
 
 DayModel::DayModel(const SynthGrid& grid, const std::vector<uint8_t>& land, uint64_t seed,
-                   int64_t day, unsigned threads)
-    : grid_(grid), land_(land), seed_(seed), day_(day), threads_(std::max(1u, threads)) {
+                   int64_t day, unsigned threads, uint32_t step_salt)
+    : grid_(grid),
+      land_(land),
+      seed_(seed),
+      day_(day),
+      threads_(std::max(1u, threads)),
+      step_salt_(step_salt) {
   const CivilDate date = civil_from_days(day);
   const int64_t doy = day - days_from_civil({date.year, 1, 1});
   season_phase_ = 2.0 * std::numbers::pi * (static_cast<double>(doy) - 45.0) / 365.25;
 
+  const uint32_t sky = step_salt * 0x85EBCA6Bu;  // 0 for daily products: unchanged keys
   auto layer = [&](uint32_t id, double cell, double period, double drift) {
-    return NoiseLayer(grid, NoiseSpec{layer_key(seed, id), cell, period, drift}, day);
+    const uint32_t salt = id >= 11 && id <= 14 ? sky : 0;
+    return NoiseLayer(grid, NoiseSpec{layer_key(seed, id) ^ salt, cell, period, drift}, day);
   };
   layers_ = std::make_unique<Layers>(Layers{layer(1, 5.0, 40, -0.02),
                                             layer(2, 1.2, 15, -0.05),
@@ -72,13 +79,14 @@ DayModel::DayModel(const SynthGrid& grid, const std::vector<uint8_t>& land, uint
     layers_->leeuwin_col.push_back(static_cast<float>(gaussian(lon, 113.0, 2.5)));
     layers_->ice_edge_col.push_back(static_cast<float>(1.5 * std::sin(lon * 0.05)));
   }
-  const double shift = std::fmod(7.3 * static_cast<double>(day), kSwathWidthDeg * 5);
+  const double shift =
+      std::fmod(7.3 * static_cast<double>(day) + 11.0 * step_salt, kSwathWidthDeg * 5);
   for (float lon : grid.lon) swath_col_.push_back((lon - 70.0 + shift) / kSwathWidthDeg);
 
   // A different cloud cover every night: 34-46% of the ocean stays clear.
   const double target =
-      0.34 +
-      0.12 * (0.5 + 0.5 * unit_signed(hash3(layer_key(seed, 99), static_cast<uint32_t>(day), 3)));
+      0.34 + 0.12 * (0.5 + 0.5 * unit_signed(hash3(layer_key(seed, 99) ^ sky,
+                                                   static_cast<uint32_t>(day), 3)));
   cloud_threshold_ = cloud_threshold(target);
 
   zenith_.resize(grid.pixels());
@@ -170,7 +178,8 @@ void DayModel::fill_row(const std::string& var, size_t i, float* out, RowContext
   const uint8_t* q = quality_.empty() ? nullptr : &quality_[i * n];
   const uint8_t* land = &land_[i * n];
   const auto full_i = static_cast<uint32_t>(i * static_cast<size_t>(grid_.decimate));
-  const uint32_t pix_key = layer_key(seed_, 1000) ^ static_cast<uint32_t>(day_) * 0x9E3779B1u;
+  const uint32_t pix_key =
+      layer_key(seed_, 1000) ^ static_cast<uint32_t>(day_) * 0x9E3779B1u ^ step_salt_ * 0x85EBCA6Bu;
   auto pixel_noise = [&](size_t j, uint32_t salt) {
     return unit_signed(hash3(pix_key + salt, full_i, static_cast<uint32_t>(j * grid_.decimate)));
   };
@@ -305,6 +314,17 @@ void DayModel::fill_row(const std::string& var, size_t i, float* out, RowContext
     L.bias.add_row(i, 0.12f, out, ctx.scratch);
     for (size_t j = 0; j < n; ++j) out[j] -= 0.04f * static_cast<float>(5 - q[j]);
     mask_invalid();
+    return;
+  }
+  if (var == "sst_mean") {  // unweighted mean: the SST plus the weighting's difference
+    fill_row("sea_surface_temperature", i, out, ctx);
+    for (size_t j = 0; j < n; ++j) out[j] += 0.05f * pixel_noise(j, 8);
+    return;
+  }
+  if (var == "sst_count" || var == "sst_standard_deviation") {
+    fill_row(var == "sst_count" ? "sses_count" : "sses_standard_deviation", i, out, ctx);
+    for (size_t j = 0; j < n; ++j)
+      out[j] = var == "sst_count" ? std::round(out[j] * 1.5f) : out[j] * 0.8f;
     return;
   }
   if (var == "sses_standard_deviation" || var == "sses_count") {

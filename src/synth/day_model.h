@@ -24,8 +24,10 @@ inline constexpr int kFlagSwath = 8192;
 
 class DayModel {
  public:
+  // `step_salt` != 0 gives another sky (clouds, swaths, pixel noise) over the
+  // same day's ocean: the steps of a sub-daily product.
   DayModel(const SynthGrid& grid, const std::vector<uint8_t>& land, uint64_t seed, int64_t day,
-           unsigned threads);
+           unsigned threads, uint32_t step_salt = 0);
   ~DayModel();
 
   // Physical value of a product variable for every pixel, row-major; NaN where
@@ -48,6 +50,7 @@ class DayModel {
   uint64_t seed_;
   int64_t day_;
   unsigned threads_;
+  uint32_t step_salt_;
   double season_phase_;  // radians, 0 at mid-February (southern summer peak)
   std::unique_ptr<Layers> layers_;
   std::vector<double> swath_col_;  // per column part of the swath phase

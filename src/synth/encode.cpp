@@ -118,14 +118,15 @@ PackParams choose_packing(const VarSpec& var, const std::vector<float>& physical
 }
 
 EncodedVar encode_variable(const VarSpec& var, const std::vector<float>& physical,
-                           const SynthGrid& grid, std::array<size_t, 3> chunk, unsigned threads) {
+                           const SynthGrid& grid, std::array<size_t, 3> chunk, unsigned threads,
+                           const PackParams* packing, size_t time_index) {
   EncodedVar ev;
   ev.spec = &var;
-  ev.packing = choose_packing(var, physical);
+  ev.packing = packing ? *packing : choose_packing(var, physical);
   ev.chunk = chunk;
   const size_t ch = chunk[1], cw = chunk[2];
   for (size_t r = 0; r < grid.nlat; r += ch)
-    for (size_t c = 0; c < grid.nlon; c += cw) ev.offsets.push_back({0, r, c});
+    for (size_t c = 0; c < grid.nlon; c += cw) ev.offsets.push_back({time_index, r, c});
   ev.chunks.resize(ev.offsets.size());
   const size_t esize = element_size(var.type);
   const size_t elements = ch * cw;

@@ -29,8 +29,12 @@ struct EncodedVar {
   std::vector<std::vector<uint8_t>> chunks;    // shuffled + zlib-deflated (level 3)
 };
 
+// `packing`: the file's packing when it holds several time steps (chosen from
+// the first); null chooses it from `physical`. `time_index`: the step's place
+// in the file's time dimension.
 EncodedVar encode_variable(const VarSpec& var, const std::vector<float>& physical,
-                           const SynthGrid& grid, std::array<size_t, 3> chunk, unsigned threads);
+                           const SynthGrid& grid, std::array<size_t, 3> chunk, unsigned threads,
+                           const PackParams* packing = nullptr, size_t time_index = 0);
 
 // Element size in bytes of NC_BYTE / NC_SHORT / NC_INT.
 size_t element_size(int nc_type_code);

@@ -26,13 +26,13 @@ const int64_t kLastDay = days_from_civil({2049, 12, 31});  // int32 seconds sinc
 
 std::string date_text(int64_t day) { return format_iso8601(day * 86400).substr(0, 10); }
 
-std::vector<const VarSpec*> selected_vars(const SynthOptions& o, const Era& era) {
+std::vector<const VarSpec*> selected_vars(const SynthOptions& o, const ProductSpec& p,
+                                          const Era& era) {
   std::vector<const VarSpec*> out;
-  for (const VarSpec& v : product_variables()) {
-    if (v.sea_ice && !era.sea_ice) continue;
+  for (const VarSpec* v : product_variable_list(p, era)) {
     bool wanted = o.vars.empty();
-    for (const auto& name : o.vars) wanted = wanted || name == v.name;
-    if (wanted) out.push_back(&v);
+    for (const auto& name : o.vars) wanted = wanted || name == v->name;
+    if (wanted) out.push_back(v);
   }
   return out;
 }
@@ -42,12 +42,12 @@ struct GridCache {
   std::vector<uint8_t> land;
 };
 
-const GridCache& grid_for(int decimate) {
-  static std::map<int, std::unique_ptr<GridCache>> cache;
-  auto& slot = cache[decimate];
+const GridCache& grid_for(const ProductSpec& p, int decimate) {
+  static std::map<std::pair<std::string, int>, std::unique_ptr<GridCache>> cache;
+  auto& slot = cache[{p.name, decimate}];
   if (!slot) {
     slot = std::make_unique<GridCache>();
-    slot->grid = make_grid(decimate);
+    slot->grid = make_grid(decimate, p.grid);
     slot->land = make_land_mask(slot->grid);
   }
   return *slot;
@@ -62,38 +62,62 @@ void validate(const SynthOptions& o) {
   if (o.from_day < kFirstDay || o.to_day > kLastDay)
     throw Error(
         "--from/--to must lie within 1981-01-01..2049-12-31 (time is int seconds since 1981)");
-  make_grid(o.decimate);  // throws naming --decimate
+  const ProductSpec& p = find_product(o.product);
+  make_grid(o.decimate, p.grid);  // throws naming --decimate
+  if (o.steps_per_file == 0) throw BadRequest("--steps-per-file must be at least 1");
+  const auto all = product_variable_list(p, product_era(p, 2010));
   for (const auto& name : o.vars) {
-    if (!find_variable(name)) {
+    bool known = false;
+    for (const VarSpec* v : all) known = known || v->name == name;
+    if (!known) {
       std::string list;
-      for (const auto& v : product_variables()) list += (list.empty() ? "" : ", ") + v.name;
-      throw Error("--vars: unknown variable '" + name + "' (known: " + list + ")");
+      for (const VarSpec* v : all) list += (list.empty() ? "" : ", ") + v->name;
+      throw Error("--vars: unknown variable '" + name + "' for product " + p.name +
+                  " (known: " + list + ")");
     }
   }
   if (fs::exists(o.outdir) && !fs::is_directory(o.outdir))
     throw Error("OUTDIR " + o.outdir + " exists and is not a directory");
 }
 
-void synth_day(const SynthOptions& o, int64_t day, const std::string& path) {
+void synth_file(const SynthOptions& o, const std::vector<Step>& steps, const std::string& path) {
   const unsigned threads = o.threads == 0 ? default_threads() : o.threads;
-  const GridCache& gc = grid_for(o.decimate);
-  const Era era = era_for_year(civil_from_days(day).year);
-  const DayModel model(gc.grid, gc.land, o.seed, day, threads);
+  const ProductSpec& p = find_product(o.product);
+  const GridCache& gc = grid_for(p, o.decimate);
+  const Era era = product_era(p, civil_from_days(steps.front().model_day).year);
+  std::vector<std::unique_ptr<DayModel>> models;
+  for (const Step& s : steps)
+    models.push_back(
+        std::make_unique<DayModel>(gc.grid, gc.land, o.seed, s.model_day, threads, s.sky));
   std::vector<EncodedVar> encoded;
   std::vector<float> physical;
-  for (const VarSpec* v : selected_vars(o, era)) {
-    model.physical(v->name, physical);
-    encoded.push_back(encode_variable(*v, physical, gc.grid,
-                                      chunk_shape(*v, era, gc.grid.nlat, gc.grid.nlon), threads));
+  for (const VarSpec* v : selected_vars(o, p, era)) {
+    const auto chunk = chunk_shape(*v, era, gc.grid.nlat, gc.grid.nlon);
+    EncodedVar all;
+    for (size_t k = 0; k < steps.size(); ++k) {
+      models[k]->physical(v->name, physical);
+      // One scale/offset per file and variable, as in every real file.
+      EncodedVar ev = encode_variable(*v, physical, gc.grid, chunk, threads,
+                                      k == 0 ? nullptr : &all.packing, k);
+      if (k == 0) {
+        all = std::move(ev);
+        continue;
+      }
+      all.offsets.insert(all.offsets.end(), ev.offsets.begin(), ev.offsets.end());
+      for (auto& c : ev.chunks) all.chunks.push_back(std::move(c));
+    }
+    encoded.push_back(std::move(all));
   }
+  FileTime time{time_coding(o.time_encoding, era), {}, p.unlimited_time};
+  for (const Step& s : steps) time.values.push_back(time.coding.value(s.time));
   // A hidden temporary in the same folder, so the rename is atomic and a
   // reader scanning for *.nc never sees a half-written file.
   const fs::path final_path(path);
   const fs::path tmp = final_path.parent_path() / ("." + final_path.filename().string() +
                                                    ".partial-" + std::to_string(getpid()));
   try {
-    write_day_file(tmp.string(), gc.grid, day, era, global_attributes(day, era, o.seed, o.decimate),
-                   encoded);
+    write_day_file(tmp.string(), gc.grid, time, era,
+                   product_global_attributes(p, steps.front(), era, o.seed, gc.grid), encoded);
     fs::rename(tmp, final_path);
   } catch (...) {
     std::error_code ec;
@@ -106,22 +130,24 @@ SynthReport run_synth(const SynthOptions& o) {
   validate(o);
   const auto start = std::chrono::steady_clock::now();
   SynthReport report;
-  std::vector<int64_t> days;
-  for (int64_t d = o.from_day; d <= o.to_day; ++d) {
-    if (o.gaps && is_missing_day(o.seed, d)) {
-      report.missing_days.push_back(d);
-    } else {
-      days.push_back(d);
+  const ProductSpec& p = find_product(o.product);
+  std::vector<std::vector<Step>> files;
+  for (const Step& s : product_steps(p, o.from_day, o.to_day)) {
+    if (o.gaps && is_missing_step(p, o.seed, s)) {
+      report.missing_steps.push_back(s.time);
+      continue;
     }
+    if (files.empty() || files.back().size() >= o.steps_per_file) files.emplace_back();
+    files.back().push_back(s);
   }
-  Progress progress("synth", days.size());
-  for (int64_t d : days) {
-    const fs::path path = fs::path(o.outdir) / relative_path(d);
+  Progress progress("synth", files.size());
+  for (const auto& steps : files) {
+    const fs::path path = fs::path(o.outdir) / product_relative_path(p, steps.front());
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
     if (ec)
       throw Error("cannot create folder " + path.parent_path().string() + ": " + ec.message());
-    synth_day(o, d, path.string());
+    synth_file(o, steps, path.string());
     ++report.files_written;
     progress.tick();
   }

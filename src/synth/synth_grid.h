@@ -15,8 +15,18 @@ inline constexpr int kNorthEdgeCenti = 2000;
 inline constexpr int kWestEdgeCenti = 7000;
 inline constexpr int kMaxDecimation = 100;  // 45 x 60 pixels
 
+// A product's regular grid at full resolution: pixel-centre lattice of
+// `full_nlat` x `full_nlon` cells of 0.02 deg from the north-west edge.
+struct GridSpec {
+  int north_edge_centi = kNorthEdgeCenti;
+  int west_edge_centi = kWestEdgeCenti;
+  int full_nlat = kFullLat;
+  int full_nlon = kFullLon;
+};
+
 struct SynthGrid {
   int decimate = 1;
+  GridSpec spec;
   size_t nlat = 0;
   size_t nlon = 0;
   std::vector<float> lat;  // descending
@@ -25,9 +35,9 @@ struct SynthGrid {
   size_t pixels() const { return nlat * nlon; }
 };
 
-// Factors that divide both 4500 and 6000 and keep at least 45 x 60 pixels.
-std::vector<int> valid_decimations();
+// Factors that divide both grid sizes and are at most kMaxDecimation.
+std::vector<int> valid_decimations(const GridSpec& spec = {});
 // Throws Error naming --decimate when `decimate` is not a valid factor.
-SynthGrid make_grid(int decimate);
+SynthGrid make_grid(int decimate, const GridSpec& spec = {});
 
 }  // namespace pixeldrill::synth
