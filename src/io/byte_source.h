@@ -10,6 +10,11 @@
 
 namespace pixeldrill::io {
 
+struct ReadRequest {
+  uint64_t offset = 0;
+  std::span<std::byte> out;
+};
+
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
@@ -17,9 +22,20 @@ class ByteSource {
   // Reads exactly out.size() bytes at offset; throws Error naming the source
   // when the object is shorter or the read fails.
   virtual void read(uint64_t offset, std::span<std::byte> out) const = 0;
+  // Several reads at once: remote sources coalesce near ranges and keep many
+  // requests in flight. Same guarantees as read().
+  virtual void read_many(std::span<const ReadRequest> reads) const {
+    for (const auto& r : reads) read(r.offset, r.out);
+  }
   virtual const std::string& name() const = 0;
 };
 
 std::unique_ptr<ByteSource> open_file_source(const std::string& path);
+
+// Serves reads of at most `block` bytes from whole aligned blocks kept in a
+// bounded LRU cache (`capacity` blocks): HDF5 metadata reads are many and
+// small. Larger reads go straight through. Thread-safe.
+std::unique_ptr<ByteSource> with_block_cache(std::unique_ptr<ByteSource> source,
+                                             size_t block = 256 * 1024, size_t capacity = 32);
 
 }  // namespace pixeldrill::io
