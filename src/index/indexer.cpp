@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -24,8 +25,16 @@ namespace pixeldrill::index {
 namespace {
 
 // Block size of remote metadata reads: one round trip is worth ~1 MB at
-// 50 ms and 200 Mbit/s, and netCDF-4 metadata sits in a few clusters.
-constexpr size_t kRemoteBlock = 512 * 1024;
+// 50 ms and 200 Mbit/s, and netCDF-4 metadata sits in a few clusters
+// (measured in docs/remote.md; PIXELDRILL_REMOTE_BLOCK_KB overrides it).
+size_t remote_block() {
+  static const size_t block = [] {
+    const char* env = std::getenv("PIXELDRILL_REMOTE_BLOCK_KB");
+    const long kb = env ? std::atol(env) : 0;
+    return kb > 0 ? static_cast<size_t>(kb) * 1024 : size_t{64} * 1024;
+  }();
+  return block;
+}
 
 using formats::hdf5::Dataset;
 using formats::hdf5::FileContents;
@@ -251,10 +260,12 @@ std::vector<io::ObjectInfo> remote_collection(const std::string& spec) {
 // HDF5 reads the object through the virtual file driver; the block cache
 // turns its many small metadata reads into a few ranged requests, and the
 // first block is fetched before HDF5 (which serialises its calls) runs.
+// (Prefetching the blocks the previous file needed was measured: more
+// requests, no faster, as chunk B-tree nodes move with the data.)
 FileEntry index_remote_file(const io::ObjectInfo& info, Interner& interner) {
-  auto source = io::with_block_cache(io::open_byte_source(info.uri, &info), kRemoteBlock, 64);
-  std::byte first[1];
-  source->read(0, first);
+  auto source = io::with_block_cache(io::open_byte_source(info.uri, &info), remote_block(), 64);
+  const uint64_t first_block = 0;
+  source->prefetch({&first_block, 1});
   const auto contents = formats::hdf5::read_chunk_index(info.uri, *source);
   FileEntry entry = make_entry(contents, interner);
   entry.size = info.size;
@@ -358,7 +369,7 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
   const unsigned threads = options.threads ? options.threads
                            : remote        ? io::remote_options().requests
                                            : default_threads();
-  parallel_for(to_scan.size(), threads, [&](size_t k) {
+  auto scan_one = [&](size_t k) {
     const size_t i = to_scan[k];
     try {
       if (remote) {
@@ -383,7 +394,8 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
       problems[i] = e.what();
     }
     progress.tick();
-  });
+  };
+  parallel_for(to_scan.size(), threads, scan_one);
   progress.finish();
   st.scanned = to_scan.size();
   for (size_t i = 0; i < paths.size(); ++i) {

@@ -9,7 +9,7 @@
 namespace pixeldrill::io {
 namespace {
 
-class BlockCache final : public ByteSource {
+class BlockCache final : public BlockCachedSource {
  public:
   BlockCache(std::unique_ptr<ByteSource> inner, size_t block, size_t capacity)
       : inner_(std::move(inner)), block_(block), capacity_(std::max<size_t>(capacity, 2)) {}
@@ -24,7 +24,9 @@ class BlockCache final : public ByteSource {
     }
     const uint64_t first = offset / block_, last = (offset + out.size() - 1) / block_;
     std::lock_guard lock(mutex_);
-    fetch(first, last);
+    std::vector<uint64_t> wanted;
+    for (uint64_t b = first; b <= last; ++b) wanted.push_back(b);
+    fetch(wanted);
     size_t done = 0;
     for (uint64_t b = first; b <= last; ++b) {
       const std::vector<std::byte>& data = touch(b);
@@ -37,13 +39,27 @@ class BlockCache final : public ByteSource {
     }
   }
 
+  void prefetch(std::span<const uint64_t> blocks) const override {
+    std::vector<uint64_t> wanted;
+    for (uint64_t b : blocks) {
+      if (b * block_ < inner_->size() && wanted.size() < capacity_) wanted.push_back(b);
+    }
+    std::lock_guard lock(mutex_);
+    fetch(wanted);
+  }
+
+  std::vector<uint64_t> blocks_loaded() const override {
+    std::lock_guard lock(mutex_);
+    return loaded_order_;
+  }
+
  private:
-  // Loads the missing blocks of [first, last] in one request batch.
-  void fetch(uint64_t first, uint64_t last) const {
+  // Loads the missing blocks in one request batch.
+  void fetch(const std::vector<uint64_t>& wanted) const {
     std::vector<ReadRequest> reads;
     std::vector<std::pair<uint64_t, std::vector<std::byte>>> loaded;
-    loaded.reserve(last - first + 1);
-    for (uint64_t b = first; b <= last; ++b) {
+    loaded.reserve(wanted.size());
+    for (uint64_t b : wanted) {
       if (blocks_.count(b)) continue;
       const uint64_t start = b * block_;
       const uint64_t len = std::min<uint64_t>(block_, inner_->size() - start);
@@ -53,6 +69,7 @@ class BlockCache final : public ByteSource {
     if (reads.empty()) return;
     inner_->read_many(reads);
     for (auto& [b, data] : loaded) {
+      loaded_order_.push_back(b);
       lru_.push_front(b);
       blocks_[b] = {std::move(data), lru_.begin()};
     }
@@ -72,14 +89,15 @@ class BlockCache final : public ByteSource {
   size_t block_, capacity_;
   mutable std::mutex mutex_;
   mutable std::list<uint64_t> lru_;
+  mutable std::vector<uint64_t> loaded_order_;
   mutable std::map<uint64_t, std::pair<std::vector<std::byte>, std::list<uint64_t>::iterator>>
       blocks_;
 };
 
 }  // namespace
 
-std::unique_ptr<ByteSource> with_block_cache(std::unique_ptr<ByteSource> source, size_t block,
-                                             size_t capacity) {
+std::unique_ptr<BlockCachedSource> with_block_cache(std::unique_ptr<ByteSource> source,
+                                                    size_t block, size_t capacity) {
   return std::make_unique<BlockCache>(std::move(source), block, capacity);
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace pixeldrill::io {
 
@@ -35,7 +36,16 @@ std::unique_ptr<ByteSource> open_file_source(const std::string& path);
 // Serves reads of at most `block` bytes from whole aligned blocks kept in a
 // bounded LRU cache (`capacity` blocks): HDF5 metadata reads are many and
 // small. Larger reads go straight through. Thread-safe.
-std::unique_ptr<ByteSource> with_block_cache(std::unique_ptr<ByteSource> source,
-                                             size_t block = 256 * 1024, size_t capacity = 32);
+class BlockCachedSource : public ByteSource {
+ public:
+  // Loads these blocks (numbers) in one batch of parallel requests: files of
+  // one collection keep their metadata at nearly the same offsets, so the
+  // blocks the previous file needed are a good guess for the next one.
+  virtual void prefetch(std::span<const uint64_t> blocks) const = 0;
+  // Every block loaded so far (prefetched or missed), in load order.
+  virtual std::vector<uint64_t> blocks_loaded() const = 0;
+};
+std::unique_ptr<BlockCachedSource> with_block_cache(std::unique_ptr<ByteSource> source,
+                                                    size_t block = 64 * 1024, size_t capacity = 64);
 
 }  // namespace pixeldrill::io

@@ -10,6 +10,7 @@ requests (all when negative) get the --mode fault:
   shortrange   answer 206 with a consistent but shorter Content-Range and body
   stall        send the headers and then nothing for --stall seconds
   drip         send the body in 512-byte pieces with a pause (a slow link)
+  delay:MS     wait MS milliseconds before answering (a long round trip)
   pass         no fault
 
 GET /__fault?mode=MODE&count=N reconfigures a running proxy.
@@ -68,6 +69,9 @@ class Proxy(BaseHTTPRequestHandler):
             served[0] += 1
             faulty = args.count < 0 or served[0] <= args.count
         mode = args.mode if faulty else "pass"
+        if mode.startswith("delay:"):
+            time.sleep(float(mode[6:]) / 1000)
+            mode = "pass"
         status, headers, body = self.fetch()
         if self.command == "HEAD":
             if mode.startswith("status:"):
