@@ -151,11 +151,13 @@ std::vector<S3Object> s3_list(const std::string& bucket, const std::string& pref
   std::vector<S3Object> out;
   std::string token;
   for (;;) {
-    // Canonical order: names sorted, values AWS-encoded.
+    // Canonical order: names sorted, values AWS-encoded except '/': libcurl
+    // 7.88's SigV4 signs "%2F" as if it were "/" (checked against moto's
+    // signature verification in tests/io/remote_io_test.cpp).
     std::string query;
-    if (!token.empty()) query += "continuation-token=" + aws_uri_encode(token, false) + "&";
+    if (!token.empty()) query += "continuation-token=" + aws_uri_encode(token, true) + "&";
     query += "list-type=2&max-keys=" + std::to_string(page_size);
-    if (!prefix.empty()) query += "&prefix=" + aws_uri_encode(prefix, false);
+    if (!prefix.empty()) query += "&prefix=" + aws_uri_encode(prefix, true);
     const HttpResponse resp = http_perform(s3_request({bucket, ""}, "GET", query));
     for (const std::string& item : xml::elements(resp.body, "Contents")) {
       S3Object obj;

@@ -160,6 +160,42 @@ class HttpIo : public ::testing::Test {
   RemoteOptionsScope opts_;
 };
 
+// moto verifying signatures: libcurl's SigV4 (with the listing's query and a
+// session token header) is accepted, a wrong secret is refused by name.
+TEST(S3Signed, LibcurlSigV4AcceptedByVerifyingServer) {
+  testing::MotoServer moto(true);
+  RemoteOptionsScope opts;
+  opts->endpoint_url = moto.endpoint();
+  opts->no_sign_request = false;
+  EnvScope id("AWS_ACCESS_KEY_ID", moto.access_key());
+  EnvScope secret("AWS_SECRET_ACCESS_KEY", moto.secret_key());
+  // Filled by boto3 (the image's python3): pixeldrill signs reads only.
+  testing::TempDir tmp;
+  for (int i = 0; i < 3; ++i) write_file(tmp / ("f" + std::to_string(i)), pattern(5000, i));
+  const std::string upload =
+      "env -u PYTHONPATH python3 -c \"import boto3; s3 = boto3.client('s3', endpoint_url='" +
+      moto.endpoint() +
+      "', region_name='us-east-1'); s3.create_bucket(Bucket='signed-bkt'); "
+      "[s3.upload_file('" +
+      tmp.str() +
+      "/f%d' % i, 'signed-bkt', 'pre/fix/f%d.nc' % i) "
+      "for i in range(3)]\"";
+  ASSERT_EQ(std::system(upload.c_str()), 0);
+  EXPECT_EQ(io::s3_list("signed-bkt", "pre/fix/", 1).size(), 3u);  // continuation tokens signed
+  auto src = io::open_byte_source("s3://signed-bkt/pre/fix/f1.nc");
+  EXPECT_EQ(read_all(*src, 100, 200), pattern(5000, 1).substr(100, 200));
+  EnvScope wrong("AWS_SECRET_ACCESS_KEY", "wrong-secret");
+  try {
+    io::open_byte_source("s3://signed-bkt/pre/fix/f1.nc");
+    FAIL() << "a wrong signature was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("status 403"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("wrong-secret"), std::string::npos) << e.what();
+  }
+  opts->no_sign_request = true;  // anonymous: refused by a private bucket
+  EXPECT_THROW(io::open_byte_source("s3://signed-bkt/pre/fix/f1.nc"), Error);
+}
+
 TEST_F(HttpIo, RangesOverHttpAndTls) {
   const std::string data = pattern(200000, 1);
   auto src = io::open_byte_source(nginx_.http_url() + "/data/2024/a.nc");

@@ -97,19 +97,44 @@ inline void wait_for_port(int port, const ChildProcess& child, const std::string
 }
 
 // moto_server (the image's Python has it on PATH, Debian's does not).
+// With `verify_signatures`, moto checks every SigV4 signature against an IAM
+// user it creates first (allowed everything); its keys are access_key() and
+// secret_key().
 class MotoServer {
  public:
-  MotoServer() : port_(free_port()) {
-    child_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"moto_server", "-H", "127.0.0.1", "-p", std::to_string(port_)},
-        dir_ / "moto.log");
+  explicit MotoServer(bool verify_signatures = false) : port_(free_port()) {
+    std::vector<std::string> argv{"moto_server", "-H", "127.0.0.1", "-p", std::to_string(port_)};
+    if (verify_signatures) argv.insert(argv.begin(), {"env", "INITIAL_NO_AUTH_ACTION_COUNT=3"});
+    child_ = std::make_unique<ChildProcess>(argv, dir_ / "moto.log");
     wait_for_port(port_, *child_, "moto_server", dir_ / "moto.log");
+    if (verify_signatures) {
+      // The image's python3 has boto3 (Debian's does not).
+      const std::string script =
+          "import boto3, json\n"
+          "iam = boto3.client('iam', endpoint_url='" +
+          endpoint() +
+          "', region_name='us-east-1', aws_access_key_id='x', aws_secret_access_key='x')\n"
+          "iam.create_user(UserName='u')\n"
+          "k = iam.create_access_key(UserName='u')['AccessKey']\n"
+          "iam.put_user_policy(UserName='u', PolicyName='all', PolicyDocument=json.dumps("
+          "{'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': '*', "
+          "'Resource': '*'}]}))\n"
+          "print(k['AccessKeyId'], k['SecretAccessKey'])\n";
+      std::ofstream(dir_ / "iam.py") << script;
+      const std::string cmd = "env -u PYTHONPATH python3 " + (dir_ / "iam.py") + " > " +
+                              (dir_ / "keys") + " 2>" + (dir_ / "iam.log");
+      if (std::system(cmd.c_str()) != 0) throw std::runtime_error("moto: cannot create IAM user");
+      std::ifstream(dir_ / "keys") >> access_key_ >> secret_key_;
+    }
   }
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& access_key() const { return access_key_; }
+  const std::string& secret_key() const { return secret_key_; }
 
  private:
   TempDir dir_{"pixeldrill-moto"};
   int port_;
+  std::string access_key_, secret_key_;
   std::unique_ptr<ChildProcess> child_;
 };
 
