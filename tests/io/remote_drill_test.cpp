@@ -119,6 +119,40 @@ TEST_F(RemoteDrill, HttpUrlListThroughFaultsMatchesLocal) {
     EXPECT_EQ(r.status, 0);
     EXPECT_EQ(r.out, local_drill(kPoint));
   }
+  // xarray + fsspec over HTTP (aiohttp) on pixeldrill's refs of the remote
+  // index reads the same values as on refs of a local index of the files.
+  // (One layout group: the 2020 files.)
+  proxy.set("pass", 0);
+  {
+    std::ofstream out(work / "urls2020.txt");
+    for (const auto& f : files_) {
+      if (f.rfind("2020/", 0) == 0) out << proxy.url() << "/" << f << "\n";
+    }
+  }
+  ASSERT_EQ(run(testing::pixeldrill() + " index @" + (work / "urls2020.txt") + " -o " +
+                (work / "h2020.pdx") + " 2>&1 && " + testing::pixeldrill() + " refs " +
+                (work / "h2020.pdx") + " -o " + (work / "http.json") + " --combined 2>&1")
+                .status,
+            0);
+  ASSERT_EQ(run(testing::pixeldrill() + " index '" + *collection_ + "/2020/*.nc' -o " +
+                (work / "l.pdx") + " 2>&1 && " + testing::pixeldrill() + " refs " +
+                (work / "l.pdx") + " -o " + (work / "local.json") + " --combined 2>&1")
+                .status,
+            0);
+  auto xarray_read = [&](const std::string& refs, const std::string& protocol) {
+    const std::string q = work / ("q-" + protocol + ".json");
+    std::ofstream(q) << "[{\"refs\": \"" << refs << "\", \"lat\": -32, \"lon\": 115, "
+                     << "\"var\": \"sea_surface_temperature\", \"protocol\": \"" << protocol
+                     << "\"}]";
+    return run(testing::python() + " " + testing::python_script("index_kerchunk_read.py") + " " +
+               q);
+  };
+  const auto over_http = xarray_read(work / "http.json", "http");
+  const auto on_disk = xarray_read(work / "local.json", "file");
+  EXPECT_EQ(over_http.status, 0);
+  EXPECT_EQ(testing::lines(on_disk.out).size(), 3u);  // pixel + 2 days
+  EXPECT_EQ(over_http.out, on_disk.out);
+
   // A server failing for good: the files are skipped, named with the status.
   proxy.set("status:503", -1);
   r = run("PIXELDRILL_RETRIES=2 " + env + testing::pixeldrill() + " drill " + index + " " + kPoint +
