@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/remote_flags.h"
 #include "core/error.h"
 #include "store/converter.h"
 #include "store/time_chunk.h"
@@ -71,6 +72,7 @@ Command make_convert_command(CLI::App& root) {
       "Zarr v2 store whose chunks run deep in "
       "time (fast pixel drills, readable by xarray.open_zarr); resumable after a crash, "
       "extendable with --append");
+  add_remote_flags(app);
   app->add_option("COLLECTION", o.source,
                   "Folder (searched recursively), glob, file, or an index from `pixeldrill index`")
       ->required();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/remote_flags.h"
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "drill/dataset.h"
@@ -79,6 +80,7 @@ Command make_drill_command(CLI::App& root) {
       "drill",
       "Drill time series at a point, a list of stations or a box out of a NetCDF collection "
       "(folder searched recursively, glob, single file) or a pixeldrill index/store.");
+  add_remote_flags(app);
   app->add_option("SOURCE", opts->source, "collection folder, glob, NetCDF file, index or store")
       ->required();
   auto* point =

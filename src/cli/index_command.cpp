@@ -1,8 +1,10 @@
 // `pixeldrill index COLLECTION -o INDEX`: build or update a chunk index.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/command.h"
+#include "cli/remote_flags.h"
 #include "core/error.h"
 #include "index/collection_index.h"
 #include "index/indexer.h"
@@ -39,6 +41,12 @@ int run_index(const IndexArgs& args) {
                built.files.size(), stats.scanned, stats.reused, stats.dropped, stats.failed,
                stats.seconds, stats.scanned ? 1000.0 * stats.seconds / stats.scanned : 0.0,
                args.output.c_str());
+  if (const std::string traffic = remote_traffic(); !traffic.empty()) {
+    const double n = std::max<size_t>(stats.scanned, 1);
+    std::fprintf(stderr, "remote: %s (%.1f requests, %.3f MB per file read)\n", traffic.c_str(),
+                 io::http_counters().requests.load() / n,
+                 io::http_counters().bytes.load() / 1e6 / n);
+  }
   for (const auto& p : built.problems) std::fprintf(stderr, "  skipped: %s\n", p.c_str());
   return built.problems.empty() ? kExitOk : kExitPartial;
 }
@@ -49,10 +57,14 @@ Command make_index_command(CLI::App& root) {
       "index",
       "Index every chunk of every NetCDF-4 file of a collection (incremental: an existing "
       "INDEX is updated, re-reading only new or changed files)");
-  app->add_option("COLLECTION", args->collection, "Folder (recursive), glob or file")->required();
+  app->add_option("COLLECTION", args->collection,
+                  "Folder (recursive), glob or file; s3://BUCKET/PREFIX/, @urls.txt, a THREDDS "
+                  "catalog.xml URL")
+      ->required();
   app->add_option("-o,--output", args->output, "Index file to write or update")->required();
   app->add_option("--threads", args->threads, "Parallel readers (default: one per core)");
   app->add_flag("--full", args->full, "Ignore an existing index and re-read every file");
+  add_remote_flags(app);
   return Command{app, [args] { return run_index(*args); }};
 }
 

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "cli/command.h"
+#include "cli/remote_flags.h"
 #include "core/error.h"
 #include "index/collection_index.h"
 #include "index/indexer.h"
@@ -79,6 +80,7 @@ Command make_refs_command(CLI::App& root) {
       "refs",
       "Write kerchunk (reference spec v1) JSON so fsspec/zarr/xarray read the NetCDF chunks in "
       "place: one file per NetCDF file, or combined along time per layout group");
+  add_remote_flags(app);
   app->add_option("SOURCE", args->source, "Collection (folder, glob, file) or index file")
       ->required();
   app->add_option("-o,--output", args->output,

@@ -22,6 +22,8 @@
 #include "drill/series_builder.h"
 #include "index/indexer.h"
 #include "io/byte_source.h"
+#include "io/registry.h"
+#include "io/remote_options.h"
 
 namespace pixeldrill::drill {
 namespace {
@@ -89,7 +91,10 @@ class FileDriller {
                     "); re-run pixeldrill index to update the index");
       }
     }
-    const auto source = open_bytes_(f.path);
+    // Remote objects: no HEAD; every response is checked against the
+    // indexed size and Last-Modified instead.
+    const io::ObjectInfo indexed{f.path, f.size, f.mtime_ns, ""};
+    const auto source = local ? open_bytes_(f.path) : io::open_byte_source(f.path, &indexed);
     if (source->size() != f.size) {
       throw Error(f.path + ": changed since it was indexed (size " + std::to_string(f.size) +
                   " -> " + std::to_string(source->size()) +
@@ -386,7 +391,12 @@ class IndexReader : public QueryReader {
     }
     Counters counters;
     std::vector<std::optional<Problem>> failures(todo.size());
-    const unsigned threads = options_.threads ? options_.threads : default_threads();
+    // Remote files wait on the network: one thread per request in flight.
+    const bool remote = std::any_of(index.files.begin(), index.files.end(),
+                                    [](const FileEntry& f) { return io::is_remote(f.path); });
+    const unsigned threads = options_.threads ? options_.threads
+                             : remote         ? io::remote_options().requests
+                                              : default_threads();
     {
       Progress progress("drilling", todo.size());
       // One driller (and its chunk buffers) per worker thread bounds memory.

@@ -3,7 +3,8 @@ Access" recipe): fsspec reference:// mapper + xarray.open_zarr, and prints the
 nearest-pixel time series of variables.
 
 Usage: index_kerchunk_read.py QUERIES.json
-QUERIES.json: [{"refs": PATH, "lat": .., "lon": .., "var": NAME}, ...]
+QUERIES.json: [{"refs": PATH, "lat": .., "lon": .., "var": NAME, "protocol": "file"}, ...]
+("protocol" is fsspec's remote_protocol, "file" unless given; "http" reads over aiohttp)
 Prints per query i:  "i pixel <lat> <lon>" then "i <ISO time> <exact> <xarray>" lines, where
 <xarray> is xarray's own CF decoding (float32 for masked shorts) and <exact> is
 the stored numbers decoded in float64 with the set's attributes (or, for a
@@ -19,10 +20,10 @@ import xarray as xr
 opened = {}
 
 
-def open_set(refs, **kw):
-    key = (refs, tuple(sorted(kw.items())))
+def open_set(refs, protocol="file", **kw):
+    key = (refs, protocol, tuple(sorted(kw.items())))
     if key not in opened:
-        mapper = fsspec.get_mapper("reference://", fo=refs, remote_protocol="file")
+        mapper = fsspec.get_mapper("reference://", fo=refs, remote_protocol=protocol)
         opened[key] = xr.open_zarr(mapper, consolidated=False, **kw)
     return opened[key]
 
@@ -32,8 +33,9 @@ def text(v):
 
 
 for i, q in enumerate(json.load(open(sys.argv[1]))):
-    ds = open_set(q["refs"])
-    raw = open_set(q["refs"], mask_and_scale=False)
+    protocol = q.get("protocol", "file")
+    ds = open_set(q["refs"], protocol)
+    raw = open_set(q["refs"], protocol, mask_and_scale=False)
     var = q["var"]
     point = ds.sel(lat=q["lat"], lon=q["lon"], method="nearest")
     rpoint = raw.sel(lat=q["lat"], lon=q["lon"], method="nearest")

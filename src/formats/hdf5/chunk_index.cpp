@@ -9,6 +9,8 @@
 #include "core/error.h"
 #include "formats/lazy_library.h"
 
+#include "formats/hdf5/byte_source_vfd.h"
+
 namespace pixeldrill::formats::hdf5 {
 namespace {
 
@@ -327,13 +329,42 @@ const Dataset* FileContents::find(const std::string& name) const {
   return nullptr;
 }
 
+namespace {
+FileContents read_chunk_index_with(const std::string& path, hid_t fapl);
+}  // namespace
+
 FileContents read_chunk_index(const std::string& path) {
   // HDF5 prints its own error stack by default; we report errors ourselves.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     throw Error(path + ": not an HDF5 / NetCDF-4 file (or not readable)");
   }
-  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  return read_chunk_index_with(path, H5P_DEFAULT);
+}
+
+FileContents read_chunk_index(const std::string& name, const io::ByteSource& source) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  static constexpr unsigned char kMagic[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  std::byte head[8]{};
+  if (source.size() < 8) throw Error(name + ": not an HDF5 / NetCDF-4 file (too short)");
+  source.read(0, head);
+  if (std::memcmp(head, kMagic, 8) != 0) {
+    throw Error(name + ": not an HDF5 / NetCDF-4 file (no HDF5 signature at byte 0)");
+  }
+  Handle fapl(byte_source_fapl(source), H5Pclose);
+  try {
+    return read_chunk_index_with(name, fapl.get());
+  } catch (const Error& e) {
+    // A network or changed-object failure says more than HDF5's error.
+    const std::string cause = last_byte_source_error();
+    if (!cause.empty()) throw Error(e.what() + std::string(": ") + cause);
+    throw;
+  }
+}
+
+namespace {
+FileContents read_chunk_index_with(const std::string& path, hid_t fapl) {
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
   if (!file.ok()) throw Error(path + ": cannot open as HDF5");
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
   FileContents out;
@@ -367,5 +398,6 @@ FileContents read_chunk_index(const std::string& path) {
   }
   return out;
 }
+}  // namespace
 
 }  // namespace pixeldrill::formats::hdf5

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "formats/packing.h"
+#include "io/byte_source.h"
 
 namespace pixeldrill::formats::hdf5 {
 
@@ -71,5 +72,9 @@ struct FileContents {
 // Reads the metadata and chunk table of one NetCDF-4 / HDF5 file. Throws
 // Error naming the file when it is not HDF5 or cannot be read.
 FileContents read_chunk_index(const std::string& path);
+// The same over any byte source (HTTP, S3) through pixeldrill's HDF5 virtual
+// file driver; `name` is what messages show. Wrap remote sources in a block
+// cache: HDF5 reads metadata in many small pieces.
+FileContents read_chunk_index(const std::string& name, const io::ByteSource& source);
 
 }  // namespace pixeldrill::formats::hdf5

@@ -1,0 +1,134 @@
+#!/bin/bash
+# Remote benchmark: index build and point/box drills over HTTP (Debian nginx)
+# and S3 (moto_server), against the same drill on local disk and against
+# xarray + fsspec (Debian /usr/bin/python3) reading pixeldrill's kerchunk refs
+# over HTTP. Round trips are added with tc netem in a network namespace when
+# the kernel allows it, otherwise with tests/support/fault_proxy.py's
+# delay mode (one added delay per request; an approximation, said so below).
+#
+#   bench/remote.sh [--days N] [--decimate N] [--rtt-ms MS] [--out DIR]
+#
+# Prints a Markdown table; every drill's CSV is compared with the local one
+# before its time is reported.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${PIXELDRILL:-$HERE/build/pixeldrill}
+DAYS=4; DECIMATE=1; RTT=50; OUT=$(mktemp -d /tmp/pixeldrill-remote-bench.XXXXXX)
+while [ $# -gt 0 ]; do
+  case $1 in
+    --days) DAYS=$2; shift 2 ;;
+    --decimate) DECIMATE=$2; shift 2 ;;
+    --rtt-ms) RTT=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$OUT"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+now() { date +%s.%N; }
+
+COLL=$OUT/coll
+if [ ! -d "$COLL" ]; then
+  TO=$(date -u -d "2024-01-01 + $((DAYS - 1)) days" +%F)
+  "$BIN" synth "$COLL" --from 2024-01-01 --to "$TO" --decimate "$DECIMATE" --no-gaps -q \
+    --vars sea_surface_temperature,quality_level,sst_dtime,l2p_flags,sses_bias,sses_standard_deviation
+fi
+NFILES=$(find "$COLL" -name '*.nc' | wc -l)
+BYTES=$(du -sb "$COLL" | cut -f1)
+
+# nginx
+NG=$(port); mkdir -p "$OUT/nginx"
+cat > "$OUT/nginx/nginx.conf" <<CONF
+daemon off; worker_processes 1; pid $OUT/nginx/pid; $( [ "$(id -u)" = 0 ] && echo "user root;")
+error_log $OUT/nginx/error.log;
+events { worker_connections 512; }
+http { access_log off; keepalive_requests 100000; default_type application/octet-stream;
+  client_body_temp_path $OUT/nginx/t1; proxy_temp_path $OUT/nginx/t2; fastcgi_temp_path $OUT/nginx/t3;
+  uwsgi_temp_path $OUT/nginx/t4; scgi_temp_path $OUT/nginx/t5;
+  server { listen 127.0.0.1:$NG; root $COLL; } }
+CONF
+nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -e "$OUT/nginx/error.log" & PIDS+=($!)
+# moto
+MP=$(port)
+moto_server -H 127.0.0.1 -p "$MP" >"$OUT/moto.log" 2>&1 & PIDS+=($!)
+wait_port "$NG"; wait_port "$MP"
+export AWS_ENDPOINT_URL=http://127.0.0.1:$MP AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench
+# Upload with the image's python3 (boto3), not Debian's.
+env -u PYTHONPATH python3 - "$COLL" <<'PY'
+import boto3, os, sys
+s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1")
+s3.create_bucket(Bucket="sst")
+root = sys.argv[1]
+for d, _, files in os.walk(root):
+    for f in files:
+        p = os.path.join(d, f)
+        s3.upload_file(p, "sst", "ghrsst/" + os.path.relpath(p, root))
+PY
+
+delay_proxy() {  # $1 upstream; prints the proxy URL
+  local p; p=$(port)
+  /usr/bin/python3 "$HERE/tests/support/fault_proxy.py" --port "$p" --upstream "$1" --mode "delay:$RTT" --count -1 >/dev/null 2>&1 &
+  PIDS+=($!); wait_port "$p"; echo "http://127.0.0.1:$p"
+}
+urls() { find "$COLL" -name '*.nc' | sort | sed "s|^$COLL|$1|" > "$OUT/urls-$2.txt"; echo "@$OUT/urls-$2.txt"; }
+
+POINT="--point -32,115 --var sea_surface_temperature"
+BOX="--box -33.25,-32.75,114.75,115.25 --var sea_surface_temperature"
+ROWS=()
+row() { ROWS+=("| $1 | $2 | $3 | $4 | $5 |"); }
+traffic() { sed -n 's/^remote: \([0-9]*\) requests ([0-9]* retried), \([0-9.]*\) MB.*/\1 \2/p' "$1"; }
+
+# Local reference.
+T0=$(now); "$BIN" index "$COLL" -o "$OUT/local.pdx" --full 2>/dev/null; T1=$(now)
+row "index, local disk" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+"$BIN" drill "$OUT/local.pdx" $POINT > "$OUT/point.ref.csv"
+"$BIN" drill "$OUT/local.pdx" $BOX > "$OUT/box.ref.csv"
+T0=$(now); "$BIN" drill "$OUT/local.pdx" $POINT >/dev/null; T1=$(now)
+row "point via index, local disk" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+
+bench_remote() {  # $1 label, $2 collection spec, $3 extra flags, $4 index name
+  local idx="$OUT/$4.pdx" log="$OUT/log.txt"
+  T0=$(now); PIXELDRILL_STATS=1 "$BIN" index "$2" -o "$idx" --full $3 2>"$log"; T1=$(now)
+  read -r req mb < <(traffic "$log")
+  row "index, $1" "$NFILES" "$(echo "scale=2; $req / $NFILES" | bc)" "$(echo "scale=3; $mb / $NFILES" | bc)" "$(echo "$T1 - $T0" | bc)"
+  for q in point box; do
+    local query=$POINT; [ $q = box ] && query=$BOX
+    T0=$(now); "$BIN" drill "$idx" $query $3 >"$OUT/$q.out.csv" 2>"$log"; T1=$(now)
+    cmp -s "$OUT/$q.out.csv" "$OUT/$q.ref.csv" || { echo "FAILED: $1 $q differs from local" >&2; exit 1; }
+    row "$q via index, $1" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+  done
+}
+bench_remote "nginx HTTP" "$(urls "http://127.0.0.1:$NG" nginx)" "" http
+bench_remote "moto S3" "s3://sst/ghrsst/" "" s3
+if unshare -n sh -c 'ip link set lo up && tc qdisc add dev lo root netem delay 1ms' 2>/dev/null; then
+  NETEM="tc netem (not implemented in this script yet)"
+else
+  NETEM="tc netem not permitted here (no sch_netem); round trips added by fault_proxy delay:$RTT per request"
+fi
+PROXY=$(delay_proxy "http://127.0.0.1:$NG")
+bench_remote "nginx HTTP +${RTT} ms/request" "$(urls "$PROXY" delay)" "" delayed
+
+# xarray + fsspec over HTTP on pixeldrill's refs of the HTTP index.
+"$BIN" refs "$OUT/http.pdx" -o "$OUT/refs.json" --combined 2>/dev/null
+T0=$(now)
+/usr/bin/python3 - "$OUT/refs.json" <<'PY' > "$OUT/xr.txt"
+import sys, fsspec, xarray as xr
+m = fsspec.get_mapper("reference://", fo=sys.argv[1], remote_protocol="http")
+ds = xr.open_zarr(m, consolidated=False)
+v = ds.sea_surface_temperature.sel(lat=-32, lon=115, method="nearest").load()
+print(len(v))
+PY
+T1=$(now)
+row "point, xarray+fsspec on refs over nginx HTTP" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+
+echo "## Remote benchmark ($NFILES files, $((BYTES / NFILES / 1000)) kB per file, --decimate $DECIMATE)"
+echo
+echo "$NETEM"
+echo
+echo "| what | files | requests/file | MB/file | seconds |"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${ROWS[@]}"

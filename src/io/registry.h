@@ -1,0 +1,58 @@
+#pragma once
+// Byte sources and listings by URI scheme: plain paths and file://, http://
+// and https://, s3://. Every object has a version so a reader can tell it
+// changed since it was indexed: size + modification time for local files,
+// size + ETag / Last-Modified remotely.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/byte_source.h"
+
+namespace pixeldrill::io {
+
+struct ObjectInfo {
+  std::string uri;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;  // modification time (Last-Modified remotely, 1 s resolution)
+  std::string etag;      // remote only, when the server gives one
+};
+
+// True for URIs with a remote scheme (http, https, s3).
+bool is_remote(const std::string& uri);
+
+// Opens one object. With `known` (size and version from a listing or an
+// index) a remote source sends no HEAD request, and every response is checked
+// against it: a changed object is an Error of kind kSourceChanged naming it.
+std::unique_ptr<ByteSource> open_byte_source(const std::string& uri,
+                                             const ObjectInfo* known = nullptr);
+
+// Size and version of one object (HEAD remotely); throws Error naming it.
+ObjectInfo stat_object(const std::string& uri);
+
+// The objects of a remote collection SOURCE, sorted by URI:
+//   s3://BUCKET/PREFIX   every key under the prefix (ListObjectsV2, all pages)
+//   @FILE                one URL per line ('#' comments, blank lines ignored)
+//   http(s)://.../catalog.xml  a THREDDS catalog, catalogRefs followed
+//   any other remote URI a single object
+// A glob in the last path part (s3://b/2024/*.nc) filters the listing.
+std::vector<ObjectInfo> list_objects(const std::string& spec);
+
+// True when `spec` names a remote collection or object (including @FILE).
+bool is_remote_spec(const std::string& spec);
+
+// Writes a whole object (local: temporary name + rename; S3: one PUT, which
+// is atomic); readers never see a half-written object.
+void write_object(const std::string& uri, const std::string& bytes);
+
+// A new scheme ("gs", ...): how to open, stat and list its objects.
+struct Scheme {
+  std::function<std::unique_ptr<ByteSource>(const std::string&, const ObjectInfo*)> open;
+  std::function<ObjectInfo(const std::string&)> stat;
+  std::function<std::vector<ObjectInfo>(const std::string&)> list;
+};
+void register_scheme(const std::string& scheme, Scheme handlers);
+
+}  // namespace pixeldrill::io
