@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 
+#include "formats/lazy_library.h"
+
 namespace pixeldrill::formats::hdf5 {
 namespace {
 
@@ -100,7 +102,10 @@ hid_t driver_id() {
 }  // namespace
 
 hid_t byte_source_fapl(const io::ByteSource& source) {
-  const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  // H5P_FILE_ACCESS names a library global; the library is loaded lazily.
+  H5open();
+  const hid_t fapl =
+      H5Pcreate(*static_cast<const hid_t*>(lazy_hdf5().variable("H5P_CLS_FILE_ACCESS_ID_g")));
   const Config config{&source};
   H5Pset_driver(fapl, driver_id(), &config);
   return fapl;

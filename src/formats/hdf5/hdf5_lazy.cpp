@@ -153,6 +153,11 @@ extern "C" herr_t H5Eset_auto2(hid_t estack_id, H5E_auto2_t func, void* client_d
   return real(estack_id, func, client_data);
 }
 
+extern "C" hid_t H5FDregister(const H5FD_class_t* cls) {
+  static const auto real = lazy_hdf5().get<decltype(&H5FDregister)>("H5FDregister");
+  return real(cls);
+}
+
 extern "C" herr_t H5Fclose(hid_t file_id) {
   static const auto real = lazy_hdf5().get<decltype(&H5Fclose)>("H5Fclose");
   return real(file_id);
@@ -247,6 +252,11 @@ extern "C" int H5Pget_chunk(hid_t plist_id, int max_ndims, hsize_t dim[]) {
   return real(plist_id, max_ndims, dim);
 }
 
+extern "C" const void* H5Pget_driver_info(hid_t plist_id) {
+  static const auto real = lazy_hdf5().get<decltype(&H5Pget_driver_info)>("H5Pget_driver_info");
+  return real(plist_id);
+}
+
 extern "C" herr_t H5Pget_fill_value(hid_t plist_id, hid_t type_id, void* value) {
   static const auto real = lazy_hdf5().get<decltype(&H5Pget_fill_value)>("H5Pget_fill_value");
   return real(plist_id, type_id, value);
@@ -277,6 +287,11 @@ extern "C" herr_t H5Pset_chunk(hid_t plist_id, int ndims, const hsize_t dim[]) {
 extern "C" herr_t H5Pset_deflate(hid_t plist_id, unsigned level) {
   static const auto real = lazy_hdf5().get<decltype(&H5Pset_deflate)>("H5Pset_deflate");
   return real(plist_id, level);
+}
+
+extern "C" herr_t H5Pset_driver(hid_t plist_id, hid_t driver_id, const void* driver_info) {
+  static const auto real = lazy_hdf5().get<decltype(&H5Pset_driver)>("H5Pset_driver");
+  return real(plist_id, driver_id, driver_info);
 }
 
 extern "C" herr_t H5Pset_fill_value(hid_t plist_id, hid_t type_id, const void* value) {
