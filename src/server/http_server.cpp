@@ -75,6 +75,8 @@ HttpServer::HttpServer(std::shared_ptr<Service> service)
   // Request line and headers are bounded by the library build
   // (CPPHTTPLIB_REQUEST_URI_MAX_LENGTH, CPPHTTPLIB_HEADER_MAX_LENGTH: 8 KiB each).
   http.set_payload_max_length(config.max_body_bytes);
+  // Without TCP_NODELAY a small response waits for the client's delayed ACK (~40 ms).
+  http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(10000);
   http.set_keep_alive_timeout(5);
   http.set_read_timeout(10, 0);

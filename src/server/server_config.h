@@ -21,7 +21,7 @@ struct ServerConfig {
   size_t max_values = 20'000'000;   // numbers per response (413 beyond)
   int deadline_ms = 30'000;         // per request
   int refresh_seconds = 0;          // periodic refresh; 0: only on SIGHUP
-  int threads = 96;                 // worker threads (one per open keep-alive connection)
+  int threads = 256;  // workers: cpp-httplib holds one per open keep-alive connection
   size_t max_body_bytes = 4 << 20;  // POST bodies (station lists)
   std::string web_dir;              // built front end; empty: found beside the binary
   std::string access_log = "-";     // "-": stderr
