@@ -5,6 +5,7 @@
 
 #include "core/civil_time.h"
 #include "core/error.h"
+#include "output/format_number.h"
 
 namespace pixeldrill::server {
 namespace {
@@ -216,8 +217,9 @@ size_t nearest_index(const AxisView& a, double target, const AxisConstraint& c,
   if (a.axis) {
     const auto i = a.axis->nearest(target);
     if (!i) {
-      throw fail("value " + std::to_string(target) + " is outside the axis range " +
-                 std::to_string(a.axis->min()) + " to " + std::to_string(a.axis->max()) + ".");
+      throw fail("value " + output::format_value(target) + " is outside the axis range " +
+                 output::format_coordinate(a.axis->min()) + " to " +
+                 output::format_coordinate(a.axis->max()) + ".");
     }
     return *i;
   }
