@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -189,7 +190,14 @@ HttpResponse Service::api(const HttpRequest& request, const std::string& path,
     // whatever kind they give, a request that does not parse is a bad request.
     throw BadRequest(e.what());
   }
+  const auto started = std::chrono::steady_clock::now();
   const drill::Series series = d->dataset->drill(q);
+  if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(config_.deadline_ms)) {
+    throw Error(ErrorKind::kIo,
+                "Timeout: the drill took longer than the server's per-request limit (" +
+                    std::to_string(config_.deadline_ms) +
+                    " ms); ask for a shorter time range or fewer sites");
+  }
   size_t values = series.rows.size() * (series.columns.size() + 3);
   if (values > config_.max_values) {
     throw Error(ErrorKind::kTooLarge, "the answer holds " + std::to_string(values) +
