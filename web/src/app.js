@@ -54,7 +54,7 @@ async function drill(extra, label) {
   const ys = rows.map((r) => r[column.name]);
   const first = rows[0];
   $('where').textContent = first
-    ? `${label}: pixel centre ${first.lat}, ${first.lon} (${rows.length} time steps, ${ys.filter((v) => v !== null).length} valid)`
+    ? `${label}: ${label === 'Point' ? 'pixel centre' : 'box centre'} ${first.lat}, ${first.lon} (${rows.length} time steps, ${ys.filter((v) => v !== null).length} valid)`
     : `${label}: no time steps in range`;
   $('status').textContent = `${column.name} (${column.units})`;
   plot(xs, ys, `${column.name} (${column.units})`);

@@ -70,8 +70,27 @@ try {
   }
   const where = await page.textContent('#where');
   await page.screenshot({ path: join(outDir, 'page.png') });
+
+  // Box mean: drag a box around the point; the plotted series is the API's box mean.
+  await page.click('#box-mode');
+  await page.mouse.move(point.x - 25, point.y - 25);
+  await page.mouse.down();
+  await page.mouse.move(point.x, point.y, { steps: 5 });
+  await page.mouse.move(point.x + 25, point.y + 25, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => window.pixeldrill.last.url.includes('reduce=mean') &&
+    document.getElementById('chart').dataset.state === 'ready', null, { timeout: 30000 });
+  const boxUrl = await page.evaluate(() => window.pixeldrill.last.url);
+  const boxPlotted = await page.evaluate(() => window.pixeldrill.plotted.ys);
+  const boxApi = await (await page.request.get(base.replace(/\/$/, '') + boxUrl)).json();
+  const boxValues = boxApi.rows.map((r) => r[boxApi.columns[0].name]);
+  if (JSON.stringify(boxValues) !== JSON.stringify(boxPlotted)) {
+    fail(`box mean plotted ${JSON.stringify(boxPlotted)} != API ${JSON.stringify(boxValues)}`);
+  }
+  if (!boxPlotted.some((v) => v !== null)) fail('the box mean has no valid values');
+  await page.screenshot({ path: join(outDir, 'page-box.png') });
   if (external.length) fail(`the page requested other hosts: ${external.join(' ')}`);
-  console.log(`web page ok: ${where}; ${plotted.ys.length} values plotted = API = CSV`);
+  console.log(`web page ok: ${where}; ${plotted.ys.length} values plotted = API = CSV; box mean ${boxUrl}`);
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
