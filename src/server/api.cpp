@@ -12,7 +12,7 @@
 
 #include "core/civil_time.h"
 #include "core/error.h"
-#include "drill/stations.h"
+#include "drill/query_text.h"
 #include "output/netcdf_writer.h"
 #include "output/table_writers.h"
 #include "server/griddap_query.h"
@@ -41,20 +41,6 @@ std::map<std::string, std::string> parse_params(const std::string& query) {
   return params;
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::string item;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == ',') {
-      if (!item.empty()) out.push_back(item);
-      item.clear();
-    } else if (text[i] != ' ') {
-      item += text[i];
-    }
-  }
-  return out;
-}
-
 // A temporary file for the readers and writers that take a path (station
 // CSV, netCDF-C); its name never comes from the request.
 struct TempFile {
@@ -77,6 +63,8 @@ std::string read_all(const std::string& path) {
   return ss.str();
 }
 
+// HTTP parameters -> the library's QueryText -> drill::parse_query, the
+// parser and messages the CLI uses.
 drill::Query query_from_params(const std::map<std::string, std::string>& p,
                                const std::string& body) {
   static const std::set<std::string> known = {"point", "box",         "reduce",  "var",   "from",
@@ -88,37 +76,20 @@ drill::Query query_from_params(const std::map<std::string, std::string>& p,
     auto it = p.find(k);
     return it == p.end() ? std::string() : it->second;
   };
-  drill::Query q;
-  const int chosen = !get("point").empty() + !get("box").empty() + !body.empty();
-  if (chosen != 1)
-    throw BadRequest("give exactly one of point=LAT,LON, box=S,N,W,E or a POSTed station CSV");
-  if (!get("point").empty()) q.sites = {drill::parse_point(get("point"))};
-  if (!get("box").empty()) q.box = drill::parse_box(get("box"));
-  if (!body.empty()) {
-    TempFile file(".csv");
-    std::ofstream(file.path, std::ios::binary) << body;
-    try {
-      q.sites = drill::read_stations(file.path);
-    } catch (const Error& e) {
-      std::string m = e.what();
-      const size_t at = m.find(file.path);
-      if (at != std::string::npos) m.replace(at, file.path.size(), "(POST body)");
-      throw BadRequest(m);
-    }
-  }
-  q.reduce = drill::parse_reduce(get("reduce").empty() ? "none" : get("reduce"));
-  if (q.reduce != drill::Reduce::kNone && !q.box) throw BadRequest("reduce needs box");
-  if (!get("var").empty()) q.vars = split_list(get("var"));
-  if (!get("from").empty()) q.time.from = parse_iso8601(get("from"), "from");
-  if (!get("to").empty())
-    q.time.to = parse_iso8601(get("to"), "to") + (get("to").size() == 10 ? 86399 : 0);
-  if (q.time.from && q.time.to && *q.time.from > *q.time.to) throw BadRequest("from is after to");
+  drill::QueryText text;
+  text.point = get("point");
+  text.box = get("box");
+  if (!get("reduce").empty()) text.reduce = get("reduce");
+  text.vars = get("var");
+  text.from = get("from");
+  text.to = get("to");
   if (!get("min_quality").empty()) {
     try {
       size_t used = 0;
-      const int n = std::stoi(get("min_quality"), &used);
-      if (used != get("min_quality").size() || n < 0 || n > 127) throw std::out_of_range("");
-      q.min_quality = n;
+      text.min_quality = std::stoi(get("min_quality"), &used);
+      if (used != get("min_quality").size() || text.min_quality < 0 || text.min_quality > 127) {
+        throw std::out_of_range("");
+      }
     } catch (const std::exception&) {
       throw BadRequest("min_quality '" + get("min_quality") + "' must be an integer 0..127");
     }
@@ -127,8 +98,19 @@ drill::Query query_from_params(const std::map<std::string, std::string>& p,
   if (!c.empty() && c != "true" && c != "false" && c != "1" && c != "0") {
     throw BadRequest("celsius must be true or false");
   }
-  q.celsius = c == "true" || c == "1";
-  return q;
+  text.celsius = c == "true" || c == "1";
+  if (body.empty()) return drill::parse_query(text);
+  TempFile file(".csv");
+  std::ofstream(file.path, std::ios::binary) << body;
+  text.stations = file.path;
+  try {
+    return drill::parse_query(text);
+  } catch (const Error& e) {
+    std::string m = e.what();
+    const size_t at = m.find(file.path);
+    if (at != std::string::npos) m.replace(at, file.path.size(), "(POST body)");
+    throw Error(e.kind(), m);
+  }
 }
 
 nlohmann::json dataset_summary(const ServedDataset& d) {

@@ -17,6 +17,10 @@ class InfoFilledDataset : public drill::Dataset {
  public:
   explicit InfoFilledDataset(const std::string& folder) : inner_(drill::open_dataset(folder)) {
     auto info = std::make_shared<drill::DatasetInfo>(*inner_->info());
+    // Filled here from the files alone, whatever the backend already gives.
+    info->grid = {};
+    info->times.clear();
+    info->variables.clear();
     std::map<std::string, size_t> present;
     for (const auto& path : catalog::discover_files(folder)) {
       const auto file = formats::netcdf::NcFile::open(path);
