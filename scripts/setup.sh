@@ -28,3 +28,18 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
 fi
+
+# The web page of `pixeldrill serve` (web/): Leaflet + uPlot from npm, copied
+# into web/dist; playwright-core drives Debian's chromium in its test. Node
+# comes from Debian when no node/npm is installed yet.
+if ! command -v npm >/dev/null; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >&2
+fi
+web="$(dirname "$0")/../web"
+if [ ! -f "$web/dist/index.html" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ] ||
+   [ -n "$(find "$web/src" "$web/build.mjs" -newer "$web/dist/index.html" 2>/dev/null)" ]; then
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >&2 && npm run --silent build >&2)
+fi

@@ -1,0 +1,23 @@
+-- wrk script for bench/serve_load.sh: each request drills a random ocean
+-- point (from POINTS_FILE, one "lat,lon" a line) through PATH_PREFIX.
+local points = {}
+local prefix = os.getenv("PATH_PREFIX") or "/api/v1/datasets/store/drill?var=sea_surface_temperature&point="
+for line in io.lines(os.getenv("POINTS_FILE")) do
+  if #line > 0 then points[#points + 1] = line end
+end
+
+function init(args)
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
+end
+
+function request()
+  return wrk.format("GET", prefix .. points[math.random(#points)])
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d duration_s=%.2f rps=%.1f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f errors=%d non2xx=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end

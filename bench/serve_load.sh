@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Load benchmark of `pixeldrill serve` (not part of the test suite): wrk with
+# random ocean points against a store and an index, 1..256 connections, RSS
+# over a soak, and xarray answering the same points in one warm process.
+#
+#   bench/serve_load.sh [--years N] [--decimate N] [--seconds S] [--soak S] [--out DIR]
+# Defaults: 2 years at --decimate 10 (450 x 600), 10 s per point of the curve,
+# 60 s soak. The issue's setting: --years 10 --soak 600.
+# Uses build/pixeldrill (bash scripts/build.sh release), wrk, /usr/bin/python3 (xarray).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+years=2 decimate=10 seconds=10 soak=60 out=bench/results/tmp/serve
+while (($#)); do
+  case "$1" in
+    --years) years=$2; shift 2 ;;
+    --decimate) decimate=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --soak) soak=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "serve_load.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+bin=$PWD/build/pixeldrill
+mkdir -p "$out"
+data="bench/cache/serve-y${years}-d${decimate}"
+first=$((2024 - years + 1))
+if [ ! -d "$data/store.zarr" ]; then
+  echo "== making $years year(s) at --decimate $decimate in $data" >&2
+  "$bin" synth "$data/files" --decimate "$decimate" --from "$first-01-01" --to 2024-12-31 \
+    --vars sea_surface_temperature,quality_level -q
+  "$bin" index "$data/files" -o "$data/files.pdx" >/dev/null
+  "$bin" convert "$data/files" -o "$data/store.zarr" >/dev/null
+fi
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bin" serve --dataset "store=$data/store.zarr" --dataset "index=$data/files.pdx" --port "$port" \
+  2>"$out/access.log" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/datasets" >/dev/null && break; sleep 0.1; done
+base="http://127.0.0.1:$port"
+
+# Random points with valid values in the last time step (ocean), chosen once.
+points="$out/points.txt"
+: >"$points"
+/usr/bin/python3 -c "
+import random
+random.seed(12)
+for _ in range(2000): print(f'{random.uniform(-69,19):.3f},{random.uniform(71,189):.3f}')" >"$out/candidates.txt"
+while read -r p && [ "$(wc -l <"$points")" -lt 200 ]; do
+  if curl -sf "$base/api/v1/datasets/store/drill?var=sea_surface_temperature&point=$p&from=2024-12-01" |
+     awk -F, 'NR>1 && $5!="" {found=1} END {exit !found}'; then
+    echo "$p" >>"$points"
+  fi
+done <"$out/candidates.txt"
+echo "== $(wc -l <"$points") ocean points" >&2
+
+run_wrk() {  # dataset connections seconds
+  POINTS_FILE=$points PATH_PREFIX="/api/v1/datasets/$1/drill?var=sea_surface_temperature&point=" \
+    wrk -t"$(( $2 < 2 ? 1 : 2 ))" -c"$2" -d"${3}s" --timeout 10s -s bench/serve_load.lua "$base/" | grep '^RESULT'
+}
+rss() { awk '/VmRSS/ {print $2}' /proc/$server/status; }
+
+{
+  echo "# pixeldrill serve load: $years year(s), decimate $decimate, $(nproc) cores, $(date -u +%FT%TZ)"
+  for ds in store index; do
+    for c in 1 4 16 64 128 256; do
+      echo "$ds connections=$c $(run_wrk $ds $c "$seconds") rss_kb=$(rss)"
+    done
+  done
+  echo "xarray-in-process $(/usr/bin/python3 bench/serve_xarray.py "$data/store.zarr" "$points" "$seconds")"
+  echo "# soak: store, 64 connections, $soak s; RSS (kB) every 10 s"
+  POINTS_FILE=$points PATH_PREFIX="/api/v1/datasets/store/drill?var=sea_surface_temperature&point=" \
+    wrk -t2 -c64 -d"${soak}s" --timeout 10s -s bench/serve_load.lua "$base/" >"$out/soak.txt" &
+  w=$!
+  samples=""
+  while kill -0 $w 2>/dev/null; do samples="$samples $(rss)"; sleep 10; done
+  echo "soak $(grep '^RESULT' "$out/soak.txt") rss_kb:$samples"
+} | tee "$out/results.txt"
+echo "access log lines: $(wc -l <"$out/access.log")" >&2

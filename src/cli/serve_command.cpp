@@ -1,0 +1,70 @@
+// `pixeldrill serve CONFIG | --dataset ID=SOURCE ...`: ERDDAP griddap, a JSON
+// API and the web page over datasets opened once.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/command.h"
+#include "core/error.h"
+#include "drill/dataset.h"
+#include "server/http_server.h"
+#include "server/server_config.h"
+#include "server/service.h"
+
+namespace pixeldrill::cli {
+namespace {
+
+struct ServeOptions {
+  std::string config;
+  std::vector<std::string> datasets;
+  std::string bind;
+  int port = -1;
+  std::string web_dir;
+  int refresh_seconds = -1;
+};
+
+int run_serve(const ServeOptions& o) {
+  server::ServerConfig config;
+  if (!o.config.empty()) {
+    config = server::load_server_config(o.config);
+  }
+  for (const auto& d : o.datasets) config.datasets.push_back(server::parse_dataset_option(d));
+  if (!o.bind.empty()) config.bind = o.bind;
+  if (o.port >= 0) config.port = o.port;
+  if (!o.web_dir.empty()) config.web_dir = o.web_dir;
+  if (o.refresh_seconds >= 0) config.refresh_seconds = o.refresh_seconds;
+  server::validate_config(config);
+  std::vector<server::ServedDataset> served;
+  for (const auto& d : config.datasets) {
+    std::fprintf(stderr, "pixeldrill serve: opening %s = %s\n", d.id.c_str(), d.source.c_str());
+    served.push_back({d, drill::open_dataset(d.source)});
+  }
+  auto service = std::make_shared<server::Service>(std::move(config), std::move(served));
+  return server::serve_forever(service);
+}
+
+Command make_serve_command(CLI::App& root) {
+  auto opts = std::make_shared<ServeOptions>();
+  CLI::App* app = root.add_subcommand(
+      "serve",
+      "Serve datasets over HTTP: ERDDAP griddap (/erddap/griddap/ID.csv?...), a JSON API "
+      "(/api/v1/...) and a web page with a map and chart (/). SIGHUP picks up new data; "
+      "SIGTERM finishes in-flight requests and exits.");
+  app->add_option("CONFIG", opts->config,
+                  "TOML or JSON file: [[dataset]] id/source/title/summary/license, limits");
+  app->add_option("--dataset", opts->datasets, "ID=SOURCE (repeatable; SOURCE as for drill)");
+  app->add_option("--bind", opts->bind, "address to listen on (default 127.0.0.1)");
+  app->add_option("--port", opts->port, "TCP port (default 8080; 0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  app->add_option("--web-dir", opts->web_dir,
+                  "built web front end (default: web/dist beside the binary)");
+  app->add_option("--refresh", opts->refresh_seconds,
+                  "look for new data every N seconds (0: only on SIGHUP)")
+      ->check(CLI::Range(0, 86400));
+  return {app, [opts] { return run_serve(*opts); }};
+}
+
+const bool kRegistered = register_command(80, &make_serve_command);
+
+}  // namespace
+}  // namespace pixeldrill::cli
