@@ -28,6 +28,7 @@ struct DrillOptions {
   std::string format;
   std::string output;
   std::string plot;
+  std::string duplicates = "refuse";
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -52,15 +53,15 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 drill::Query make_query(const DrillOptions& o) {
   drill::Query q;
   const int chosen = !o.point.empty() + !o.stations.empty() + !o.box.empty();
-  if (chosen != 1) throw Error("give exactly one of --point, --stations or --box");
+  if (chosen != 1) throw BadRequest("give exactly one of --point, --stations or --box");
   if (!o.point.empty()) q.sites = {drill::parse_point(o.point)};
   if (!o.stations.empty()) q.sites = drill::read_stations(o.stations);
   if (!o.box.empty()) q.box = drill::parse_box(o.box);
   q.reduce = drill::parse_reduce(o.reduce);
-  if (q.reduce != drill::Reduce::kNone && !q.box) throw Error("--reduce needs --box");
+  if (q.reduce != drill::Reduce::kNone && !q.box) throw BadRequest("--reduce needs --box");
   if (!o.vars.empty()) {
     q.vars = split_list(o.vars);
-    if (q.vars.empty()) throw Error("--var '" + o.vars + "': no variable names");
+    if (q.vars.empty()) throw BadRequest("--var '" + o.vars + "': no variable names");
   }
   if (!o.from.empty()) q.time.from = parse_iso8601(o.from, "--from");
   if (!o.to.empty()) {
@@ -68,10 +69,11 @@ drill::Query make_query(const DrillOptions& o) {
     q.time.to = parse_iso8601(o.to, "--to") + (o.to.size() == 10 ? 86399 : 0);
   }
   if (q.time.from && q.time.to && *q.time.from > *q.time.to) {
-    throw Error("--from " + o.from + " is after --to " + o.to);
+    throw BadRequest("--from " + o.from + " is after --to " + o.to);
   }
   if (o.min_quality >= 0) q.min_quality = o.min_quality;
   q.celsius = o.celsius;
+  q.duplicates = catalog::parse_duplicate_policy(o.duplicates);
   return q;
 }
 
@@ -85,7 +87,10 @@ std::string output_format(const DrillOptions& o) {
 int run_drill(const DrillOptions& o) {
   const drill::Query query = make_query(o);
   const std::string format = output_format(o);
-  if (format == "netcdf" && o.output.empty()) throw Error("--format netcdf needs -o FILE.nc");
+  if (format == "netcdf" && o.output.empty()) throw BadRequest("--format netcdf needs -o FILE.nc");
+  // A bad output path is found before the drill, not after minutes of reading.
+  if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
+  if (!o.plot.empty()) output::check_output_path(o.plot);
   auto source = drill::open_source(o.source);
   const drill::Series series = source->drill(query);
   for (const auto& problem : series.problems) {
@@ -96,8 +101,7 @@ int run_drill(const DrillOptions& o) {
   } else {
     const std::string text = format == "json" ? output::to_json(series) : output::to_csv(series);
     if (o.output.empty() || o.output == "-") {
-      std::fwrite(text.data(), 1, text.size(), stdout);
-      std::fflush(stdout);
+      output::write_stdout(text);
     } else {
       output::write_file_atomically(o.output, text);
     }
@@ -138,6 +142,10 @@ Command make_drill_command(CLI::App& root) {
   app->add_option("--format", opts->format, "csv (default), json or netcdf (CF timeSeries)")
       ->check(CLI::IsMember({"csv", "json", "netcdf"}));
   app->add_option("-o,--output", opts->output, "output file (default: stdout)");
+  app->add_option("--duplicates", opts->duplicates,
+                  "two files with the same time step: refuse (name both), first (sorted path) "
+                  "or newest (modification time)")
+      ->check(CLI::IsMember({"refuse", "first", "newest"}));
   app->add_option("--plot", opts->plot, "also write a PNG plot (gnuplot pngcairo)");
   return {app, [opts] { return run_drill(*opts); }};
 }

@@ -51,7 +51,8 @@ Command make_index_command(CLI::App& root) {
       "INDEX is updated, re-reading only new or changed files)");
   app->add_option("COLLECTION", args->collection, "Folder (recursive), glob or file")->required();
   app->add_option("-o,--output", args->output, "Index file to write or update")->required();
-  app->add_option("--threads", args->threads, "Parallel readers (default: one per core)");
+  app->add_option("--threads", args->threads, "Parallel readers (default: one per core)")
+      ->check(CLI::Range(0, 1024));
   app->add_flag("--full", args->full, "Ignore an existing index and re-read every file");
   return Command{app, [args] { return run_index(*args); }};
 }

@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -41,14 +43,22 @@ int main(int argc, char** argv) {
   }
   for (const auto& command : commands) {
     if (!command.app->parsed()) continue;
+    const char* name = command.app->get_name().c_str();
     try {
-      return command.run();
+      const int status = command.run();
+      // Text printed with printf sits in stdio's buffer: a full disk or
+      // /dev/full only shows up when it is flushed.
+      if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "pixeldrill %s: error: standard output: write failed: %s\n", name,
+                     std::strerror(errno));
+        return kExitError;
+      }
+      return status;
     } catch (const Error& e) {
-      std::fprintf(stderr, "pixeldrill %s: error: %s\n", command.app->get_name().c_str(), e.what());
-      return kExitError;
+      std::fprintf(stderr, "pixeldrill %s: error: %s\n", name, e.what());
+      return exit_code_for(e.kind());
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "pixeldrill %s: internal error: %s\n", command.app->get_name().c_str(),
-                   e.what());
+      std::fprintf(stderr, "pixeldrill %s: internal error: %s\n", name, e.what());
       return kExitError;
     }
   }

@@ -359,14 +359,17 @@ Series IndexSource::drill(const Query& query) {
 
   const Plan plan = make_plan(query, index_.grids[grid_id]);
   SeriesBuilder builder(query, plan, columns);
+  std::vector<catalog::TimedFile> timed(index_.files.size());
+  for (size_t i = 0; i < index_.files.size(); ++i) {
+    timed[i] = {index_.files[i].path, {}, index_.files[i].mtime_ns};
+    for (int64_t t : index_.files[i].times) {
+      if (query.time.contains(t)) timed[i].times.push_back(t);
+    }
+  }
+  const std::vector<bool> use = catalog::resolve_duplicates(timed, query.duplicates);
   std::vector<size_t> todo;
   for (size_t i = 0; i < index_.files.size(); ++i) {
-    for (int64_t t : index_.files[i].times) {
-      if (query.time.contains(t)) {
-        todo.push_back(i);
-        break;
-      }
-    }
+    if (use[i] && !timed[i].times.empty()) todo.push_back(i);
   }
   Counters counters;
   std::vector<std::optional<Problem>> failures(todo.size());

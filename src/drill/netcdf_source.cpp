@@ -174,7 +174,7 @@ Column describe(const VariableInfo& v) { return {v.name, v.units, v.long_name, v
 }  // namespace
 
 Series NetcdfSource::drill(const Query& query) {
-  std::vector<Problem> problems;
+  std::vector<Problem> problems = walk_problems_;
   std::vector<GoodFile> good;
   {
     Progress progress("scanning", files_.size());
@@ -191,6 +191,22 @@ Series NetcdfSource::drill(const Query& query) {
   if (good.empty()) {
     throw Error(spec_ + ": none of the " + std::to_string(files_.size()) +
                 " files could be read; first problem: " + problems.front().message());
+  }
+  // Before the grid check, which refers into `good`.
+  {
+    std::vector<catalog::TimedFile> timed;
+    for (const auto& f : good) {
+      timed.push_back({f.meta.path, {}, catalog::file_mtime_ns(f.meta.path)});
+      for (int64_t t : f.meta.times) {
+        if (query.time.contains(t)) timed.back().times.push_back(t);
+      }
+    }
+    const std::vector<bool> use = catalog::resolve_duplicates(timed, query.duplicates);
+    std::vector<GoodFile> kept;
+    for (size_t i = 0; i < good.size(); ++i) {
+      if (use[i]) kept.push_back(std::move(good[i]));
+    }
+    good = std::move(kept);
   }
   const catalog::Grid& grid = check_grids(spec_, good);
 
@@ -245,7 +261,11 @@ std::unique_ptr<DrillSource> open_netcdf_source(const std::string& spec) {
   } else if (!dir && !catalog::is_glob(spec) && fs::exists(spec, ec)) {
     return nullptr;
   }
-  return std::make_unique<NetcdfSource>(spec, catalog::discover_files(spec));
+  std::vector<std::string> skipped;
+  auto files = catalog::discover_files(spec, &skipped);
+  auto source = std::make_unique<NetcdfSource>(spec, std::move(files));
+  for (const auto& why : skipped) source->add_walk_problem(problem_from_message(why));
+  return source;
 }
 
 namespace {

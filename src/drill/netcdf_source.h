@@ -17,10 +17,14 @@ class NetcdfSource : public DrillSource {
   Series drill(const Query& query) override;
   std::string kind() const override { return "netcdf"; }
   const std::vector<std::string>& files() const { return files_; }
+  // An entry the folder walk skipped (link loop, dangling link, FIFO): every
+  // drill reports it, so the result is partial.
+  void add_walk_problem(Problem problem) { walk_problems_.push_back(std::move(problem)); }
 
  private:
   std::string spec_;
   std::vector<std::string> files_;
+  std::vector<Problem> walk_problems_;
 };
 
 // Recognises folders, globs and NetCDF files; nullptr for anything else

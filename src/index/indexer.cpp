@@ -246,7 +246,8 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
   IndexStats& st = stats ? *stats : local;
   st = IndexStats{};
   const auto started = std::chrono::steady_clock::now();
-  std::vector<std::string> paths = catalog::discover_files(collection);
+  std::vector<std::string> skipped;
+  std::vector<std::string> paths = catalog::discover_files(collection, &skipped);
   for (auto& p : paths) p = absolute(p);
   std::sort(paths.begin(), paths.end());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
@@ -332,6 +333,11 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
       index.problems.push_back(problems[i]);
       ++st.failed;
     }
+  }
+  // Links, FIFOs and folders the walk could not read as files.
+  for (auto& why : skipped) {
+    index.problems.push_back(std::move(why));
+    ++st.failed;
   }
   renumber_by_first_use(index, interner);
   if (index.files.empty() && !paths.empty() && st.failed == paths.size()) {
