@@ -33,11 +33,13 @@ for t in "${targets[@]}"; do
   crashes=$dir/crashes/$t
   mkdir -p "$work" "$crashes" "$seeds"
   log=$dir/$t.log
+  stamp=$dir/$t.started
+  touch "$stamp"
   rc=0
   "$dir/$t" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix="$crashes/" "$work" "$seeds" >"$log" 2>&1 || rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
-  found=$(find "$crashes" -type f | wc -l)
+  found=$(find "$crashes" -type f -newer "$stamp" | wc -l)  # this run's findings only
   printf '%-24s %12s executions in %ss, corpus %s inputs, %s crash/leak/timeout files, exit %s\n' \
     "$t" "$execs" "$seconds" "$(find "$work" -type f | wc -l)" "$found" "$rc"
   if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then

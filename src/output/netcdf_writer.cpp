@@ -1,13 +1,13 @@
 #include "output/netcdf_writer.h"
 
 #include <netcdf.h>
-#include <netcdf_mem.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
-#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <map>
-#include <memory>
 #include <tuple>
 
 #include "core/error.h"
@@ -16,36 +16,33 @@
 namespace pixeldrill::output {
 namespace {
 
-// The file is built in memory (netCDF-C's NC_INMEMORY, HDF5's core driver) and
-// written with one checked write: HDF5 writing straight to a full disk fails
-// half-way and leaves a file id open that crashes HDF5 at process exit.
+// A failed close on a full disk leaves HDF5 holding the file; main() turns
+// off HDF5's at-exit cleanup (H5dont_atexit) so that this cannot crash at exit.
 class Writer {
  public:
-  explicit Writer(const std::string& path) : path_(path) {
-    check(nc_create_mem(path.c_str(), NC_NETCDF4, 1 << 16, &ncid_));
+  Writer(const std::string& temp, const std::string& path) : path_(path) {
+    check(nc_create(temp.c_str(), NC_NETCDF4 | NC_CLOBBER, &ncid_));
   }
   ~Writer() {
-    if (ncid_ >= 0) {
-      NC_memio memio{};
-      nc_close_memio(ncid_, &memio);
-      std::free(memio.memory);
-    }
+    if (ncid_ >= 0) nc_close(ncid_);
   }
   void check(int status) const {
-    if (status != NC_NOERR) throw Error(path_ + ": cannot write NetCDF: " + nc_strerror(status));
+    if (status == NC_NOERR) return;
+    // HDF5 reports a full disk as "HDF error"; errno still says what happened.
+    const int why = errno;
+    std::string message = path_ + ": cannot write NetCDF: " + nc_strerror(status);
+    if (why == ENOSPC || why == EDQUOT || why == EIO || why == EFBIG) {
+      message += std::string(" (") + std::strerror(why) + ")";
+    }
+    throw Error(message);
   }
   void text(int varid, const char* name, const std::string& value) const {
     check(nc_put_att_text(ncid_, varid, name, value.size(), value.c_str()));
   }
-  // Closes the file and writes its bytes to the path through a temporary name.
-  void close_and_write() {
+  void close() {
     const int id = ncid_;
     ncid_ = -1;
-    NC_memio memio{};
-    const int status = nc_close_memio(id, &memio);
-    std::unique_ptr<void, decltype(&std::free)> owned(memio.memory, &std::free);
-    check(status);
-    write_file_atomically(path_, memio.memory, memio.size);
+    check(nc_close(id));
   }
   int id() const { return ncid_; }
 
@@ -79,8 +76,9 @@ void write_netcdf(const drill::Series& series, const std::string& path) {
     for (size_t v = 0; v < nvar; ++v) data[v][s * nt + t] = row.values[v];
   }
 
-  {
-    Writer w(path);
+  const std::string temp = temp_path_beside(path);
+  try {
+    Writer w(temp, path);
     const int nc = w.id();
     int station_dim, time_dim;
     w.check(nc_def_dim(nc, "station", ns, &station_dim));
@@ -142,8 +140,13 @@ void write_netcdf(const drill::Series& series, const std::string& path) {
     for (size_t v = 0; v < nvar; ++v) {
       if (ns * nt > 0) w.check(nc_put_var_double(nc, var_ids[v], data[v].data()));
     }
-    w.close_and_write();
+    w.close();
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(temp, ec);
+    throw;
   }
+  commit_temp(temp, path);
 }
 
 }  // namespace pixeldrill::output

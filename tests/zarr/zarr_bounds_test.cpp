@@ -38,6 +38,16 @@ TEST(ZarrBounds, HugeChunksAreRefusedBeforeAllocating) {
   EXPECT_EQ(refusal(zarray({100000, 4500, 6000}, {100000, 4500, 6000})), ErrorKind::kCorrupt);
   EXPECT_EQ(refusal(zarray({uint64_t{1} << 62}, {1})), ErrorKind::kCorrupt);
   EXPECT_EQ(refusal(zarray(std::vector<int>(9, 2), std::vector<int>(9, 1))), ErrorKind::kCorrupt);
+  // Found by zarr_chunk_fuzz: a float length was converted with undefined
+  // behaviour; a negative one wrapped to 2^64 - 1.
+  EXPECT_EQ(refusal(zarray({5.55556e+34, 4, 5}, {6, 4, 5})), ErrorKind::kCorrupt);
+  EXPECT_EQ(refusal(zarray({12, 4, 5}, {-1, 4, 5})), ErrorKind::kCorrupt);
+  EXPECT_EQ(refusal(zarray({12, 4, 5}, {6.5, 4, 5})), ErrorKind::kCorrupt);
+  auto blosc = zarray({12, 4, 5}, {6, 4, 5});
+  blosc["compressor"] = {{"id", "blosc"}, {"cname", "lz4"}, {"blocksize", 6.66667e+82}};
+  EXPECT_EQ(refusal(blosc), ErrorKind::kCorrupt);
+  blosc["compressor"] = {{"id", "blosc"}, {"cname", "lz4"}, {"clevel", -3}};
+  EXPECT_EQ(refusal(blosc), ErrorKind::kCorrupt);
   // A real store's shape passes.
   const auto ok = ArrayMeta::from_json(zarray({11000, 4500, 6000}, {365, 64, 64}), "s/.zarray");
   EXPECT_EQ(ok.chunk_items(), 365u * 64 * 64);

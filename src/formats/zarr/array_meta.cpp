@@ -41,6 +41,24 @@ nlohmann::json ArrayMeta::to_json() const {
 
 namespace {
 
+// Whole non-negative numbers only: nlohmann's get<uint64_t>() would convert
+// 5.5e34 (undefined behaviour) or wrap -1 to 2^64 - 1.
+std::vector<uint64_t> lengths(const nlohmann::json& j, const char* key, const std::string& where) {
+  const auto& list = j.at(key);
+  if (!list.is_array()) {
+    throw Error(ErrorKind::kCorrupt, where + ": " + key + " is not a list of lengths");
+  }
+  std::vector<uint64_t> out;
+  for (const auto& v : list) {
+    if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0)) {
+      throw Error(ErrorKind::kCorrupt,
+                  where + ": " + key + " holds " + v.dump() + ", not a whole number >= 0");
+    }
+    out.push_back(v.get<uint64_t>());
+  }
+  return out;
+}
+
 // Damaged or hostile metadata must fail here, not as a 40 GB allocation or
 // an overflowing offset later: a decoded chunk stays below blosc's own 2 GiB
 // limit and every index fits comfortably in 64 bits.
@@ -70,8 +88,8 @@ ArrayMeta ArrayMeta::from_json(const nlohmann::json& j, const std::string& where
   try {
     if (j.value("zarr_format", 0) != 2) throw Error(where + ": not a Zarr v2 array");
     ArrayMeta m;
-    m.shape = j.at("shape").get<std::vector<uint64_t>>();
-    m.chunks = j.at("chunks").get<std::vector<uint64_t>>();
+    m.shape = lengths(j, "shape", where);
+    m.chunks = lengths(j, "chunks", where);
     if (m.shape.size() != m.chunks.size()) throw Error(where + ": shape and chunks differ in rank");
     for (uint64_t c : m.chunks) {
       if (c == 0) throw Error(ErrorKind::kCorrupt, where + ": zero chunk length");
