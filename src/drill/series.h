@@ -44,9 +44,10 @@ Problem problem_from_message(const std::string& message, const std::string& pref
 
 struct Series {
   std::vector<Column> columns;
-  std::vector<Row> rows;          // sorted by (time, site order, lat desc, lon asc)
-  std::vector<Problem> problems;  // files skipped
-  std::string source;             // which path answered: "netcdf", "index", "store"
+  std::vector<Row> rows;           // sorted by (time, site order, lat desc, lon asc)
+  std::vector<Problem> problems;   // files skipped
+  std::vector<std::string> notes;  // worth saying, but the result is whole (not partial)
+  std::string source;              // which path answered: "netcdf", "index", "store"
 
   bool partial() const { return !problems.empty(); }
   static constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();

@@ -60,7 +60,7 @@ std::string line_name(const std::string& path, size_t number) {
 
 std::vector<Site> read_stations(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw BadRequest("--stations " + path + ": cannot open");
+  if (!in) throw Error(ErrorKind::kNotFound, "--stations " + path + ": cannot open");
   std::vector<Site> sites;
   std::string line;
   bool first = true;
