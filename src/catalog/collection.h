@@ -18,6 +18,10 @@ bool is_glob(const std::string& spec);
 // does not exist or nothing matches. A folder yields its *.nc / *.nc4 files;
 // a glob yields every regular file it matches (so a non-NetCDF file matched
 // by a glob is reported later as unreadable, not silently dropped).
-std::vector<std::string> discover_files(const std::string& spec);
+// A folder is walked once: a folder link seen before (a loop), a dangling
+// link, a *.nc that is a FIFO/socket/device and a folder named *.nc are each
+// named in `skipped` ("PATH: why"); files are never listed twice.
+std::vector<std::string> discover_files(const std::string& spec,
+                                        std::vector<std::string>* skipped = nullptr);
 
 }  // namespace pixeldrill::catalog

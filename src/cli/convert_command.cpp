@@ -20,6 +20,7 @@ struct ConvertArgs {
   std::string max_mem = "2G";
   std::string vars = "sea_surface_temperature,quality_level";
   bool quiet = false;
+  std::string duplicates = "refuse";
 };
 
 std::vector<std::string> split(const std::string& text) {
@@ -49,11 +50,12 @@ int run(ConvertArgs& a) {
         if (used != part.size() || v <= 0) throw std::invalid_argument(part);
         o.chunks.push_back(static_cast<uint64_t>(v));
       } catch (const std::exception&) {
-        throw Error("--chunks: '" + a.chunks + "' is not three positive lengths t,y,x");
+        throw BadRequest("--chunks: '" + a.chunks + "' is not three positive lengths t,y,x");
       }
     }
   }
   o.max_mem = store::parse_size(a.max_mem);
+  o.duplicates = catalog::parse_duplicate_policy(a.duplicates);
   o.vars = split(a.vars);
   o.progress = !a.quiet;
   const auto report = store::convert(o);
@@ -100,10 +102,17 @@ Command make_convert_command(CLI::App& root) {
   app->add_option("--blosc-blocksize", o.blosc_blocksize,
                   "Blosc block size in bytes (0 = automatic); a pixel drill decodes whole blocks")
       ->capture_default_str();
-  app->add_option("--threads", o.threads, "Worker threads (0 = all cores)")->capture_default_str();
+  app->add_option("--threads", o.threads, "Worker threads (0 = all cores)")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
   app->add_flag("--append", o.append,
                 "Add time steps newer than the store's end (rewrites only the last partial "
                 "time chunk); nothing changes when there are none");
+  app->add_option("--duplicates", args->duplicates,
+                  "Two files with the same time step: refuse (name both), first (sorted path) "
+                  "or newest (modification time)")
+      ->check(CLI::IsMember({"refuse", "first", "newest"}))
+      ->capture_default_str();
   app->add_flag("-q,--quiet", args->quiet, "Do not print the summary line");
   return {app, [args] { return run(*args); }};
 }

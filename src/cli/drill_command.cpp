@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "catalog/duplicates.h"
 #include "cli/command.h"
 #include "cli/remote_flags.h"
 #include "core/civil_time.h"
@@ -24,6 +25,7 @@ struct DrillOptions {
   std::string format;
   std::string output;
   std::string plot;
+  std::string duplicates = "refuse";
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -39,9 +41,13 @@ std::string output_format(const DrillOptions& o) {
 }
 
 int run_drill(const DrillOptions& o) {
-  const drill::Query query = drill::parse_query(o.query);
+  drill::Query query = drill::parse_query(o.query);
+  query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
   const std::string format = output_format(o);
   if (format == "netcdf" && o.output.empty()) throw BadRequest("--format netcdf needs -o FILE.nc");
+  // A bad output path is found before the drill, not after minutes of reading.
+  if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
+  if (!o.plot.empty()) output::check_output_path(o.plot);
   const auto dataset = drill::open_dataset(o.source);
   const drill::Series series = dataset->drill(query);
   for (const auto& note : series.notes) {
@@ -59,8 +65,7 @@ int run_drill(const DrillOptions& o) {
   } else {
     const std::string text = format == "json" ? output::to_json(series) : output::to_csv(series);
     if (o.output.empty() || o.output == "-") {
-      std::fwrite(text.data(), 1, text.size(), stdout);
-      std::fflush(stdout);
+      output::write_stdout(text);
     } else {
       output::write_file_atomically(o.output, text);
     }
@@ -109,6 +114,10 @@ Command make_drill_command(CLI::App& root) {
       ->check(CLI::IsMember({"csv", "json", "netcdf"}));
   app->add_option("-o,--output", opts->output, "output file (default: stdout)");
   app->add_option("--plot", opts->plot, "also write a PNG plot (gnuplot pngcairo)");
+  app->add_option("--duplicates", opts->duplicates,
+                  "two files with the same time step: refuse (name both), first (sorted path) "
+                  "or newest (modification time)")
+      ->check(CLI::IsMember({"refuse", "first", "newest"}));
   return {app, [opts] { return run_drill(*opts); }};
 }
 

@@ -62,7 +62,8 @@ Command make_index_command(CLI::App& root) {
                   "catalog.xml URL")
       ->required();
   app->add_option("-o,--output", args->output, "Index file to write or update")->required();
-  app->add_option("--threads", args->threads, "Parallel readers (default: one per core)");
+  app->add_option("--threads", args->threads, "Parallel readers (default: one per core)")
+      ->check(CLI::Range(0, 1024));
   app->add_flag("--full", args->full, "Ignore an existing index and re-read every file");
   add_remote_flags(app);
   return Command{app, [args] { return run_index(*args); }};

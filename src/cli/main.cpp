@@ -1,5 +1,9 @@
+#include <hdf5.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -23,6 +27,10 @@ bool register_command(int order, CommandFactory factory) {
 
 int main(int argc, char** argv) {
   using namespace pixeldrill;
+  // Before any HDF5 call: HDF5's at-exit shutdown closes files left open,
+  // and a NetCDF file whose close failed on a full disk made it crash there
+  // (SEGV in H5F__close_cb) after the error had been reported.
+  H5dont_atexit();
   CLI::App app{
       "pixeldrill: fast time series at points and small areas from gridded NetCDF archives",
       "pixeldrill"};
@@ -41,14 +49,22 @@ int main(int argc, char** argv) {
   }
   for (const auto& command : commands) {
     if (!command.app->parsed()) continue;
+    const char* name = command.app->get_name().c_str();
     try {
-      return command.run();
+      const int status = command.run();
+      // Text printed with printf sits in stdio's buffer: a full disk or
+      // /dev/full only shows up when it is flushed.
+      if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "pixeldrill %s: error: standard output: write failed: %s\n", name,
+                     std::strerror(errno));
+        return kExitError;
+      }
+      return status;
     } catch (const Error& e) {
-      std::fprintf(stderr, "pixeldrill %s: error: %s\n", command.app->get_name().c_str(), e.what());
+      std::fprintf(stderr, "pixeldrill %s: error: %s\n", name, e.what());
       return exit_code_for(e.kind());
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "pixeldrill %s: internal error: %s\n", command.app->get_name().c_str(),
-                   e.what());
+      std::fprintf(stderr, "pixeldrill %s: internal error: %s\n", name, e.what());
       return kExitError;
     }
   }

@@ -1,7 +1,6 @@
 // `pixeldrill refs COLLECTION|INDEX -o OUT [--combined]`: kerchunk references.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "cli/command.h"
 #include "cli/remote_flags.h"
@@ -9,6 +8,7 @@
 #include "index/collection_index.h"
 #include "index/indexer.h"
 #include "index/kerchunk_refs.h"
+#include "output/format_number.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -22,14 +22,7 @@ struct RefsArgs {
 };
 
 void write_json(const nlohmann::json& j, const std::string& path) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw Error(path + ": cannot write");
-    out << j.dump();
-    if (!out.flush()) throw Error(path + ": cannot write (disk full?)");
-  }
-  fs::rename(tmp, path);
+  output::write_file_atomically(path, j.dump());
 }
 
 // OUT for the only group, OUT-g<N>.json for several.

@@ -30,7 +30,7 @@ struct SynthArgs {
 int64_t parse_day(const std::string& text, const char* what) {
   const int64_t seconds = parse_iso8601(text, what);
   if (seconds % 86400 != 0)
-    throw Error(std::string(what) + " must be a date YYYY-MM-DD, got '" + text + "'");
+    throw BadRequest(std::string(what) + " must be a date YYYY-MM-DD, got '" + text + "'");
   return seconds / 86400;
 }
 
@@ -105,6 +105,7 @@ Command make_synth_command(CLI::App& root) {
   app->add_option("--seed", args->seed, "Random seed; the same seed gives the same values")
       ->capture_default_str();
   app->add_option("--threads", args->threads, "Worker threads (0 = all cores)")
+      ->check(CLI::Range(0, 1024))
       ->capture_default_str();
   app->add_flag("--no-gaps", args->no_gaps, "Write every day (no deterministic missing days)");
   app->add_flag("-q,--quiet", args->quiet, "Do not print the summary line");

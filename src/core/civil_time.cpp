@@ -76,8 +76,8 @@ int64_t parse_iso8601(std::string_view text, std::string_view what) {
     ok = back.month == mo && back.day == d;
   }
   if (!ok) {
-    throw Error(std::string(what) + ": '" + s + "' is not a date (expected YYYY-MM-DD or " +
-                "YYYY-MM-DDTHH:MM:SSZ)");
+    throw BadRequest(std::string(what) + ": '" + s + "' is not a date (expected YYYY-MM-DD or " +
+                     "YYYY-MM-DDTHH:MM:SSZ)");
   }
   return days_from_civil({y, mo, d}) * 86400 + h * 3600 + mi * 60 + se;
 }

@@ -384,6 +384,22 @@ class IndexReader : public QueryReader {
         todo.push_back(i);
       }
     }
+    {
+      // Two files with the same time step: catalog/duplicates.h, as on every path.
+      std::vector<catalog::TimedFile> timed;
+      for (const size_t i : todo) {
+        timed.push_back({index.files[i].path, {}, index.files[i].mtime_ns});
+        for (int64_t t : index.files[i].times) {
+          if (r.query.time.contains(t)) timed.back().times.push_back(t);
+        }
+      }
+      const std::vector<bool> use = catalog::resolve_duplicates(timed, r.query.duplicates);
+      std::vector<size_t> kept;
+      for (size_t k = 0; k < todo.size(); ++k) {
+        if (use[k]) kept.push_back(todo[k]);
+      }
+      todo = std::move(kept);
+    }
     if (!others.empty()) {
       throw_mixed_grids(path_,
                         {index.files[todo.empty() ? 0 : todo.front()].path, &state_->info->grid},

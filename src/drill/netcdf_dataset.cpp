@@ -230,7 +230,13 @@ std::shared_ptr<Dataset> open_netcdf_dataset(const std::string& spec) {
   } else if (!dir && !catalog::is_glob(spec) && fs::exists(spec, ec)) {
     return nullptr;
   }
-  return std::make_shared<NetcdfDataset>(spec, catalog::discover_files(spec));
+  std::vector<std::string> skipped;
+  auto files = catalog::discover_files(spec, &skipped);
+  auto dataset = std::make_shared<NetcdfDataset>(spec, std::move(files));
+  std::vector<Problem> problems;
+  for (const auto& why : skipped) problems.push_back(problem_from_message(why));
+  dataset->set_walk_problems(std::move(problems));
+  return dataset;
 }
 
 namespace {

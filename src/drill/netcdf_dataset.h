@@ -58,6 +58,10 @@ class NetcdfDataset : public DatasetBase {
   nlohmann::json global_attributes() const;
   const std::string& spec() const { return spec_; }
   std::atomic<bool>& names_trusted() const { return names_trusted_; }
+  // Entries the folder walk skipped (link loops, dangling links, FIFOs):
+  // every drill reports them, so its result is partial.
+  void set_walk_problems(std::vector<Problem> problems) { walk_problems_ = std::move(problems); }
+  const std::vector<Problem>& walk_problems() const { return walk_problems_; }
 
  protected:
   std::unique_ptr<QueryReader> reader_for(const Query& query) const override;
@@ -66,6 +70,7 @@ class NetcdfDataset : public DatasetBase {
   std::shared_ptr<const Listing> listing() const;
 
   std::string spec_;
+  std::vector<Problem> walk_problems_;
   mutable std::mutex mutex_;
   std::shared_ptr<const Listing> listing_;
   struct CachedMetadata {

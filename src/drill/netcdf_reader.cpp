@@ -6,6 +6,8 @@
 #include <set>
 
 #include "catalog/product_key.h"
+
+#include "catalog/duplicates.h"
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "core/progress.h"
@@ -138,8 +140,10 @@ class NetcdfReader : public QueryReader {
   const DatasetInfo& info() const override { return info_; }
 
   void read(const ReadRequest& r, SeriesBuilder& builder, std::vector<Problem>& problems) override {
+    problems.insert(problems.end(), dataset_.walk_problems().begin(),
+                    dataset_.walk_problems().end());
     problems.insert(problems.end(), early_problems_.begin(), early_problems_.end());
-    std::vector<size_t> order = candidates_;
+    std::vector<size_t> order = without_duplicates(candidates_, r.query);
     Progress progress("drilling", order.size());
     std::map<uint64_t, std::vector<size_t>> by_grid;  // grid fingerprint -> files
     for (size_t i = 0; i < order.size(); ++i) {
@@ -160,6 +164,39 @@ class NetcdfReader : public QueryReader {
   std::string describe() const override { return "netcdf"; }
 
  private:
+  // Two files with the same time step in the range: the rule of
+  // catalog/duplicates.h, as on the index and store paths. Files that cannot
+  // be read are left in; read_one() reports them.
+  std::vector<size_t> without_duplicates(const std::vector<size_t>& order, const Query& query) {
+    std::vector<catalog::TimedFile> timed;
+    std::vector<size_t> checked, kept;
+    for (size_t f : order) {
+      const std::string& path = listing_->files[f].path;
+      try {
+        NetcdfDataset::FileFacts facts;
+        {
+          const auto lock = formats::netcdf::library_lock();
+          std::optional<NcFile> file;
+          if (!dataset_.has_metadata(path)) file.emplace(NcFile::open(path));
+          facts = dataset_.metadata(path, file ? &*file : nullptr);
+        }
+        timed.push_back({path, {}, catalog::file_mtime_ns(path)});
+        for (int64_t t : facts.meta->times) {
+          if (query.time.contains(t)) timed.back().times.push_back(t);
+        }
+        checked.push_back(f);
+      } catch (const Error&) {
+        kept.push_back(f);
+      }
+    }
+    const std::vector<bool> use = catalog::resolve_duplicates(timed, query.duplicates);
+    for (size_t i = 0; i < checked.size(); ++i) {
+      if (use[i]) kept.push_back(checked[i]);
+    }
+    std::sort(kept.begin(), kept.end());
+    return kept;
+  }
+
   void select_candidates(const Query& query) {
     const auto& files = listing_->files;
     const bool by_name =

@@ -24,7 +24,7 @@ Reduce parse_reduce(const std::string& text) {
   for (Reduce r : {Reduce::kNone, Reduce::kMean, Reduce::kMin, Reduce::kMax, Reduce::kCount}) {
     if (text == reduce_name(r)) return r;
   }
-  throw Error("--reduce: '" + text + "' is not one of none, mean, min, max, count");
+  throw BadRequest("--reduce: '" + text + "' is not one of none, mean, min, max, count");
 }
 
 }  // namespace pixeldrill::drill

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "catalog/duplicates.h"
+
 namespace pixeldrill::drill {
 
 struct Site {
@@ -37,6 +39,8 @@ struct Query {
   std::optional<int> min_quality;  // mask values whose quality_level < N
   bool celsius = false;            // kelvin variables converted to degrees Celsius
   std::string product;             // --product: only files whose product name contains it
+  // Two files with the same time step: refused unless the caller chooses.
+  catalog::DuplicatePolicy duplicates = catalog::DuplicatePolicy::kRefuse;
 };
 
 const char* reduce_name(Reduce r);

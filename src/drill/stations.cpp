@@ -28,14 +28,32 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-bool to_number(const std::string& s, double* out) {
+// Plain decimal text only: strtod alone would also take "0x10" (16), "inf" and "nan".
+bool looks_decimal(const std::string& s) {
   if (s.empty()) return false;
+  bool digit = false;
+  for (const char c : s) {
+    if (c >= '0' && c <= '9') {
+      digit = true;
+    } else if (c != '+' && c != '-' && c != '.' && c != 'e' && c != 'E') {
+      return false;
+    }
+  }
+  return digit;
+}
+
+bool to_number(const std::string& s, double* out) {
+  if (!looks_decimal(s)) return false;
   errno = 0;
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);
   if (errno != 0 || end != s.c_str() + s.size() || !std::isfinite(v)) return false;
   *out = v;
   return true;
+}
+
+std::string line_name(const std::string& path, size_t number) {
+  return "--stations " + path + " line " + std::to_string(number);
 }
 
 }  // namespace
@@ -47,27 +65,39 @@ std::vector<Site> read_stations(const std::string& path) {
   std::string line;
   bool first = true;
   for (size_t number = 1; std::getline(in, line); ++number) {
+    // Spreadsheet exports start with a UTF-8 byte order mark.
+    if (number == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
     const std::string t = trim(line);
     if (t.empty() || t[0] == '#') continue;
     const auto fields = split(line);
-    Site s;
-    const bool ok = fields.size() == 3 && !fields[0].empty() && to_number(fields[1], &s.lat) &&
-                    to_number(fields[2], &s.lon);
-    const bool header = first && fields.size() == 3 && !ok;
+    // Only a first row whose lat and lon are both words is a header: a row
+    // like "A,-32,11x" is a bad station, not a header to drop.
+    const bool header =
+        first && fields.size() == 3 && !looks_decimal(fields[1]) && !looks_decimal(fields[2]);
     first = false;
     if (header) continue;
-    if (!ok) {
-      throw Error("--stations " + path + " line " + std::to_string(number) + ": '" + t +
-                  "' is not 'id,lat,lon'");
+    if (fields.size() != 3 || fields[0].empty()) {
+      throw BadRequest(line_name(path, number) + ": '" + t + "' is not 'id,lat,lon'");
+    }
+    Site s;
+    if (!to_number(fields[1], &s.lat) || !to_number(fields[2], &s.lon)) {
+      throw BadRequest(line_name(path, number) + ": '" + t +
+                       "': latitude and longitude must be finite decimal numbers");
     }
     if (s.lat < -90 || s.lat > 90) {
-      throw Error("--stations " + path + " line " + std::to_string(number) + ": latitude " +
-                  fields[1] + " is outside -90..90");
+      throw BadRequest(line_name(path, number) + ": latitude " + fields[1] + " is outside -90..90");
+    }
+    if (s.lon < -360 || s.lon > 360) {
+      throw BadRequest(line_name(path, number) + ": longitude " + fields[2] +
+                       " is outside -360..360");
     }
     s.id = fields[0];
     sites.push_back(std::move(s));
   }
-  if (sites.empty()) throw Error("--stations " + path + ": no stations (expected id,lat,lon rows)");
+  if (in.bad()) throw Error("--stations " + path + ": read failed");
+  if (sites.empty()) {
+    throw BadRequest("--stations " + path + ": no stations (expected id,lat,lon rows)");
+  }
   return sites;
 }
 
@@ -76,7 +106,7 @@ Site parse_point(const std::string& text) {
   Site s;
   if (f.size() != 2 || !to_number(f[0], &s.lat) || !to_number(f[1], &s.lon) || s.lat < -90 ||
       s.lat > 90) {
-    throw Error("--point '" + text + "': expected LAT,LON in degrees, e.g. -32.0,115.0");
+    throw BadRequest("--point '" + text + "': expected LAT,LON in degrees, e.g. -32.0,115.0");
   }
   return s;
 }
@@ -86,10 +116,11 @@ Box parse_box(const std::string& text) {
   Box b;
   if (f.size() != 4 || !to_number(f[0], &b.south) || !to_number(f[1], &b.north) ||
       !to_number(f[2], &b.west) || !to_number(f[3], &b.east)) {
-    throw Error("--box '" + text + "': expected S,N,W,E in degrees, e.g. -32.2,-31.8,114.8,115.2");
+    throw BadRequest("--box '" + text +
+                     "': expected S,N,W,E in degrees, e.g. -32.2,-31.8,114.8,115.2");
   }
-  if (b.south > b.north) throw Error("--box '" + text + "': south is north of north");
-  if (b.west > b.east) throw Error("--box '" + text + "': west is east of east");
+  if (b.south > b.north) throw BadRequest("--box '" + text + "': south is north of north");
+  if (b.west > b.east) throw BadRequest("--box '" + text + "': west is east of east");
   return b;
 }
 

@@ -317,13 +317,14 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
   const bool remote = io::is_remote_spec(collection);
   std::map<std::string, io::ObjectInfo> listed;
   std::vector<std::string> paths;
+  std::vector<std::string> skipped;
   if (remote) {
     for (auto& info : remote_collection(collection)) {
       paths.push_back(info.uri);
       listed.emplace(info.uri, std::move(info));
     }
   } else {
-    paths = catalog::discover_files(collection);
+    paths = catalog::discover_files(collection, &skipped);
     for (auto& p : paths) p = absolute(p);
   }
   std::sort(paths.begin(), paths.end());
@@ -426,6 +427,11 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
       index.problems.push_back(problems[i]);
       ++st.failed;
     }
+  }
+  // Links, FIFOs and folders the walk could not read as files.
+  for (auto& why : skipped) {
+    index.problems.push_back(std::move(why));
+    ++st.failed;
   }
   renumber_by_first_use(index, interner);
   if (index.files.empty() && !paths.empty() && st.failed == paths.size()) {

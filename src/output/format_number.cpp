@@ -1,5 +1,6 @@
 #include "output/format_number.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -8,7 +9,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
 
@@ -46,20 +46,65 @@ void commit_temp(const std::string& temp, const std::string& path) {
   }
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temp = temp_path_beside(path);
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(path + ": cannot write: " + std::strerror(errno));
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(temp, ec);
-      throw Error(path + ": write failed: " + std::strerror(errno));
+namespace {
+
+// Writes every byte to `fd`, retrying short writes and EINTR; false with errno set on failure.
+bool write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
     }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+void check_output_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw BadRequest(path + ": is a folder; give a file name to write");
+  }
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    throw BadRequest(path + ": cannot write: folder " + parent.string() + " does not exist");
+  }
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  write_file_atomically(path, text.data(), text.size());
+}
+
+void write_file_atomically(const std::string& path, const void* data, size_t size) {
+  check_output_path(path);
+  const std::string temp = temp_path_beside(path);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
+  // A full disk shows up in write() or, on some file systems, only in fsync() or close().
+  bool ok = write_all(fd, static_cast<const char*>(data), size) && ::fsync(fd) == 0;
+  int saved = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok) {
+    std::error_code ec;
+    std::filesystem::remove(temp, ec);
+    throw Error(path + ": write failed: " + std::strerror(saved));
   }
   commit_temp(temp, path);
+}
+
+void write_stdout(const std::string& text) {
+  std::fflush(stdout);
+  if (!write_all(STDOUT_FILENO, text.data(), text.size())) {
+    throw Error(std::string("standard output: write failed: ") + std::strerror(errno));
+  }
 }
 
 }  // namespace pixeldrill::output

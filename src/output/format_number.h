@@ -1,6 +1,7 @@
 #pragma once
 // Shortest text that reads back to the same double (std::to_chars), and the
 // coordinate variant that prints float32 centres as their float32 text.
+#include <cstddef>
 #include <string>
 
 namespace pixeldrill::output {
@@ -12,7 +13,14 @@ std::string format_coordinate(double v);
 
 // Writes `text` to `path` through a temporary name in the same folder and a
 // rename, so an existing file is never left half-written. Throws Error naming path.
+// The data is fsync'ed before the rename, so a full disk is an error, never a short file.
 void write_file_atomically(const std::string& path, const std::string& text);
+void write_file_atomically(const std::string& path, const void* data, size_t size);
+// Writes all of `text` to standard output, throwing Error on a failed write
+// (a full disk, /dev/full, a closed pipe).
+void write_stdout(const std::string& text);
+// Throws a BadRequest naming `path` when it is a folder or its folder is missing.
+void check_output_path(const std::string& path);
 // A temporary name beside `path` for writers that need a path (netCDF-C, gnuplot).
 std::string temp_path_beside(const std::string& path);
 // Renames `temp` to `path`, throwing Error naming `path` on failure.

@@ -3,7 +3,9 @@
 #include <netcdf.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <tuple>
@@ -14,6 +16,8 @@
 namespace pixeldrill::output {
 namespace {
 
+// A failed close on a full disk leaves HDF5 holding the file; main() turns
+// off HDF5's at-exit cleanup (H5dont_atexit) so that this cannot crash at exit.
 class Writer {
  public:
   Writer(const std::string& temp, const std::string& path) : path_(path) {
@@ -23,7 +27,14 @@ class Writer {
     if (ncid_ >= 0) nc_close(ncid_);
   }
   void check(int status) const {
-    if (status != NC_NOERR) throw Error(path_ + ": cannot write NetCDF: " + nc_strerror(status));
+    if (status == NC_NOERR) return;
+    // HDF5 reports a full disk as "HDF error"; errno still says what happened.
+    const int why = errno;
+    std::string message = path_ + ": cannot write NetCDF: " + nc_strerror(status);
+    if (why == ENOSPC || why == EDQUOT || why == EIO || why == EFBIG) {
+      message += std::string(" (") + std::strerror(why) + ")";
+    }
+    throw Error(message);
   }
   void text(int varid, const char* name, const std::string& value) const {
     check(nc_put_att_text(ncid_, varid, name, value.size(), value.c_str()));

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/civil_time.h"
+#include "core/utf8.h"
 #include "output/format_number.h"
 
 namespace pixeldrill::output {
@@ -44,31 +45,33 @@ std::string to_json(const drill::Series& series) {
   using nlohmann::json;
   json columns = json::array();
   for (const auto& c : series.columns) {
-    columns.push_back({{"name", c.name},
-                       {"units", c.units},
-                       {"long_name", c.long_name},
-                       {"standard_name", c.standard_name}});
+    columns.push_back({{"name", printable_utf8(c.name)},
+                       {"units", printable_utf8(c.units)},
+                       {"long_name", printable_utf8(c.long_name)},
+                       {"standard_name", printable_utf8(c.standard_name)}});
   }
   json rows = json::array();
   for (const auto& row : series.rows) {
     json r = {{"time", format_iso8601(row.time)},
-              {"site", row.site},
+              {"site", printable_utf8(row.site)},
               {"lat", std::stod(format_coordinate(row.lat))},
               {"lon", std::stod(format_coordinate(row.lon))}};
     for (size_t i = 0; i < series.columns.size(); ++i) {
       const double v = row.values[i];
-      r[series.columns[i].name] = std::isnan(v) ? json(nullptr) : json(v);
+      r[printable_utf8(series.columns[i].name)] = std::isnan(v) ? json(nullptr) : json(v);
     }
     rows.push_back(std::move(r));
   }
   json problems = json::array();
   for (const auto& p : series.problems) {
-    problems.push_back({{"path", p.path},
-                        {"variable", p.variable},
-                        {"reason", p.reason},
-                        {"message", p.message()}});
+    // A file name that is not UTF-8 is shown with \xNN escapes rather than
+    // aborting the whole JSON document.
+    problems.push_back({{"path", printable_utf8(p.path)},
+                        {"variable", printable_utf8(p.variable)},
+                        {"reason", printable_utf8(p.reason)},
+                        {"message", printable_utf8(p.message())}});
   }
-  json doc = {{"source", series.source},
+  json doc = {{"source", printable_utf8(series.source)},
               {"partial", series.partial()},
               {"problems", problems},
               {"columns", columns},

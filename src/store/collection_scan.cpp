@@ -32,7 +32,7 @@ NcFile open_netcdf_quietly(const std::string& path) {
   return NcFile::open(path);
 }
 
-Collection scan_collection(const std::string& spec) {
+Collection scan_collection(const std::string& spec, catalog::DuplicatePolicy duplicates) {
   Collection c;
   c.spec = spec;
   std::vector<std::string> paths;
@@ -44,7 +44,7 @@ Collection scan_collection(const std::string& spec) {
     c.source = idx.collection;
     c.index = std::filesystem::absolute(spec).lexically_normal().string();
   } else {
-    paths = catalog::discover_files(spec);
+    paths = catalog::discover_files(spec, &c.problems);
     c.source =
         catalog::is_glob(spec) ? spec : std::filesystem::absolute(spec).lexically_normal().string();
   }
@@ -62,6 +62,17 @@ Collection scan_collection(const std::string& spec) {
   if (c.files.empty()) {
     throw Error(spec + ": no readable NetCDF files" +
                 (c.problems.empty() ? "" : " (first problem: " + c.problems.front() + ")"));
+  }
+  {
+    std::vector<catalog::TimedFile> timed;
+    for (const auto& f : c.files)
+      timed.push_back({f.path, f.times, catalog::file_mtime_ns(f.path)});
+    const std::vector<bool> use = catalog::resolve_duplicates(timed, duplicates);
+    std::vector<catalog::FileMetadata> kept;
+    for (size_t i = 0; i < c.files.size(); ++i) {
+      if (use[i]) kept.push_back(std::move(c.files[i]));
+    }
+    c.files = std::move(kept);
   }
   const uint64_t grid = c.files.front().grid.fingerprint();
   for (size_t i = 0; i < c.files.size(); ++i) {

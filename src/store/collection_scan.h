@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/duplicates.h"
 #include "catalog/nc_metadata.h"
 #include "formats/netcdf/nc_file.h"
 #include "store/value_encoding.h"
@@ -35,9 +36,10 @@ struct Collection {
 };
 
 // Discovers and reads every file; unreadable ones are listed in problems;
-// files on another grid or duplicate time steps are refused with an Error
-// naming them.
-Collection scan_collection(const std::string& spec);
+// files on another grid are refused with an Error naming them; files sharing
+// a time step follow `duplicates` (catalog/duplicates.h).
+Collection scan_collection(const std::string& spec,
+                           catalog::DuplicatePolicy duplicates = catalog::DuplicatePolicy::kRefuse);
 
 // All attributes of a variable (or NC_GLOBAL) as JSON, numbers widened
 // (single values unwrapped), text as strings.

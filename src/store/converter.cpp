@@ -16,6 +16,7 @@
 #include "store/chunk_reader.h"
 #include "store/collection_scan.h"
 #include "store/rechunker.h"
+#include "store/store_lock.h"
 #include "store/store_metadata.h"
 #include "store/store_state.h"
 #include "store/time_chunk.h"
@@ -103,7 +104,7 @@ size_t parse_size(const std::string& text) {
   try {
     value = std::stod(text, &pos);
   } catch (const std::exception&) {
-    throw Error("--max-mem: '" + text + "' is not a size (e.g. 2G, 512M)");
+    throw BadRequest("--max-mem: '" + text + "' is not a size (e.g. 2G, 512M)");
   }
   std::string unit = text.substr(pos);
   for (const char* suffix : {"iB", "B"}) {
@@ -122,10 +123,22 @@ size_t parse_size(const std::string& text) {
   else if (unit == "T" || unit == "t")
     mult = 1024.0 * 1024 * 1024 * 1024;
   else if (!unit.empty() && unit != "B")
-    throw Error("--max-mem: unknown unit in '" + text + "'");
-  if (!(value > 0)) throw Error("--max-mem: '" + text + "' must be positive");
+    throw BadRequest("--max-mem: unknown unit in '" + text + "'");
+  if (!(value > 0)) throw BadRequest("--max-mem: '" + text + "' must be positive");
   return static_cast<size_t>(value * mult);
 }
+
+namespace {
+// Anything but pixeldrill's own folder (a lock or scratch files left by a run
+// that stopped before its first journal) means the folder is someone else's.
+bool holds_other_files(const fs::path& root) {
+  std::error_code ec;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename() != ".pixeldrill") return true;
+  }
+  return false;
+}
+}  // namespace
 
 ConvertReport convert(const ConvertOptions& opt) {
   const auto started = std::chrono::steady_clock::now();
@@ -146,7 +159,7 @@ ConvertReport convert(const ConvertOptions& opt) {
 
   // Taken before the scan, so files added while converting change a time.
   const auto source_dirs = folder_mtimes(fs::absolute(opt.source).lexically_normal().string());
-  Collection c = scan_collection(opt.source);
+  Collection c = scan_collection(opt.source, opt.duplicates);
   report.problems = c.problems;
   const fs::path root = opt.store;
   const zarr::Directory dir(root, root / kScratchDir);
@@ -169,6 +182,11 @@ ConvertReport convert(const ConvertOptions& opt) {
   }
   for (const auto& v : opt.vars) wanted.variables.push_back({v, choose_encoding(c, v, opt.mode)});
 
+  if (!dir.exists(kJournalKey) && holds_other_files(root)) {
+    throw Error(opt.store + ": exists and is not a pixeldrill store; choose a new folder");
+  }
+  // Held until the conversion returns; the journal is read under it.
+  const StoreLock lock(root);
   StoreState state;
   const bool exists = dir.exists(kJournalKey);
   if (exists) {
@@ -182,9 +200,6 @@ ConvertReport convert(const ConvertOptions& opt) {
                   " and other variables; run with the same options or convert to a new store");
     }
   } else {
-    if (fs::exists(root) && !fs::is_empty(root)) {
-      throw Error(opt.store + ": exists and is not a pixeldrill store; choose a new folder");
-    }
     state = wanted;
   }
   dir.clear_temporaries();

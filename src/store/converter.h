@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "catalog/duplicates.h"
+
 namespace pixeldrill::store {
 
 // Deep in time (a year of steps, kDefaultTimeChunk), small in space: see
@@ -28,6 +30,8 @@ struct ConvertOptions {
   bool progress = true;
   // direct: own parallel chunk decoding (libdeflate); netcdf: netCDF-C reads.
   std::string reader = "direct";
+  // Two files with the same time step: refuse (default), first or newest.
+  catalog::DuplicatePolicy duplicates = catalog::DuplicatePolicy::kRefuse;
 };
 
 struct ConvertReport {

@@ -49,9 +49,11 @@ Plan make_plan(const BlockSpec& s) {
   while (steps_that_fit(band) == 0 && band > p.cy) band = std::max(p.cy, band / 2);
   const size_t fit = steps_that_fit(band);
   if (fit == 0) {
-    throw Error("--max-mem " + std::to_string(s.max_mem >> 20) + " MiB is too small for " +
-                s.array + " with chunks of " + std::to_string(chunk_bytes >> 20) +
-                " MiB; raise --max-mem or choose smaller --chunks");
+    throw BadRequest("--max-mem " + std::to_string(s.max_mem >> 20) + " MiB is too small for " +
+                     s.array + " with chunks of " + std::to_string(chunk_bytes >> 20) +
+                     " MiB and " + std::to_string(s.threads) +
+                     " worker thread(s); raise --max-mem, lower --threads or choose smaller "
+                     "--chunks");
   }
   p.band_rows = band;
   p.sub_steps = std::min<size_t>(fit, s.new_steps);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "formats/netcdf/nc_file.h"
 #include "formats/zarr/chunk_io.h"
 
@@ -82,7 +83,7 @@ void create_store_metadata(const zarr::Directory& dir, const Collection& c,
   dir.write_json(".zgroup", {{"zarr_format", 2}});
   json global = read_attributes(first.path, "");
   global[kStoreAttribute] = {{"version", kStoreVersion},
-                             {"source", state.source},
+                             {"source", printable_utf8(state.source)},
                              {"mode", state.mode},
                              {"time", first.time_name}};
   dir.write_json(".zattrs", global);

@@ -5,26 +5,50 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 namespace pixeldrill::store {
+
+namespace {
+
+// Source paths are bytes; the journal is JSON (UTF-8): see core/utf8.h.
+std::vector<std::string> encode_paths(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) out.push_back(encode_path_for_json(p));
+  return out;
+}
+std::vector<std::string> decode_paths(const std::vector<std::string>& texts) {
+  std::vector<std::string> out;
+  for (const auto& t : texts) out.push_back(decode_path_from_json(t));
+  return out;
+}
+template <typename V>
+std::map<std::string, V> recode_keys(const std::map<std::string, V>& in,
+                                     std::string (*recode)(const std::string&)) {
+  std::map<std::string, V> out;
+  for (const auto& [k, v] : in) out.emplace(recode(k), v);
+  return out;
+}
+
+}  // namespace
 
 nlohmann::json StoreState::to_json() const {
   nlohmann::json vars = nlohmann::json::array();
   for (const auto& v : variables)
     vars.push_back({{"name", v.name}, {"encoding", v.encoding.to_json()}});
   return {{"version", kStoreVersion},
-          {"source", source},
+          {"source", encode_path_for_json(source)},
           {"mode", mode},
           {"chunks", chunks},
           {"codec", codec.to_json()},
           {"variables", vars},
           {"times", times},
-          {"files", files},
+          {"files", encode_paths(files)},
           {"finished", finished},
-          {"index", index},
+          {"index", encode_path_for_json(index)},
           {"block", block},
           {"block_done", block_done},
-          {"source_dirs", source_dirs}};
+          {"source_dirs", recode_keys(source_dirs, &encode_path_for_json)}};
 }
 
 StoreState StoreState::from_json(const nlohmann::json& j, const std::string& where) {
@@ -33,7 +57,7 @@ StoreState StoreState::from_json(const nlohmann::json& j, const std::string& whe
       throw Error(where + ": store version " + j.at("version").dump() + " is not supported");
     }
     StoreState s;
-    s.source = j.at("source").get<std::string>();
+    s.source = decode_path_from_json(j.at("source").get<std::string>());
     s.mode = j.at("mode").get<std::string>();
     s.chunks = j.at("chunks").get<std::vector<uint64_t>>();
     s.codec = zarr::Codec::from_json(j.at("codec"), where);
@@ -42,12 +66,13 @@ StoreState StoreState::from_json(const nlohmann::json& j, const std::string& whe
           {v.at("name").get<std::string>(), ValueEncoding::from_json(v.at("encoding"))});
     }
     s.times = j.at("times").get<std::vector<int64_t>>();
-    s.files = j.at("files").get<std::vector<std::string>>();
+    s.files = decode_paths(j.at("files").get<std::vector<std::string>>());
     s.finished = j.at("finished").get<bool>();
-    s.index = j.value("index", "");
+    s.index = decode_path_from_json(j.value("index", ""));
     s.block = j.value("block", "");
     s.block_done = j.value("block_done", std::vector<std::string>{});
-    s.source_dirs = j.value("source_dirs", std::map<std::string, int64_t>{});
+    s.source_dirs = recode_keys(j.value("source_dirs", std::map<std::string, int64_t>{}),
+                                &decode_path_from_json);
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(where + ": malformed journal: " + e.what());

@@ -123,7 +123,9 @@ TEST(IndexFormat, CorruptTruncatedOrForeignFilesAreRefusedByName) {
   EXPECT_FALSE(index::is_index_file(fixture("L3S-1d_day_2017_subset_a.nc")));
 }
 
-TEST(IndexFormat, TenThousandFileIndexOpensWellUnderASecond) {
+// How fast a large index opens is measured by bench tools, not asserted here:
+// a timed assertion fails on a loaded machine (issue 10, item 13).
+TEST(IndexFormat, TenThousandFileIndexRoundTrips) {
   TempDir dir;
   const std::string c = make_mixed_collection(dir);
   const auto base = index::build_index(c, nullptr, {2, false}, nullptr);
@@ -135,13 +137,12 @@ TEST(IndexFormat, TenThousandFileIndexOpensWellUnderASecond) {
     big.files.push_back(std::move(f));
   }
   index::write_index(big, dir / "big.pdx");
-  const auto start = std::chrono::steady_clock::now();
   const auto opened = index::read_index(dir / "big.pdx");
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_EQ(opened.files.size(), 10000u);
-  EXPECT_LT(secs, 1.0) << "opening took " << secs << " s, file " << fs::file_size(dir / "big.pdx")
-                       << " bytes";
+  ASSERT_EQ(opened.files.size(), 10000u);
+  for (size_t i = 0; i < opened.files.size(); i += 997) {
+    EXPECT_EQ(opened.files[i].path, big.files[i].path);
+    EXPECT_EQ(opened.files[i].mtime_ns, big.files[i].mtime_ns);
+  }
 }
 
 TEST(IndexFormat, InfoSummarisesFilesTimeSpanGapsLayoutsAndVariables) {

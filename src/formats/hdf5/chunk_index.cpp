@@ -76,6 +76,15 @@ std::optional<formats::StorageType> storage_type_of(hid_t type, bool* big_endian
   return std::nullopt;
 }
 
+// An attribute that exists but cannot be read (a scale_factor, a
+// _FillValue) would silently change values: it is damage, not a gap.
+[[noreturn]] void throw_unreadable(hid_t attr) {
+  char name[1024] = {0};
+  H5Aget_name(attr, sizeof name, name);
+  throw Error(ErrorKind::kCorrupt,
+              std::string("attribute ") + name + ": cannot read (damaged HDF5 metadata)");
+}
+
 nlohmann::ordered_json read_attribute(hid_t attr) {
   Handle type(H5Aget_type(attr), H5Tclose);
   Handle space(H5Aget_space(attr), H5Sclose);
@@ -87,20 +96,22 @@ nlohmann::ordered_json read_attribute(hid_t attr) {
       Handle mem(H5Tcopy(global_type("H5T_C_S1_g")), H5Tclose);
       H5Tset_size(mem.get(), H5T_VARIABLE);
       H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
-      if (H5Aread(attr, mem.get(), strs.data()) < 0) return nullptr;
+      if (H5Aread(attr, mem.get(), strs.data()) < 0) throw_unreadable(attr);
       std::string text = strs[0] ? strs[0] : "";
       H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, strs.data());
       return text;
     }
     const size_t len = H5Tget_size(type.get());
     std::string text(len * static_cast<size_t>(std::max<hssize_t>(n, 1)), '\0');
-    if (H5Aread(attr, type.get(), text.data()) < 0) return nullptr;
+    if (H5Aread(attr, type.get(), text.data()) < 0) throw_unreadable(attr);
     text.resize(std::strlen(text.c_str()));
     return text;
   }
   if (cls != H5T_INTEGER && cls != H5T_FLOAT) return nullptr;
   std::vector<double> values(static_cast<size_t>(n));
-  if (n > 0 && H5Aread(attr, global_type("H5T_NATIVE_DOUBLE_g"), values.data()) < 0) return nullptr;
+  if (n > 0 && H5Aread(attr, global_type("H5T_NATIVE_DOUBLE_g"), values.data()) < 0) {
+    throw_unreadable(attr);
+  }
   auto to_json = [&](double v) -> nlohmann::ordered_json {
     if (cls == H5T_INTEGER) return static_cast<int64_t>(v);
     return v;
@@ -114,7 +125,9 @@ nlohmann::ordered_json read_attribute(hid_t attr) {
 nlohmann::ordered_json read_attributes(hid_t obj) {
   nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
   H5O_info_t info{};
-  if (H5Oget_info2(obj, &info, H5O_INFO_NUM_ATTRS) < 0) return attrs;
+  if (H5Oget_info2(obj, &info, H5O_INFO_NUM_ATTRS) < 0) {
+    throw Error(ErrorKind::kCorrupt, "cannot list the attributes (damaged HDF5 metadata)");
+  }
   for (hsize_t i = 0; i < info.num_attrs; ++i) {
     Handle attr(
         H5Aopen_by_idx(obj, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT),
@@ -124,7 +137,10 @@ nlohmann::ordered_json read_attributes(hid_t obj) {
           Handle(H5Aopen_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT),
                  H5Aclose);
     }
-    if (!attr.ok()) continue;
+    if (!attr.ok()) {
+      throw Error(ErrorKind::kCorrupt, "attribute number " + std::to_string(i) +
+                                           ": cannot open (damaged HDF5 metadata)");
+    }
     char name[1024] = {0};
     H5Aget_name(attr.get(), sizeof name, name);
     if (is_internal_attribute(name)) continue;
@@ -369,22 +385,36 @@ FileContents read_chunk_index_with(const std::string& path, hid_t fapl) {
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
   FileContents out;
   out.path = path;
-  out.global_attrs = read_attributes(root.get());
+  try {
+    out.global_attrs = read_attributes(root.get());
+  } catch (const Error& e) {
+    throw Error(e.kind(), path + ": global " + e.what());
+  }
   IterateState state;
   hsize_t idx = 0;
   if (H5Literate(root.get(), H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect_link, &state) < 0) {
     state.names.clear();
     idx = 0;
-    H5Literate(root.get(), H5_INDEX_NAME, H5_ITER_INC, &idx, collect_link, &state);
+    if (H5Literate(root.get(), H5_INDEX_NAME, H5_ITER_INC, &idx, collect_link, &state) < 0) {
+      throw Error(ErrorKind::kCorrupt,
+                  path + ": cannot list the variables (damaged HDF5 group metadata)");
+    }
   }
   for (const auto& name : state.names) {
     H5O_info_t info{};
-    if (H5Oget_info_by_name2(root.get(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0 ||
-        info.type != H5O_TYPE_DATASET) {
-      continue;
+    // A variable whose object header cannot be read is damage to report,
+    // not a variable to leave out of the index without a word.
+    if (H5Oget_info_by_name2(root.get(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
+      throw Error(ErrorKind::kCorrupt, path + ": variable " + name +
+                                           ": cannot read its HDF5 object header (damaged "
+                                           "metadata)");
     }
+    if (info.type != H5O_TYPE_DATASET) continue;
     Handle ds(H5Dopen2(root.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
-    if (!ds.ok()) throw Error(path + ": cannot open dataset " + name);
+    if (!ds.ok()) {
+      throw Error(ErrorKind::kCorrupt, path + ": variable " + name +
+                                           ": cannot open the HDF5 dataset (damaged metadata)");
+    }
     // netCDF-4 dimensions without a coordinate variable are datasets too.
     if (H5Aexists(ds.get(), "NAME") > 0) {
       Handle attr(H5Aopen(ds.get(), "NAME", H5P_DEFAULT), H5Aclose);
@@ -394,7 +424,13 @@ FileContents read_chunk_index_with(const std::string& path, hid_t fapl) {
         continue;
       }
     }
-    out.datasets.push_back(read_dataset(ds.get(), name, path));
+    try {
+      out.datasets.push_back(read_dataset(ds.get(), name, path));
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      if (what.rfind(path, 0) == 0) throw;
+      throw Error(e.kind(), path + ": variable " + name + ": " + what);
+    }
   }
   return out;
 }

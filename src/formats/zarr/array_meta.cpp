@@ -39,17 +39,63 @@ nlohmann::json ArrayMeta::to_json() const {
           {"zarr_format", 2}};
 }
 
+namespace {
+
+// Whole non-negative numbers only: nlohmann's get<uint64_t>() would convert
+// 5.5e34 (undefined behaviour) or wrap -1 to 2^64 - 1.
+std::vector<uint64_t> lengths(const nlohmann::json& j, const char* key, const std::string& where) {
+  const auto& list = j.at(key);
+  if (!list.is_array()) {
+    throw Error(ErrorKind::kCorrupt, where + ": " + key + " is not a list of lengths");
+  }
+  std::vector<uint64_t> out;
+  for (const auto& v : list) {
+    if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0)) {
+      throw Error(ErrorKind::kCorrupt,
+                  where + ": " + key + " holds " + v.dump() + ", not a whole number >= 0");
+    }
+    out.push_back(v.get<uint64_t>());
+  }
+  return out;
+}
+
+// Damaged or hostile metadata must fail here, not as a 40 GB allocation or
+// an overflowing offset later: a decoded chunk stays below blosc's own 2 GiB
+// limit and every index fits comfortably in 64 bits.
+void check_bounds(const ArrayMeta& m, const std::string& where) {
+  constexpr uint64_t kMaxChunkBytes = uint64_t{1} << 31;
+  constexpr uint64_t kMaxLength = uint64_t{1} << 40;
+  if (m.shape.size() > 8) {
+    throw Error(ErrorKind::kCorrupt,
+                where + ": " + std::to_string(m.shape.size()) + " dimensions (at most 8)");
+  }
+  uint64_t bytes = formats::storage_size(m.dtype);
+  for (size_t i = 0; i < m.shape.size(); ++i) {
+    if (m.shape[i] > kMaxLength || m.chunks[i] > kMaxLength) {
+      throw Error(ErrorKind::kCorrupt,
+                  where + ": shape or chunks of dimension " + std::to_string(i) + " out of bounds");
+    }
+    bytes *= m.chunks[i];
+    if (bytes > kMaxChunkBytes) {
+      throw Error(ErrorKind::kCorrupt, where + ": chunks of more than 2 GiB (damaged metadata?)");
+    }
+  }
+}
+
+}  // namespace
+
 ArrayMeta ArrayMeta::from_json(const nlohmann::json& j, const std::string& where) {
   try {
     if (j.value("zarr_format", 0) != 2) throw Error(where + ": not a Zarr v2 array");
     ArrayMeta m;
-    m.shape = j.at("shape").get<std::vector<uint64_t>>();
-    m.chunks = j.at("chunks").get<std::vector<uint64_t>>();
+    m.shape = lengths(j, "shape", where);
+    m.chunks = lengths(j, "chunks", where);
     if (m.shape.size() != m.chunks.size()) throw Error(where + ": shape and chunks differ in rank");
     for (uint64_t c : m.chunks) {
-      if (c == 0) throw Error(where + ": zero chunk length");
+      if (c == 0) throw Error(ErrorKind::kCorrupt, where + ": zero chunk length");
     }
     m.dtype = parse_dtype(j.at("dtype").get<std::string>(), where);
+    check_bounds(m, where);
     m.fill_value = j.value("fill_value", nlohmann::json());
     const std::string order = j.value("order", "C");
     if (order != "C" && order != "F") throw Error(where + ": order '" + order + "'");

@@ -26,6 +26,28 @@ nlohmann::json Codec::to_json() const {
   return nullptr;
 }
 
+namespace {
+
+// A whole number in [lo, hi], or `fallback` when absent: nlohmann's value<T>()
+// would convert 6.7e82 to an integer with undefined behaviour (found by
+// zarr_chunk_fuzz).
+int64_t whole_number(const nlohmann::json& j, const char* key, int64_t fallback, int64_t lo,
+                     int64_t hi, const std::string& where) {
+  if (!j.contains(key)) return fallback;
+  const auto& v = j.at(key);
+  const bool ok = v.is_number_integer() &&
+                  (v.is_number_unsigned() ? v.get<uint64_t>() <= static_cast<uint64_t>(hi)
+                                          : v.get<int64_t>() >= lo && v.get<int64_t>() <= hi);
+  if (!ok || (v.is_number_unsigned() && static_cast<int64_t>(v.get<uint64_t>()) < lo)) {
+    throw Error(ErrorKind::kCorrupt, where + ": compressor " + key + " = " + v.dump() +
+                                         " is not a whole number in " + std::to_string(lo) + ".." +
+                                         std::to_string(hi));
+  }
+  return v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>();
+}
+
+}  // namespace
+
 Codec Codec::from_json(const nlohmann::json& j, const std::string& where) {
   Codec c;
   if (j.is_null()) {
@@ -35,15 +57,15 @@ Codec Codec::from_json(const nlohmann::json& j, const std::string& where) {
   const std::string id = j.value("id", "");
   if (id == "zstd") {
     c.kind = Kind::kZstd;
-    c.clevel = j.value("level", 1);
+    c.clevel = static_cast<int>(whole_number(j, "level", 1, -131072, 22, where));
     return c;
   }
   if (id == "blosc") {
     c.kind = Kind::kBlosc;
     c.cname = j.value("cname", "lz4");
-    c.clevel = j.value("clevel", 5);
-    c.shuffle = j.value("shuffle", 1);
-    c.blocksize = j.value("blocksize", size_t{0});
+    c.clevel = static_cast<int>(whole_number(j, "clevel", 5, 0, 9, where));
+    c.shuffle = static_cast<int>(whole_number(j, "shuffle", 1, -1, 2, where));
+    c.blocksize = static_cast<size_t>(whole_number(j, "blocksize", 0, 0, int64_t{1} << 31, where));
     return c;
   }
   throw Error(where + ": compressor '" + j.dump() + "' is not supported (blosc or zstd)");

@@ -16,7 +16,11 @@
 namespace pixeldrill::zarr {
 namespace fs = std::filesystem;
 
-std::string dump_json(const nlohmann::json& j) { return j.dump(4) + "\n"; }
+// Attributes copied from NetCDF files may hold Latin-1 bytes: they are
+// replaced by U+FFFD rather than failing the whole write.
+std::string dump_json(const nlohmann::json& j) {
+  return j.dump(4, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
 
 Directory::Directory(fs::path root, fs::path tmp_dir)
     : root_(std::move(root)), tmp_dir_(std::move(tmp_dir)) {}
