@@ -26,7 +26,7 @@ constexpr size_t kMaxWindowPixels = 1u << 20;
 constexpr size_t kChunkCacheBytes = 64u << 20;
 // Files opened while looking for the query's grid and variables stay open
 // for the read that follows, up to this many.
-constexpr size_t kMaxHeldFiles = 16;
+constexpr size_t kMaxHeldFiles = 64;
 
 // How a variable's dimensions map onto (time, row, col): the stride of each
 // in the hyperslab buffer, and the start/count to request.
@@ -179,6 +179,9 @@ class NetcdfReader : public QueryReader {
           std::optional<NcFile> file;
           if (!dataset_.has_metadata(path)) file.emplace(NcFile::open(path));
           facts = dataset_.metadata(path, file ? &*file : nullptr);
+          // Kept open for read_one(), so the first query over a range opens
+          // at most the files beyond kMaxHeldFiles twice; later ones use the cache.
+          if (file && held_.size() < kMaxHeldFiles) held_.emplace(f, std::move(*file));
         }
         timed.push_back({path, {}, catalog::file_mtime_ns(path)});
         for (int64_t t : facts.meta->times) {
