@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
       return command.run();
     } catch (const Error& e) {
       std::fprintf(stderr, "pixeldrill %s: error: %s\n", command.app->get_name().c_str(), e.what());
-      return kExitError;
+      return exit_code_for(e.kind());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "pixeldrill %s: internal error: %s\n", command.app->get_name().c_str(),
                    e.what());
