@@ -182,6 +182,16 @@ int run_drill(const DrillOptions& o) {
   if (period) series = analysis::aggregate(series, *period, stats);
   if (anomalies) {
     analysis::AnomalyResult result = analysis::analyse_anomalies(series, *anomalies);
+    if (!o.plot.empty()) {
+      // Events of the plotted (first) site shaded, whether or not --mhw lists them.
+      std::vector<std::pair<int64_t, int64_t>> shaded;
+      if (!result.heatwaves.empty()) {
+        for (const auto& e : result.heatwaves.front().events) {
+          shaded.emplace_back(e.start_day * 86400, (e.end_day + 1) * 86400);
+        }
+      }
+      output::write_anomaly_plot(result.series, anomalies->variable, shaded, o.plot);
+    }
     if (o.mhw) {
       std::string units;
       for (const auto& c : series.columns) {
@@ -189,7 +199,6 @@ int run_drill(const DrillOptions& o) {
       }
       write_text(o, format == "json" ? output::heatwaves_to_json(result.heatwaves, units)
                                      : output::heatwaves_to_csv(result.heatwaves));
-      if (!o.plot.empty()) output::write_plot(result.series, o.plot);
       return series.partial() ? kExitPartial : kExitOk;
     }
     series = std::move(result.series);
@@ -199,7 +208,7 @@ int run_drill(const DrillOptions& o) {
   } else {
     write_text(o, format == "json" ? output::to_json(series) : output::to_csv(series));
   }
-  if (!o.plot.empty()) output::write_plot(series, o.plot);
+  if (!o.plot.empty() && !anomalies) output::write_plot(series, o.plot);
   if (series.partial()) {
     std::fprintf(stderr, "pixeldrill drill: result is partial: %zu file(s) skipped\n",
                  series.problems.size());

@@ -217,6 +217,15 @@ TEST_F(AnalysisCli, ClimatologyAndHeatwavesMatchNumpyReference) {
   }
 }
 
+TEST_F(AnalysisCli, ClimatologyPlotIsAPng) {
+  if (run("command -v gnuplot >/dev/null").status != 0) GTEST_SKIP() << "gnuplot not installed";
+  const std::string png = tmp_->str("clim.png");
+  const auto r =
+      drill(index(), "--point -32,115 --climatology 2019-2020 --mhw --gapfill 2 --plot " + png);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(testing::read_text(png).substr(0, 8), "\x89PNG\r\n\x1a\n");
+}
+
 TEST_F(AnalysisCli, BadAnalysisRequestsExitWithUsage) {
   EXPECT_EQ(drill(index(), "--point -32,115 --mhw").status, 2);
   EXPECT_EQ(drill(index(), "--point -32,115 --climatology 2019").status, 2);
