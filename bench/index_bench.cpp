@@ -20,8 +20,8 @@
 
 #include "codec/chunk_pipeline.h"
 #include "codec/inflate.h"
-#include "drill/index_source.h"
-#include "drill/netcdf_source.h"
+#include "drill/index_dataset.h"
+#include "drill/netcdf_dataset.h"
 #include "index/collection_index.h"
 #include "index/indexer.h"
 #include "io/byte_source.h"
@@ -191,19 +191,19 @@ int main(int argc, char** argv) {
           best_of(repeat, [&] { codec::inflate_all(codec::Inflater::kLibdeflate, s.stored, out); });
       best_mbps = std::max(best_mbps, out.size() / 1e6 / t);
     }
-    auto netcdf = drill::open_netcdf_source(collection);
+    auto netcdf = drill::open_netcdf_dataset(collection);
     for (const auto& [name, q] : questions) {
       const double ref = best_of(repeat, [&] { netcdf->drill(q); });
       double times[4];
       double cpu = 0;
-      drill::IndexSource::Stats stats{};
+      drill::IndexDrillStats stats{};
       int k = 0;
       for (auto e : {codec::Inflater::kZlib, codec::Inflater::kLibdeflate, codec::Inflater::kIsal,
                      codec::Inflater::kAuto}) {
-        drill::IndexSource source(pdx, index::read_index(pdx), {e, 0});
+        drill::IndexDataset source(pdx, index::read_index(pdx), {e, 0});
         times[k++] = best_of(repeat, [&] { source.drill(q); });
         if (e == codec::Inflater::kAuto) {
-          stats = source.last_stats();
+          source.drill_with_stats(q, &stats);
           // CPU time of all threads: independent of other load on the machine.
           cpu = 1e30;
           for (int r = 0; r < repeat; ++r) {
@@ -216,14 +216,15 @@ int main(int argc, char** argv) {
       // The limit: inflating exactly the chunks this query touches, whole,
       // with the fastest engine (libdeflate) on one thread, scaled down to
       // the prefixes the query needs.
-      drill::IndexSource single(pdx, index::read_index(pdx), {codec::Inflater::kLibdeflate, 1});
+      drill::IndexDataset single(pdx, index::read_index(pdx), {codec::Inflater::kLibdeflate, 1});
       double whole_inflate = 1e30;
+      drill::IndexDrillStats single_stats{};
       for (int r = 0; r < repeat; ++r) {
-        single.drill(q);
-        whole_inflate = std::min(whole_inflate, single.last_stats().decode_seconds);
+        single.drill_with_stats(q, &single_stats);
+        whole_inflate = std::min(whole_inflate, single_stats.decode_seconds);
       }
       const double limit = whole_inflate * static_cast<double>(stats.bytes_needed) /
-                           static_cast<double>(single.last_stats().bytes_inflated);
+                           static_cast<double>(single_stats.bytes_inflated);
       std::printf(
           "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.1fx | %llu | %.2f | %.1f | %.1f | %.3f | "
           "%.2f | %.3f | %.2f |\n",

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "drill/source.h"
+#include "drill/dataset.h"
 
 int main(int argc, char** argv) {
   using namespace pixeldrill;
@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   try {
     for (int i = 0; i < n; ++i) {
       const auto t0 = std::chrono::steady_clock::now();
-      auto source = drill::open_source(argv[1]);
+      auto source = drill::open_dataset(argv[1]);
       const auto series = source->drill(q);
       ms.push_back(
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());

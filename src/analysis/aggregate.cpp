@@ -248,6 +248,7 @@ drill::Series aggregate(const drill::Series& series, PeriodKind kind,
   for (const auto& row : series.rows) agg.add(row);
   drill::Series out = agg.finish();
   out.problems = series.problems;
+  out.notes = series.notes;
   out.source = series.source;
   return out;
 }

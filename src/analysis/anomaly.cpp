@@ -78,6 +78,7 @@ AnomalyResult analyse_anomalies(const drill::Series& series, const AnomalyReques
     out.columns.push_back(std::move(c));
   }
   out.problems = series.problems;
+  out.notes = series.notes;
   out.source = series.source;
   for (const auto& row : series.rows) {
     if (!request.output.contains(row.time)) continue;

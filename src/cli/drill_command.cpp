@@ -11,8 +11,8 @@
 #include "cli/command.h"
 #include "core/civil_time.h"
 #include "core/error.h"
-#include "drill/source.h"
-#include "drill/stations.h"
+#include "drill/dataset.h"
+#include "drill/query_text.h"
 #include "output/format_number.h"
 #include "output/heatwave_table.h"
 #include "output/netcdf_writer.h"
@@ -24,12 +24,7 @@ namespace {
 
 struct DrillOptions {
   std::string source;
-  std::string point, stations, box;
-  std::string reduce = "none";
-  std::string vars;
-  std::string from, to;
-  int min_quality = -1;
-  bool celsius = false;
+  drill::QueryText query;
   std::string format;
   std::string output;
   std::string plot;
@@ -43,49 +38,9 @@ struct DrillOptions {
   int gapfill = 0;
 };
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::string item;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == ',') {
-      if (!item.empty()) out.push_back(item);
-      item.clear();
-    } else if (text[i] != ' ') {
-      item += text[i];
-    }
-  }
-  return out;
-}
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-drill::Query make_query(const DrillOptions& o) {
-  drill::Query q;
-  const int chosen = !o.point.empty() + !o.stations.empty() + !o.box.empty();
-  if (chosen != 1) throw Error("give exactly one of --point, --stations or --box");
-  if (!o.point.empty()) q.sites = {drill::parse_point(o.point)};
-  if (!o.stations.empty()) q.sites = drill::read_stations(o.stations);
-  if (!o.box.empty()) q.box = drill::parse_box(o.box);
-  q.reduce = drill::parse_reduce(o.reduce);
-  if (q.reduce != drill::Reduce::kNone && !q.box) throw Error("--reduce needs --box");
-  if (!o.vars.empty()) {
-    q.vars = split_list(o.vars);
-    if (q.vars.empty()) throw Error("--var '" + o.vars + "': no variable names");
-  }
-  if (!o.from.empty()) q.time.from = parse_iso8601(o.from, "--from");
-  if (!o.to.empty()) {
-    // A bare date means the whole of that day.
-    q.time.to = parse_iso8601(o.to, "--to") + (o.to.size() == 10 ? 86399 : 0);
-  }
-  if (q.time.from && q.time.to && *q.time.from > *q.time.to) {
-    throw Error("--from " + o.from + " is after --to " + o.to);
-  }
-  if (o.min_quality >= 0) q.min_quality = o.min_quality;
-  q.celsius = o.celsius;
-  return q;
 }
 
 std::string output_format(const DrillOptions& o) {
@@ -159,9 +114,9 @@ void write_text(const DrillOptions& o, const std::string& text) {
 }
 
 int run_drill(const DrillOptions& o) {
-  drill::Query query = make_query(o);
+  drill::Query query = drill::parse_query(o.query);
   const std::string format = output_format(o);
-  if (format == "netcdf" && o.output.empty()) throw Error("--format netcdf needs -o FILE.nc");
+  if (format == "netcdf" && o.output.empty()) throw BadRequest("--format netcdf needs -o FILE.nc");
   const auto anomalies = anomaly_request(o, query);
   if (anomalies && !o.aggregate.empty()) {
     throw BadRequest("--aggregate and --climatology cannot be combined (yet)");
@@ -174,8 +129,15 @@ int run_drill(const DrillOptions& o) {
     stats = analysis::parse_stats(o.stats);
   }
   if (anomalies) query.time = analysis::drill_range(*anomalies);
-  auto source = drill::open_source(o.source);
-  drill::Series series = source->drill(query);
+  const auto dataset = drill::open_dataset(o.source);
+  drill::Series series = dataset->drill(query);
+  for (const auto& note : series.notes) {
+    std::fprintf(stderr, "pixeldrill drill: note: %s\n", note.c_str());
+  }
+  // Days newer than a store came from another source: say which.
+  if (series.source.find(" + ") != std::string::npos) {
+    std::fprintf(stderr, "pixeldrill drill: %s\n", series.source.c_str());
+  }
   for (const auto& problem : series.problems) {
     std::fprintf(stderr, "pixeldrill drill: warning: skipped %s\n", problem.message().c_str());
   }
@@ -226,21 +188,24 @@ Command make_drill_command(CLI::App& root) {
   app->add_option("SOURCE", opts->source, "collection folder, glob, NetCDF file, index or store")
       ->required();
   auto* point =
-      app->add_option("--point", opts->point, "LAT,LON: the nearest pixel (xarray's rule)");
-  auto* stations = app->add_option("--stations", opts->stations,
+      app->add_option("--point", opts->query.point, "LAT,LON: the nearest pixel (xarray's rule)");
+  auto* stations = app->add_option("--stations", opts->query.stations,
                                    "CSV file of id,lat,lon rows (header optional)");
-  auto* box = app->add_option("--box", opts->box, "S,N,W,E: every pixel whose centre is inside");
+  auto* box =
+      app->add_option("--box", opts->query.box, "S,N,W,E: every pixel whose centre is inside");
   point->excludes(stations)->excludes(box);
   stations->excludes(box);
-  app->add_option("--reduce", opts->reduce, "per-time box reduction over valid pixels")
+  app->add_option("--reduce", opts->query.reduce, "per-time box reduction over valid pixels")
       ->check(CLI::IsMember({"none", "mean", "min", "max", "count"}));
-  app->add_option("--var", opts->vars,
+  app->add_option("--vars,--var", opts->query.vars,
                   "comma-separated variables (default sea_surface_temperature,quality_level)");
-  app->add_option("--from", opts->from, "first time, YYYY-MM-DD[THH:MM[:SS]] UTC (inclusive)");
-  app->add_option("--to", opts->to, "last time (inclusive; a bare date means the whole day)");
-  app->add_option("--min-quality", opts->min_quality, "mask values whose quality_level is below N")
+  app->add_option("--from", opts->query.from,
+                  "first time, YYYY-MM-DD[THH:MM[:SS]] UTC (inclusive)");
+  app->add_option("--to", opts->query.to, "last time (inclusive; a bare date means the whole day)");
+  app->add_option("--min-quality", opts->query.min_quality,
+                  "mask values whose quality_level is below N")
       ->check(CLI::Range(0, 127));
-  app->add_flag("--celsius", opts->celsius, "kelvin temperatures in degrees Celsius");
+  app->add_flag("--celsius", opts->query.celsius, "kelvin temperatures in degrees Celsius");
   app->add_option("--format", opts->format, "csv (default), json or netcdf (CF timeSeries)")
       ->check(CLI::IsMember({"csv", "json", "netcdf"}));
   app->add_option("-o,--output", opts->output, "output file (default: stdout)");

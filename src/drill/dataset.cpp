@@ -1,9 +1,10 @@
 #include "drill/dataset.h"
 
-#include <mutex>
+#include <algorithm>
+#include <vector>
 
 #include "core/error.h"
-#include "drill/source.h"
+#include "drill/dataset_registry.h"
 
 namespace pixeldrill::drill {
 
@@ -15,36 +16,26 @@ const DatasetVariable* DatasetInfo::find(const std::string& name) const {
 }
 
 namespace {
-
-// Interim adapter over the per-backend DrillSource while the backends move
-// to the dataset model: one query at a time.
-class SourceDataset : public Dataset {
- public:
-  SourceDataset(std::string spec, std::unique_ptr<DrillSource> source)
-      : spec_(std::move(spec)), source_(std::move(source)) {
-    auto info = std::make_shared<DatasetInfo>();
-    info->source = spec_;
-    info->kind = source_->kind();
-    info_ = std::move(info);
-  }
-  std::shared_ptr<const DatasetInfo> info() const override { return info_; }
-  Series drill(const Query& query) const override {
-    std::lock_guard lock(mutex_);
-    return source_->drill(query);
-  }
-  bool refresh() override { return false; }
-
- private:
-  std::string spec_;
-  std::unique_ptr<DrillSource> source_;
-  std::shared_ptr<const DatasetInfo> info_;
-  mutable std::mutex mutex_;
-};
-
+std::vector<DatasetOpener>& openers() {
+  static std::vector<DatasetOpener> all;
+  return all;
+}
 }  // namespace
 
+bool register_dataset_opener(DatasetOpener opener) {
+  openers().push_back(std::move(opener));
+  std::stable_sort(openers().begin(), openers().end(),
+                   [](const auto& a, const auto& b) { return a.priority > b.priority; });
+  return true;
+}
+
 std::shared_ptr<Dataset> open_dataset(const std::string& source) {
-  return std::make_shared<SourceDataset>(source, open_source(source));
+  for (const auto& opener : openers()) {
+    if (auto dataset = opener.open(source)) return dataset;
+  }
+  throw Error(
+      ErrorKind::kNotFound,
+      source + ": not a NetCDF file, folder, glob, index or store that pixeldrill can drill");
 }
 
 }  // namespace pixeldrill::drill

@@ -46,12 +46,13 @@ Plan make_plan(const Query& query, const catalog::Grid& grid) {
     std::snprintf(buf, sizeof buf, "--box %.10g,%.10g,%.10g,%.10g", b.south, b.north, b.west,
                   b.east);
     if (!(b.south <= b.north) || !(b.west <= b.east)) {
-      throw Error(std::string(buf) + ": expected S,N,W,E with S <= N and W <= E");
+      throw BadRequest(std::string(buf) + ": expected S,N,W,E with S <= N and W <= E");
     }
     const auto rows = grid.lat.range(b.south, b.north);
     const auto cols = grid.lon.range(b.west, b.east);
     if (!rows || !cols) {
-      throw Error(std::string(buf) + ": no pixel centre lies inside the box; " + grid_extent(grid));
+      throw BadRequest(std::string(buf) + ": no pixel centre lies inside the box; " +
+                       grid_extent(grid));
     }
     plan.box = true;
     // Rows in latitude-descending order whatever the axis direction.
@@ -73,13 +74,13 @@ Plan make_plan(const Query& query, const catalog::Grid& grid) {
     if (grid.lat.float32) plan.box_lat = static_cast<float>(plan.box_lat);
     if (grid.lon.float32) plan.box_lon = static_cast<float>(plan.box_lon);
   } else {
-    if (query.sites.empty()) throw Error("give --point, --stations or --box");
+    if (query.sites.empty()) throw BadRequest("give --point, --stations or --box");
     for (size_t i = 0; i < query.sites.size(); ++i) {
       const Site& s = query.sites[i];
       const auto row = grid.lat.nearest(s.lat);
       const auto col = grid.lon.nearest(s.lon);
       if (!row || !col) {
-        throw Error(site_name(query, i) + " lies outside the grid; " + grid_extent(grid));
+        throw BadRequest(site_name(query, i) + " lies outside the grid; " + grid_extent(grid));
       }
       plan.pixels.push_back({i, s.id, *row, *col, grid.lat.values[*row], grid.lon.values[*col]});
     }

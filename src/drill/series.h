@@ -54,6 +54,7 @@ struct Series {
   std::vector<Column> columns;
   std::vector<Row> rows;              // sorted by (time, site order, lat desc, lon asc)
   std::vector<Problem> problems;      // files skipped
+  std::vector<std::string> notes;     // worth saying, but the result is whole (not partial)
   std::string source;                 // which path answered: "netcdf", "index", "store"
   std::map<int64_t, Period> periods;  // by row time; empty unless rows are aggregates
   std::map<std::string, std::string> cell_methods;  // CF, by column name ("time: mean")

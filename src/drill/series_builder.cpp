@@ -119,6 +119,17 @@ void SeriesBuilder::add_step(int64_t time, const std::vector<StoredValues>& valu
   steps_.push_back(std::move(step));
 }
 
+std::vector<int64_t> SeriesBuilder::times_after(int64_t t) {
+  std::lock_guard lock(mutex_);
+  std::vector<int64_t> out;
+  for (const auto& s : steps_) {
+    if (s.time > t) out.push_back(s.time);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 Series SeriesBuilder::finish(std::vector<Problem> problems, std::string source) {
   std::lock_guard lock(mutex_);
   std::stable_sort(steps_.begin(), steps_.end(), [](const Step& a, const Step& b) {

@@ -43,6 +43,9 @@ class SeriesBuilder {
   // (e.g. the file's index in the sorted collection).
   void add_step(int64_t time, const std::vector<StoredValues>& values, uint64_t order = 0);
 
+  // The distinct times after `t` that steps were added for, ascending.
+  std::vector<int64_t> times_after(int64_t t);
+
   // The finished table; steps outside Query::time are dropped.
   Series finish(std::vector<Problem> problems, std::string source);
 

@@ -42,7 +42,7 @@ bool to_number(const std::string& s, double* out) {
 
 std::vector<Site> read_stations(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw Error("--stations " + path + ": cannot open");
+  if (!in) throw Error(ErrorKind::kNotFound, "--stations " + path + ": cannot open");
   std::vector<Site> sites;
   std::string line;
   bool first = true;

@@ -21,8 +21,13 @@ class DrillBadInput : public ::testing::Test {
     err_ = read_text(dir_ / "err.txt");
     return r;
   }
-  void expect_error(const CommandResult& r, const std::vector<std::string>& mentions) {
-    EXPECT_EQ(r.status, 1);
+  // A request the user must fix: exit 2; anything else that stops the drill: exit 1.
+  void expect_usage_error(const CommandResult& r, const std::vector<std::string>& mentions) {
+    expect_error(r, mentions, 2);
+  }
+  void expect_error(const CommandResult& r, const std::vector<std::string>& mentions,
+                    int status = 1) {
+    EXPECT_EQ(r.status, status);
     EXPECT_EQ(r.out, "");
     for (const auto& m : mentions)
       EXPECT_NE(err_.find(m), std::string::npos) << "no '" << m << "' in: " << err_;
@@ -51,15 +56,16 @@ TEST_F(DrillBadInput, GlobMatchingNothingAndFolderWithoutNetcdfAreNamed) {
 }
 
 TEST_F(DrillBadInput, PointOutsideGridNamesPointAndExtent) {
-  expect_error(drill(dir_ / "coll", "--point 45,100"),
-               {"--point 45,100", "outside the grid", "lat -69.5..19.5"});
-  expect_error(drill(dir_ / "coll", "--point -40,200"), {"--point -40,200", "lon 70.5..189.5"});
-  expect_error(drill(dir_ / "coll", "--point north,100"), {"--point 'north,100'", "LAT,LON"});
+  expect_usage_error(drill(dir_ / "coll", "--point 45,100"),
+                     {"--point 45,100", "outside the grid", "lat -69.5..19.5"});
+  expect_usage_error(drill(dir_ / "coll", "--point -40,200"),
+                     {"--point -40,200", "lon 70.5..189.5"});
+  expect_usage_error(drill(dir_ / "coll", "--point north,100"), {"--point 'north,100'", "LAT,LON"});
 }
 
 TEST_F(DrillBadInput, UnknownVariableIsNamedWithTheVariablesThatExist) {
   expect_error(drill(dir_ / "coll", "--point -40,100 --var sea_surface_temperature,salinity"),
-               {"--var salinity", "no such variable", "sses_bias"});
+               {"--vars salinity", "no such variable", "sses_bias"});
 }
 
 TEST_F(DrillBadInput, TruncatedAndNonNetcdfFilesAreSkippedByNameAndResultIsPartial) {
@@ -104,36 +110,39 @@ TEST_F(DrillBadInput, FilesOfAnotherGridAreRefusedByName) {
 }
 
 TEST_F(DrillBadInput, BadBoxesAreRefusedNamingBox) {
-  expect_error(drill(dir_ / "coll", "--box -30,-40,100,110"), {"--box", "south is north of north"});
-  expect_error(drill(dir_ / "coll", "--box -40,-30,100"), {"--box '-40,-30,100'", "S,N,W,E"});
-  expect_error(drill(dir_ / "coll", "--box 30,40,100,110"),
-               {"--box 30,40,100,110", "no pixel centre"});
-  expect_error(drill(dir_ / "coll", "--box -40.2,-40.1,100,110"), {"--box", "no pixel centre"});
-  expect_error(drill(dir_ / "coll", "--point -40,100 --reduce mean"), {"--reduce needs --box"});
+  expect_usage_error(drill(dir_ / "coll", "--box -30,-40,100,110"),
+                     {"--box", "south is north of north"});
+  expect_usage_error(drill(dir_ / "coll", "--box -40,-30,100"), {"--box '-40,-30,100'", "S,N,W,E"});
+  expect_usage_error(drill(dir_ / "coll", "--box 30,40,100,110"),
+                     {"--box 30,40,100,110", "no pixel centre"});
+  expect_usage_error(drill(dir_ / "coll", "--box -40.2,-40.1,100,110"),
+                     {"--box", "no pixel centre"});
+  expect_usage_error(drill(dir_ / "coll", "--point -40,100 --reduce mean"),
+                     {"--reduce needs --box"});
 }
 
 TEST_F(DrillBadInput, BadStationsFilesNameFileAndLine) {
   write("st.csv", "id,lat,lon\nA,-40,100\nB,-41\nC,-42,101\n");
-  expect_error(drill(dir_ / "coll", "--stations " + (dir_ / "st.csv")),
-               {"st.csv line 3", "'B,-41'"});
+  expect_usage_error(drill(dir_ / "coll", "--stations " + (dir_ / "st.csv")),
+                     {"st.csv line 3", "'B,-41'"});
   write("st2.csv", "A,-40,100\nB,x,101\n");
-  expect_error(drill(dir_ / "coll", "--stations " + (dir_ / "st2.csv")), {"st2.csv line 2"});
+  expect_usage_error(drill(dir_ / "coll", "--stations " + (dir_ / "st2.csv")), {"st2.csv line 2"});
   write("st3.csv", "A,-40,100\nB,-95,101\n");
-  expect_error(drill(dir_ / "coll", "--stations " + (dir_ / "st3.csv")),
-               {"st3.csv line 2", "outside -90..90"});
+  expect_usage_error(drill(dir_ / "coll", "--stations " + (dir_ / "st3.csv")),
+                     {"st3.csv line 2", "outside -90..90"});
   expect_error(drill(dir_ / "coll", "--stations " + (dir_ / "none.csv")),
                {"none.csv", "cannot open"});
   write("st4.csv", "A,-40,100\nFAR,50,101\n");
-  expect_error(drill(dir_ / "coll", "--stations " + (dir_ / "st4.csv")),
-               {"site 'FAR'", "outside the grid"});
+  expect_usage_error(drill(dir_ / "coll", "--stations " + (dir_ / "st4.csv")),
+                     {"site 'FAR'", "outside the grid"});
 }
 
 TEST_F(DrillBadInput, BadDatesAndFormatsAreRefused) {
-  expect_error(drill(dir_ / "coll", "--point -40,100 --from 2016-13-01"), {"--from"});
-  expect_error(drill(dir_ / "coll", "--point -40,100 --from 2020-01-01 --to 2016-01-01"),
-               {"--from 2020-01-01 is after --to"});
-  expect_error(drill(dir_ / "coll", "--point -40,100 --format netcdf"),
-               {"--format netcdf needs -o"});
+  expect_usage_error(drill(dir_ / "coll", "--point -40,100 --from 2016-13-01"), {"--from"});
+  expect_usage_error(drill(dir_ / "coll", "--point -40,100 --from 2020-01-01 --to 2016-01-01"),
+                     {"--from 2020-01-01 is after --to"});
+  expect_usage_error(drill(dir_ / "coll", "--point -40,100 --format netcdf"),
+                     {"--format netcdf needs -o"});
   EXPECT_EQ(drill(dir_ / "coll", "--point -40,100 --format xml").status, 2);
-  EXPECT_EQ(drill(dir_ / "coll", "--var sea_surface_temperature").status, 1);
+  EXPECT_EQ(drill(dir_ / "coll", "--var sea_surface_temperature").status, 2);
 }

@@ -10,7 +10,7 @@
 
 #include "../drill/drill_test_util.h"
 #include "core/error.h"
-#include "drill/netcdf_source.h"
+#include "drill/netcdf_dataset.h"
 
 using namespace pixeldrill;
 using namespace pixeldrill::testing;
@@ -79,7 +79,7 @@ void write_file(const std::string& path, const FileSpec& s) {
 }
 
 drill::Series drill_file(const std::string& path, const drill::Query& q) {
-  auto source = drill::open_netcdf_source(path);
+  auto source = drill::open_netcdf_dataset(path);
   EXPECT_NE(source, nullptr);
   return source->drill(q);
 }

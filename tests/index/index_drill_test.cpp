@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "core/error.h"
-#include "drill/index_source.h"
-#include "drill/netcdf_source.h"
+#include "drill/index_dataset.h"
+#include "drill/netcdf_dataset.h"
 #include "index/indexer.h"
 #include "index_test_util.h"
 #include "io/byte_source.h"
@@ -19,15 +19,15 @@ namespace fs = std::filesystem;
 using drill::Query;
 
 drill::Series reference(const std::string& spec, const Query& q) {
-  return drill::open_netcdf_source(spec)->drill(q);
+  return drill::open_netcdf_dataset(spec)->drill(q);
 }
 
-std::unique_ptr<drill::IndexSource> indexed(const std::string& collection, const std::string& out,
-                                            codec::Inflater engine = codec::Inflater::kAuto) {
+std::unique_ptr<drill::IndexDataset> indexed(const std::string& collection, const std::string& out,
+                                             codec::Inflater engine = codec::Inflater::kAuto) {
   auto idx = index::build_index(collection, nullptr, {1, false}, nullptr);
   index::write_index(idx, out);
-  return std::make_unique<drill::IndexSource>(out, index::read_index(out),
-                                              drill::IndexDrillOptions{engine, 2});
+  return std::make_unique<drill::IndexDataset>(out, index::read_index(out),
+                                               drill::IndexDrillOptions{engine, 2});
 }
 
 std::vector<std::pair<std::string, Query>> queries() {
@@ -69,7 +69,7 @@ TEST(IndexDrill, BitIdenticalToReferenceOnMixedErasAndChunkLayouts) {
   TempDir dir;
   const std::string c = make_mixed_collection(dir);
   auto source = indexed(c, dir / "c.pdx");
-  EXPECT_EQ(source->collection_index().layouts.size(), 3u);  // 2015, 2016 chunks, 2020 no ice
+  EXPECT_EQ(source->collection_index()->layouts.size(), 3u);  // 2015, 2016 chunks, 2020 no ice
   for (const auto& [what, q] : queries()) {
     const auto ref = reference(c, q);
     const auto got = source->drill(q);
@@ -103,8 +103,9 @@ TEST(IndexDrill, EachChunkIsDecodedOncePerQueryHoweverManyPixelsFallInIt) {
   // Rows 70..72, columns 90..92 of the 90 x 120 grid: one (30 x 40) chunk.
   q.sites = {{"a", -50.2, 160.2}, {"b", -51.2, 161.2}, {"c", -52.2, 162.2}};
   q.time.to = 1451606399;  // the 2015 files only (2015-12-30 and 31)
-  source->drill(q);
-  EXPECT_EQ(source->last_stats().chunks_decoded, 2u);  // 2 files x 1 chunk
+  drill::IndexDrillStats stats;
+  source->drill_with_stats(q, &stats);
+  EXPECT_EQ(stats.chunks_decoded, 2u);  // 2 files x 1 chunk
 }
 
 // Counts the bytes the drill pulls through its byte sources.
@@ -140,11 +141,12 @@ TEST(IndexDrill, StoppingEarlyReadsOnlyThePrefixOfTheCompressedChunk) {
                                      return std::make_unique<CountingSource>(
                                          io::open_file_source(path), bytes);
                                    }};
-  drill::IndexSource source(dir / "c.pdx", index::read_index(dir / "c.pdx"), options);
+  drill::IndexDataset source(dir / "c.pdx", index::read_index(dir / "c.pdx"), options);
   Query q;
   q.vars = {"quality_level"};
   q.sites = {{"", 19.9, 70.1}};  // first row and column: the start of the first chunk
-  const auto got = source.drill(q);
+  drill::IndexDrillStats stats;
+  const auto got = source.drill_with_stats(q, &stats);
   expect_same_series(reference(c, q), got, "early stop");
   uint64_t stored = 0;
   for (const auto& f : idx.files) {
@@ -152,9 +154,9 @@ TEST(IndexDrill, StoppingEarlyReadsOnlyThePrefixOfTheCompressedChunk) {
     idx.layouts[f.layout].find("quality_level", &vi);
     stored += f.vars[vi].chunks[0].size;
   }
-  EXPECT_EQ(source.last_stats().bytes_read, bytes.load());
+  EXPECT_EQ(stats.bytes_read, bytes.load());
   EXPECT_LT(bytes.load(), stored / 2) << "read " << bytes.load() << " of " << stored;
-  EXPECT_LT(source.last_stats().bytes_inflated, 2u * 750 * 1000 / 2);
+  EXPECT_LT(stats.bytes_inflated, 2u * 750 * 1000 / 2);
 }
 
 TEST(IndexDrill, BitIdenticalOnRealFixtures) {
@@ -164,12 +166,12 @@ TEST(IndexDrill, BitIdenticalOnRealFixtures) {
     TempDir dir;
     const std::string file = fixture(name);
     auto source = indexed(file, dir / "f.pdx");
-    const auto& g = source->collection_index().grids[0];
+    const auto& g = source->collection_index()->grids[0];
     Query box;
     box.box = drill::Box{g.lat.min(), g.lat.max(), g.lon.min(), g.lon.max()};
     if (g.lat.size() * g.lon.size() > 200000) box.box = drill::Box{-33, -31, 114, 116};
     box.vars.clear();
-    const auto& layout = source->collection_index().layouts[0];
+    const auto& layout = source->collection_index()->layouts[0];
     for (const auto& v : layout.vars) {
       if (v.dims.size() == 3) box.vars.push_back(v.name);
     }
@@ -189,7 +191,7 @@ TEST(IndexDrill, FileChangedSinceIndexingIsSkippedByNameWithReindexAdvice) {
   TempDir dir;
   const std::string c = make_mixed_collection(dir);
   auto source = indexed(c, dir / "c.pdx");
-  const std::string victim = source->collection_index().files[1].path;
+  const std::string victim = source->collection_index()->files[1].path;
   std::ofstream(victim, std::ios::app) << "appended";
   Query q;
   q.sites = {{"", -40, 150}};
@@ -197,14 +199,14 @@ TEST(IndexDrill, FileChangedSinceIndexingIsSkippedByNameWithReindexAdvice) {
   ASSERT_EQ(got.problems.size(), 1u);
   EXPECT_EQ(got.problems[0].path, victim);
   EXPECT_NE(got.problems[0].reason.find("re-run pixeldrill index"), std::string::npos);
-  EXPECT_EQ(got.rows.size(), source->collection_index().files.size() - 1);
+  EXPECT_EQ(got.rows.size(), source->collection_index()->files.size() - 1);
 }
 
 TEST(IndexDrill, CorruptChunkIsReportedWithFileVariableAndChunk) {
   TempDir dir;
   const std::string c = make_mixed_collection(dir);
   auto source = indexed(c, dir / "c.pdx");
-  const auto& idx = source->collection_index();
+  const auto& idx = *source->collection_index();
   const auto& f = idx.files[0];
   size_t vi = 0;
   idx.layouts[f.layout].find("sea_surface_temperature", &vi);

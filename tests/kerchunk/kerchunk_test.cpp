@@ -7,7 +7,7 @@
 
 #include "../index/index_test_util.h"
 #include "core/civil_time.h"
-#include "drill/index_source.h"
+#include "drill/index_dataset.h"
 #include "index/indexer.h"
 #include "index/kerchunk_refs.h"
 
@@ -54,7 +54,7 @@ std::vector<PySeries> read_with_xarray(const TempDir& dir, const std::vector<PyQ
 }
 
 // The index drill's series of `var` at a point, keyed by ISO time.
-std::map<std::string, double> drill_point(drill::IndexSource& source, double lat, double lon,
+std::map<std::string, double> drill_point(const drill::IndexDataset& source, double lat, double lon,
                                           const std::string& var, double* plat, double* plon) {
   drill::Query q;
   q.sites = {{"", lat, lon}};
@@ -108,7 +108,7 @@ TEST(Kerchunk, PerFileAndCombinedRefsReadByXarrayEqualTheDrill) {
   ASSERT_TRUE(fs::exists(dir / "all-g0.json"));
   ASSERT_TRUE(fs::exists(dir / "all-g2.json"));
   EXPECT_FALSE(fs::exists(dir / "all-g3.json"));
-  drill::IndexSource source(idx, index::read_index(idx));
+  drill::IndexDataset source(idx, index::read_index(idx));
 
   const std::vector<std::pair<double, double>> points = {
       {-45, 100}, {-40.2, 150.3}, {-20, 110}, {-60, 170}};
@@ -182,7 +182,7 @@ TEST(Kerchunk, RefsFollowTheSpecAndZarrCodecOrderOnARealFile) {
   std::ofstream(out) << refs.dump();
   const std::string pdx = dir / "f.pdx";
   index::write_index(idx, pdx);
-  drill::IndexSource source(pdx, index::read_index(pdx));
+  drill::IndexDataset source(pdx, index::read_index(pdx));
   const auto& g = idx.grids[0];
   std::vector<PyQuery> queries;
   for (size_t row = 0; row < g.lat.size(); row += 2) {

@@ -6,6 +6,7 @@
 #include <netcdf.h>
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,10 @@ class NcFile {
   std::optional<std::string> text_attribute(int varid, const std::string& name) const;
   // First element of a numeric attribute, widened to double.
   std::optional<double> number_attribute(int varid, const std::string& name) const;
+
+  // Every attribute of a variable (NC_GLOBAL: the file's): text as strings,
+  // numbers as numbers (integers for integer types), several values as arrays.
+  nlohmann::json attributes(int varid) const;
 
   // The whole variable, converted to double (values as stored, no unpacking).
   std::vector<double> read_all(int varid) const;

@@ -1,19 +1,23 @@
-#include "drill/index_source.h"
+#include "drill/index_dataset.h"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "codec/chunk_pipeline.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/progress.h"
+#include "drill/dataset_registry.h"
 #include "drill/index_values.h"
 #include "drill/plan.h"
+#include "drill/resolve.h"
 #include "drill/series_builder.h"
 #include "index/indexer.h"
 #include "io/byte_source.h"
@@ -271,46 +275,6 @@ class FileDriller {
   std::vector<uint64_t> max_elem_;
 };
 
-// The grid most files share, as the reference path picks it; the rest refused.
-uint32_t check_grids(const std::string& spec, const CollectionIndex& index) {
-  std::map<uint32_t, size_t> counts;
-  for (const auto& f : index.files) ++counts[index.layouts[f.layout].grid];
-  // Grids are interned, but identical values under different axis names
-  // count as one grid for the reference path.
-  std::map<uint64_t, size_t> by_fp;
-  std::vector<uint64_t> fingerprints(index.grids.size());
-  for (size_t g = 0; g < index.grids.size(); ++g) fingerprints[g] = index.grids[g].fingerprint();
-  for (const auto& [g, n] : counts) by_fp[fingerprints[g]] += n;
-  const uint64_t first_fp = fingerprints[index.layouts[index.files.front().layout].grid];
-  uint64_t best = first_fp;
-  for (const auto& [fp, n] : by_fp) {
-    if (n > by_fp[best]) best = fp;
-  }
-  uint32_t grid = 0;
-  bool found = false;
-  std::vector<const FileEntry*> odd;
-  for (const auto& f : index.files) {
-    const uint32_t g = index.layouts[f.layout].grid;
-    if (fingerprints[g] == best) {
-      if (!found) grid = g, found = true;
-    } else {
-      odd.push_back(&f);
-    }
-  }
-  if (!odd.empty()) {
-    std::string msg = spec + ": " + std::to_string(odd.size()) + " of " +
-                      std::to_string(index.files.size()) +
-                      " files have another grid than the rest (" + index.grids[grid].describe() +
-                      "); refusing to mix them:";
-    for (size_t i = 0; i < odd.size() && i < 10; ++i) {
-      msg += "\n  " + odd[i]->path + " (" +
-             index.grids[index.layouts[odd[i]->layout].grid].describe() + ")";
-    }
-    throw Error(msg);
-  }
-  return grid;
-}
-
 }  // namespace
 
 codec::Inflater default_index_inflater() {
@@ -320,106 +284,213 @@ codec::Inflater default_index_inflater() {
   return codec::Inflater::kAuto;
 }
 
-Series IndexSource::drill(const Query& query) {
-  std::vector<Problem> problems;
-  for (const auto& p : index_.problems)
-    problems.push_back(problem_from_message(p, "not indexed: "));
-  if (index_.files.empty()) throw Error(path_ + ": the index holds no file");
-  const uint32_t grid_id = check_grids(path_, index_);
+struct IndexDataset::State {
+  index::CollectionIndex index;
+  std::shared_ptr<const DatasetInfo> info;
+  std::string stamp;  // size and modification time of the index file
+};
 
-  std::vector<Column> columns;
-  std::vector<std::string> wanted = query.vars;
-  if (query.min_quality) wanted.push_back(kQualityVariable);
-  for (size_t i = 0; i < wanted.size(); ++i) {
-    const VarLayout* found = nullptr;
-    for (const auto& f : index_.files) {
-      const Layout& l = index_.layouts[f.layout];
-      const VarLayout* v = l.find(wanted[i]);
-      if (v && is_data_variable(l, *v)) {
-        found = v;
-        break;
-      }
-    }
-    if (!found) {
-      std::string known;
-      const Layout& l = index_.layouts[index_.files.front().layout];
-      for (const auto& v : l.vars) {
-        if (is_data_variable(l, v)) known += (known.empty() ? "" : ", ") + v.name;
-      }
-      throw Error((i < query.vars.size() ? "--var " : "--min-quality needs ") + wanted[i] +
-                  ": no such variable in any of the " + std::to_string(index_.files.size()) +
-                  " files of " + path_ + " (variables: " + known + ")");
-    }
-    if (i < query.vars.size()) {
-      columns.push_back({found->name, text_attr(found->attrs_json, "units"),
-                         text_attr(found->attrs_json, "long_name"),
-                         text_attr(found->attrs_json, "standard_name")});
-    }
-  }
+namespace {
 
-  const Plan plan = make_plan(query, index_.grids[grid_id]);
-  SeriesBuilder builder(query, plan, columns);
-  std::vector<size_t> todo;
-  for (size_t i = 0; i < index_.files.size(); ++i) {
-    for (int64_t t : index_.files[i].times) {
-      if (query.time.contains(t)) {
-        todo.push_back(i);
-        break;
-      }
-    }
-  }
-  Counters counters;
-  std::vector<std::optional<Problem>> failures(todo.size());
-  const unsigned threads = options_.threads ? options_.threads : default_threads();
-  {
-    Progress progress("drilling", todo.size());
-    // One driller (and its chunk buffers) per worker thread bounds memory.
-    std::mutex pool_mutex;
-    std::vector<std::unique_ptr<FileDriller>> pool;
-    parallel_for(todo.size(), threads, [&](size_t k) {
-      std::unique_ptr<FileDriller> driller;
-      {
-        std::lock_guard lock(pool_mutex);
-        if (!pool.empty()) {
-          driller = std::move(pool.back());
-          pool.pop_back();
-        }
-      }
-      if (!driller) {
-        driller = std::make_unique<FileDriller>(index_, plan, builder, options_.inflater,
-                                                options_.open_bytes, counters);
-      }
-      const FileEntry& f = index_.files[todo[k]];
-      try {
-        for (auto& [t, values] : driller->drill(f, query)) {
-          builder.add_step(f.times[t], values, todo[k]);
-        }
-      } catch (const Error& e) {
-        failures[k] = problem_from_error(f.path, e);
-      }
-      progress.tick();
-      std::lock_guard lock(pool_mutex);
-      pool.push_back(std::move(driller));
-    });
-  }
-  for (auto& f : failures) {
-    if (f) problems.push_back(std::move(*f));
-  }
-  stats_ = {counters.chunks.load(),         counters.read.load(),
-            counters.inflated.load(),       counters.needed.load(),
-            counters.read_ns.load() * 1e-9, counters.decode_ns.load() * 1e-9};
-  return builder.finish(std::move(problems), "index");
+std::string file_stamp(const std::string& path, int64_t* mtime_s) {
+  uint64_t size = 0;
+  int64_t mtime = 0;
+  index::stat_file(path, &size, &mtime);
+  if (mtime_s) *mtime_s = mtime / 1000000000;
+  return std::to_string(size) + ":" + std::to_string(mtime);
 }
 
-std::unique_ptr<DrillSource> open_index_source(const std::string& spec) {
+// What the index holds, described once: the grid most files share, every
+// time step of those files, the data variables of every layout.
+std::shared_ptr<const DatasetInfo> describe_index(const std::string& path,
+                                                  const CollectionIndex& index,
+                                                  const std::string& stamp, int64_t mtime) {
+  auto info = std::make_shared<DatasetInfo>();
+  info->source = path;
+  info->kind = "index";
+  info->version = stamp;
+  info->modified = mtime;
+  for (const auto& p : index.problems) info->problems.push_back(problem_from_message(p));
+  if (index.files.empty()) return info;
+  std::map<uint64_t, size_t> counts;
+  for (const auto& f : index.files)
+    ++counts[index.grids[index.layouts[f.layout].grid].fingerprint()];
+  const uint64_t best = std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) {
+                          return a.second < b.second;
+                        })->first;
+  std::map<std::string, size_t> seen;
+  for (const auto& f : index.files) {
+    const Layout& l = index.layouts[f.layout];
+    if (index.grids[l.grid].fingerprint() != best) continue;
+    if (info->grid.lat.values.empty()) {
+      info->grid = index.grids[l.grid];
+      info->time_name = l.time_name;
+      info->global_attributes = nlohmann::json::parse(l.global_attrs_json, nullptr, false);
+      if (!info->global_attributes.is_object()) info->global_attributes = nlohmann::json::object();
+    }
+    info->times.insert(info->times.end(), f.times.begin(), f.times.end());
+    for (size_t vi = 0; vi < l.vars.size(); ++vi) {
+      const VarLayout& v = l.vars[vi];
+      if (!is_data_variable(l, v)) continue;
+      auto [it, fresh] = seen.try_emplace(v.name, info->variables.size());
+      if (fresh) {
+        DatasetVariable d;
+        d.name = v.name;
+        d.type = f.vars[vi].packing.type;
+        d.attributes = nlohmann::json::parse(v.attrs_json, nullptr, false);
+        if (!d.attributes.is_object()) d.attributes = nlohmann::json::object();
+        d.column = column_from_attributes(v.name, d.attributes);
+        d.chunks = v.chunk_shape;
+        info->variables.push_back(std::move(d));
+      }
+      info->variables[it->second].steps_present += f.times.size();
+    }
+  }
+  std::sort(info->times.begin(), info->times.end());
+  return info;
+}
+
+class IndexReader : public QueryReader {
+ public:
+  IndexReader(std::shared_ptr<const IndexDataset::State> state, const std::string& path,
+              const IndexDrillOptions& options, IndexDrillStats* stats)
+      : state_(std::move(state)), path_(path), options_(options), stats_(stats) {
+    if (state_->index.files.empty()) {
+      throw Error(ErrorKind::kNotFound, path_ + ": the index holds no file");
+    }
+  }
+  const DatasetInfo& info() const override { return *state_->info; }
+  std::string describe() const override { return "index"; }
+
+  void read(const ReadRequest& r, SeriesBuilder& builder, std::vector<Problem>& problems) override {
+    const CollectionIndex& index = state_->index;
+    problems.insert(problems.end(), state_->info->problems.begin(), state_->info->problems.end());
+    const uint64_t grid = state_->info->grid.fingerprint();
+    std::vector<size_t> todo;
+    std::vector<GridMember> others;
+    for (size_t i = 0; i < index.files.size(); ++i) {
+      const FileEntry& f = index.files[i];
+      if (select_steps(f.times, r.query.time).empty()) continue;
+      const catalog::Grid& g = index.grids[index.layouts[f.layout].grid];
+      if (g.fingerprint() != grid) {
+        others.push_back({f.path, &g});
+      } else {
+        todo.push_back(i);
+      }
+    }
+    if (!others.empty()) {
+      throw_mixed_grids(path_,
+                        {index.files[todo.empty() ? 0 : todo.front()].path, &state_->info->grid},
+                        others, todo.size() + others.size());
+    }
+    Counters counters;
+    std::vector<std::optional<Problem>> failures(todo.size());
+    const unsigned threads = options_.threads ? options_.threads : default_threads();
+    {
+      Progress progress("drilling", todo.size());
+      // One driller (and its chunk buffers) per worker thread bounds memory.
+      std::mutex pool_mutex;
+      std::vector<std::unique_ptr<FileDriller>> pool;
+      parallel_for(todo.size(), threads, [&](size_t k) {
+        std::unique_ptr<FileDriller> driller;
+        {
+          std::lock_guard lock(pool_mutex);
+          if (!pool.empty()) {
+            driller = std::move(pool.back());
+            pool.pop_back();
+          }
+        }
+        if (!driller) {
+          driller = std::make_unique<FileDriller>(index, r.plan, builder, options_.inflater,
+                                                  options_.open_bytes, counters);
+        }
+        const FileEntry& f = index.files[todo[k]];
+        try {
+          for (auto& [t, values] : driller->drill(f, r.query)) {
+            builder.add_step(f.times[t], values, todo[k]);
+          }
+        } catch (const Error& e) {
+          failures[k] = problem_from_error(f.path, e);
+        }
+        progress.tick();
+        std::lock_guard lock(pool_mutex);
+        pool.push_back(std::move(driller));
+      });
+    }
+    for (auto& f : failures) {
+      if (f) problems.push_back(std::move(*f));
+    }
+    if (stats_) {
+      *stats_ = {counters.chunks.load(),         counters.read.load(),
+                 counters.inflated.load(),       counters.needed.load(),
+                 counters.read_ns.load() * 1e-9, counters.decode_ns.load() * 1e-9};
+    }
+  }
+
+ private:
+  std::shared_ptr<const IndexDataset::State> state_;
+  const std::string& path_;
+  const IndexDrillOptions& options_;
+  IndexDrillStats* stats_;
+};
+
+}  // namespace
+
+IndexDataset::IndexDataset(std::string path, index::CollectionIndex index,
+                           IndexDrillOptions options)
+    : path_(std::move(path)), options_(std::move(options)) {
+  auto state = std::make_shared<State>();
+  int64_t mtime = 0;
+  std::error_code ec;
+  state->stamp = std::filesystem::exists(path_, ec) ? file_stamp(path_, &mtime) : "";
+  state->index = std::move(index);
+  state->info = describe_index(path_, state->index, state->stamp, mtime);
+  set_info(state->info);
+  state_ = std::move(state);
+}
+
+std::shared_ptr<const IndexDataset::State> IndexDataset::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+std::shared_ptr<const index::CollectionIndex> IndexDataset::collection_index() const {
+  auto s = state();
+  return {s, &s->index};
+}
+
+bool IndexDataset::refresh() {
+  int64_t mtime = 0;
+  const std::string stamp = file_stamp(path_, &mtime);
+  if (stamp == state()->stamp) return false;
+  auto fresh = std::make_shared<State>();
+  fresh->index = index::read_index(path_);
+  fresh->stamp = stamp;
+  fresh->info = describe_index(path_, fresh->index, stamp, mtime);
+  set_info(fresh->info);
+  std::lock_guard lock(mutex_);
+  state_ = std::move(fresh);
+  return true;
+}
+
+std::unique_ptr<QueryReader> IndexDataset::reader_for(const Query&) const {
+  return std::make_unique<IndexReader>(state(), path_, options_, nullptr);
+}
+
+Series IndexDataset::drill_with_stats(const Query& query, IndexDrillStats* stats) const {
+  IndexReader reader(state(), path_, options_, stats);
+  return run(query, reader);
+}
+
+std::shared_ptr<Dataset> open_index_dataset(const std::string& spec) {
   if (!index::is_index_file(spec)) return nullptr;
   IndexDrillOptions options;
   options.inflater = default_index_inflater();
-  return std::make_unique<IndexSource>(spec, index::read_index(spec), options);
+  return std::make_shared<IndexDataset>(spec, index::read_index(spec), options);
 }
 
 namespace {
-const bool kRegistered = register_source_opener({"index", 10, &open_index_source});
+const bool kRegistered = register_dataset_opener({"index", 10, &open_index_dataset});
 }  // namespace
 
 }  // namespace pixeldrill::drill

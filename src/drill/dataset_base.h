@@ -1,0 +1,66 @@
+#pragma once
+// The part of every backend that is the same: a query is resolved against
+// what the dataset holds (drill/resolve.h), planned (drill/plan.h), read by
+// the backend's QueryReader and finished by the SeriesBuilder. A backend
+// implements only how it finds what a query needs and how it reads stored
+// numbers.
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "drill/dataset.h"
+#include "drill/plan.h"
+#include "drill/series_builder.h"
+
+namespace pixeldrill::drill {
+
+// What one query reads: the plan's pixels for the builder's read variables.
+struct ReadRequest {
+  const Query& query;
+  const Plan& plan;
+  const std::vector<std::string>& variables;  // SeriesBuilder::read_variables()
+};
+
+// One query's view of a backend: created per query, so it may hold open
+// files and per-query buffers without locking.
+class QueryReader {
+ public:
+  virtual ~QueryReader() = default;
+  // Grid and variables of the data this query reads (for the NetCDF
+  // backend: of the files its time range selects).
+  virtual const DatasetInfo& info() const = 0;
+  // Reads every selected time step and hands it to the builder; files that
+  // cannot be read are added to `problems`, not thrown.
+  virtual void read(const ReadRequest& request, SeriesBuilder& builder,
+                    std::vector<Problem>& problems) = 0;
+  // Which path answered, for Series::source (e.g. "store X (2021-01-01..)").
+  virtual std::string describe() const = 0;
+  // Things worth saying that do not make the result partial.
+  std::vector<std::string> notes;
+};
+
+class DatasetBase : public Dataset {
+ public:
+  Series drill(const Query& query) const final;
+  std::shared_ptr<const DatasetInfo> info() const override;
+
+  // Reads a query's steps into a builder made elsewhere (the store answers
+  // days newer than itself from its raw files this way). Throws Error when
+  // the grid differs from `grid`.
+  void read_into(const Query& query, const Plan& plan, const catalog::Grid& grid,
+                 SeriesBuilder& builder, std::vector<Problem>& problems,
+                 std::string& described) const;
+
+ protected:
+  virtual std::unique_ptr<QueryReader> reader_for(const Query& query) const = 0;
+  // The query through one reader: resolve, plan, read, finish.
+  Series run(const Query& query, QueryReader& reader) const;
+  void set_info(std::shared_ptr<const DatasetInfo> info) const;
+
+ private:
+  mutable std::mutex info_mutex_;
+  mutable std::shared_ptr<const DatasetInfo> info_;
+};
+
+}  // namespace pixeldrill::drill

@@ -1,0 +1,483 @@
+#include "drill/store_dataset.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+
+#include "catalog/collection.h"
+#include "catalog/grid.h"
+#include "catalog/time_axis.h"
+#include "core/civil_time.h"
+#include "core/error.h"
+#include "core/parallel.h"
+#include "drill/dataset_base.h"
+#include "drill/dataset_registry.h"
+#include "drill/netcdf_dataset.h"
+#include "drill/plan.h"
+#include "drill/resolve.h"
+#include "drill/series_builder.h"
+#include "formats/zarr/array_meta.h"
+#include "formats/zarr/chunk_io.h"
+#include "formats/zarr/directory.h"
+#include "store/store_metadata.h"
+#include "store/store_state.h"
+
+namespace pixeldrill::drill {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using zarr::ArrayMeta;
+
+struct StoreArray {
+  ArrayMeta meta;
+  json attrs;
+  catalog::Packing packing;  // how a reader decodes the stored numbers (CF on Zarr)
+};
+
+double load_number(const std::byte* p, catalog::StorageType t) {
+  using catalog::StorageType;
+  auto get = [p](auto v) {
+    std::memcpy(&v, p, sizeof v);
+    return static_cast<double>(v);
+  };
+  switch (t) {
+    case StorageType::kInt8:
+      return get(int8_t{});
+    case StorageType::kUInt8:
+      return get(uint8_t{});
+    case StorageType::kInt16:
+      return get(int16_t{});
+    case StorageType::kUInt16:
+      return get(uint16_t{});
+    case StorageType::kInt32:
+      return get(int32_t{});
+    case StorageType::kUInt32:
+      return get(uint32_t{});
+    case StorageType::kInt64:
+      return get(int64_t{});
+    case StorageType::kUInt64:
+      return get(uint64_t{});
+    case StorageType::kFloat32:
+      return get(float{});
+    case StorageType::kFloat64:
+      return get(double{});
+  }
+  return 0;
+}
+
+// Everything the store's consolidated metadata says, read once; swapped
+// whole by refresh().
+struct OpenedStore {
+  std::string spec;
+  std::string stamp;  // .zmetadata size and modification time
+  std::string time_name;
+  std::map<std::string, StoreArray> arrays;
+  std::vector<std::string> data_vars;
+  std::shared_ptr<DatasetInfo> info;
+  // The journal, read on the first query that reaches past the store's end.
+  mutable std::once_flag journal_once;
+  mutable std::optional<store::StoreState> journal;
+  mutable std::optional<std::string> journal_problem;
+};
+
+std::string zmetadata_stamp(const std::string& spec, int64_t* mtime = nullptr) {
+  struct stat st {};
+  const std::string path = (fs::path(spec) / ".zmetadata").string();
+  if (::stat(path.c_str(), &st) != 0) return "-";
+  if (mtime) *mtime = st.st_mtim.tv_sec;
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+class StoreLoader {
+ public:
+  StoreLoader(const std::string& spec, OpenedStore& st)
+      : spec_(spec), dir_(spec, fs::path(spec) / store::kScratchDir), st_(st) {}
+
+  void load() {
+    int64_t mtime = 0;
+    st_.spec = spec_;
+    st_.stamp = zmetadata_stamp(spec_, &mtime);
+    const json zmeta = dir_.read_json(".zmetadata");
+    const json& md = zmeta.at("metadata");
+    const json& global = md.at(".zattrs");
+    st_.time_name = global.at(store::kStoreAttribute).value("time", "time");
+    auto& arrays = st_.arrays;
+    for (auto it = md.begin(); it != md.end(); ++it) {
+      const std::string key = it.key();
+      if (!key.ends_with("/.zarray")) continue;
+      const std::string name = key.substr(0, key.size() - 8);
+      StoreArray a;
+      a.meta = ArrayMeta::from_json(it.value(), spec_ + "/" + key);
+      a.attrs = md.value(name + "/.zattrs", json::object());
+      a.packing.type = a.meta.dtype;
+      if (a.meta.fill_value.is_string()) {
+        a.packing.fill_value = std::nan("");
+      } else if (a.meta.fill_value.is_number()) {
+        a.packing.fill_value = a.meta.fill_value.get<double>();
+      }
+      if (a.attrs.contains("scale_factor"))
+        a.packing.scale_factor = a.attrs["scale_factor"].get<double>();
+      if (a.attrs.contains("add_offset"))
+        a.packing.add_offset = a.attrs["add_offset"].get<double>();
+      arrays[name] = std::move(a);
+    }
+    auto info = std::make_shared<DatasetInfo>();
+    info->source = spec_;
+    info->kind = "store";
+    info->version = st_.stamp;
+    info->modified = mtime;
+    info->time_name = st_.time_name;
+    info->global_attributes = global;
+    const auto dims = [&](const std::string& name) {
+      return arrays.count(name) ? arrays[name].attrs.value("_ARRAY_DIMENSIONS", json::array())
+                                : json::array();
+    };
+    // The data variables are the 3-D arrays; their dimension names give the grid axes.
+    for (const auto& [name, a] : arrays) {
+      const json d = dims(name);
+      if (a.meta.shape.size() == 3 && d.size() == 3) {
+        st_.data_vars.push_back(name);
+        info->grid.lat.name = d[1].get<std::string>();
+        info->grid.lon.name = d[2].get<std::string>();
+      }
+    }
+    if (st_.data_vars.empty()) {
+      throw Error(ErrorKind::kCorrupt, spec_ + ": store holds no (time, lat, lon) variables");
+    }
+    for (catalog::Axis* axis : {&info->grid.lat, &info->grid.lon}) {
+      axis->values = read_1d(axis->name);
+      // Nearest-pixel lookup rounds the target to float32 for float32
+      // coordinates, as xarray does and as the NetCDF and index backends do.
+      axis->float32 = arrays.at(axis->name).meta.dtype == catalog::StorageType::kFloat32;
+      axis->units = arrays.at(axis->name).attrs.value("units", "");
+    }
+    const auto& tattrs = arrays.at(st_.time_name).attrs;
+    const auto units =
+        catalog::TimeUnits::parse(tattrs.value("units", ""), tattrs.value("calendar", "standard"),
+                                  spec_ + ": " + st_.time_name);
+    for (double t : read_1d(st_.time_name)) info->times.push_back(units.to_unix(t));
+    for (const auto& name : st_.data_vars) {
+      const StoreArray& a = arrays.at(name);
+      DatasetVariable v;
+      v.name = name;
+      v.type = a.meta.dtype;
+      v.attributes = a.attrs;
+      v.attributes.erase("_ARRAY_DIMENSIONS");
+      v.column = column_from_attributes(name, v.attributes);
+      v.chunks = a.meta.chunks;
+      v.steps_present = info->times.size();
+      info->variables.push_back(std::move(v));
+    }
+    st_.info = std::move(info);
+  }
+
+ private:
+  std::vector<double> read_1d(const std::string& name) {
+    const auto it = st_.arrays.find(name);
+    if (it == st_.arrays.end()) throw Error(spec_ + ": no array " + name);
+    const ArrayMeta& m = it->second.meta;
+    std::vector<double> out;
+    std::vector<std::byte> chunk(m.chunk_items() * m.item_size());
+    for (uint64_t c = 0; c < m.chunk_grid()[0]; ++c) {
+      zarr::read_chunk(dir_, name, m, {c}, chunk);
+      for (uint64_t i = 0; i < m.chunks[0] && out.size() < m.shape[0]; ++i) {
+        out.push_back(load_number(chunk.data() + i * m.item_size(), m.dtype));
+      }
+    }
+    return out;
+  }
+
+  std::string spec_;
+  zarr::Directory dir_;
+  OpenedStore& st_;
+};
+
+std::shared_ptr<const OpenedStore> load_store(const std::string& spec) {
+  auto st = std::make_shared<OpenedStore>();
+  try {
+    StoreLoader(spec, *st).load();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::kCorrupt,
+                spec + "/.zmetadata: not the metadata of a pixeldrill store: " + e.what());
+  } catch (const std::out_of_range& e) {
+    throw Error(ErrorKind::kCorrupt,
+                spec + "/.zmetadata: an array the store needs is missing (" + e.what() + ")");
+  }
+  return st;
+}
+
+class StoreReader : public QueryReader {
+ public:
+  explicit StoreReader(std::shared_ptr<const OpenedStore> st)
+      : st_(std::move(st)), dir_(st_->spec, fs::path(st_->spec) / store::kScratchDir) {}
+
+  const DatasetInfo& info() const override { return *st_->info; }
+  std::string describe() const override { return described_; }
+
+  void read(const ReadRequest& r, SeriesBuilder& builder, std::vector<Problem>& problems) override {
+    const auto& times = st_->info->times;
+    const std::vector<size_t> steps = select_steps(times, r.query.time);
+    const size_t npix = r.plan.pixels.size();
+    // raw[v][k * npix + p]: variable v, k-th selected step, plan pixel p.
+    std::vector<std::vector<double>> raw(r.variables.size());
+    for (size_t v = 0; v < r.variables.size(); ++v) {
+      read_pixels(r.variables[v], r.plan, steps, raw[v]);
+    }
+    std::vector<StoredValues> values(r.variables.size());
+    for (size_t k = 0; k < steps.size(); ++k) {
+      for (size_t v = 0; v < r.variables.size(); ++v) {
+        values[v].present = true;
+        values[v].packing = st_->arrays.at(r.variables[v]).packing;
+        values[v].raw.assign(raw[v].begin() + k * npix, raw[v].begin() + (k + 1) * npix);
+      }
+      builder.add_step(times[steps[k]], values, steps[k]);
+    }
+    described_ = "store " + st_->spec + describe_days(steps);
+    read_newer_days(r, builder, problems);
+  }
+
+ private:
+  std::string describe_days(const std::vector<size_t>& steps) const {
+    if (steps.empty()) return " (no days)";
+    const auto& times = st_->info->times;
+    return " (" + format_iso8601(times[steps.front()]).substr(0, 10) + ".." +
+           format_iso8601(times[steps.back()]).substr(0, 10) + ", " + std::to_string(steps.size()) +
+           (steps.size() == 1 ? " day)" : " days)");
+  }
+
+  const store::StoreState* journal() const {
+    std::call_once(st_->journal_once, [&] {
+      try {
+        if (dir_.exists(store::kJournalKey)) {
+          st_->journal = store::StoreState::from_json(dir_.read_json(store::kJournalKey),
+                                                      dir_.path(store::kJournalKey).string());
+        }
+      } catch (const Error& e) {
+        st_->journal_problem = std::string("days newer than the store not checked: ") + e.what();
+      }
+    });
+    return st_->journal ? &*st_->journal : nullptr;
+  }
+
+  // Reads variable `name` at every plan pixel for the selected steps. Work is
+  // split by chunk file; each chunk is read once, and when it serves few
+  // pixels only the blosc blocks holding their series are decoded.
+  void read_pixels(const std::string& name, const Plan& plan, const std::vector<size_t>& steps,
+                   std::vector<double>& out) {
+    const StoreArray& a = st_->arrays.at(name);
+    const ArrayMeta& m = a.meta;
+    const size_t npix = plan.pixels.size(), item = m.item_size();
+    const double fill = a.packing.fill_value.value_or(0.0);
+    out.assign(steps.size() * npix, fill);
+    if (steps.empty()) return;
+    // Pixels by spatial chunk.
+    std::map<std::pair<uint64_t, uint64_t>, std::vector<size_t>> by_chunk;
+    for (size_t p = 0; p < npix; ++p) {
+      by_chunk[{plan.pixels[p].row / m.chunks[1], plan.pixels[p].col / m.chunks[2]}].push_back(p);
+    }
+    // Selected steps by time chunk: [first k, last k] per time chunk.
+    std::map<uint64_t, std::pair<size_t, size_t>> by_time;
+    for (size_t k = 0; k < steps.size(); ++k) {
+      auto [it, fresh] = by_time.try_emplace(steps[k] / m.chunks[0], k, k);
+      if (!fresh) it->second.second = k;
+    }
+    struct Job {
+      uint64_t tc;
+      std::pair<size_t, size_t> ks;
+      const std::pair<const std::pair<uint64_t, uint64_t>, std::vector<size_t>>* pixels;
+    };
+    std::vector<Job> jobs;
+    for (const auto& [tc, ks] : by_time) {
+      for (const auto& entry : by_chunk) jobs.push_back({tc, ks, &entry});
+    }
+    const bool fortran = m.order == 'F';
+    parallel_for(jobs.size(), std::min<unsigned>(default_threads(), 4), [&](size_t j) {
+      const Job& job = jobs[j];
+      const auto [cy, cx] = job.pixels->first;
+      const std::vector<uint64_t> index = {job.tc, cy, cx};
+      const std::string key = name + "/" + zarr::chunk_key(index);
+      const auto& pixels = job.pixels->second;
+      const std::string path = dir_.path(key).string();
+      const uint64_t t_base = job.tc * m.chunks[0];
+      const size_t t_lo = steps[job.ks.first] - t_base, t_hi = steps[job.ks.second] - t_base;
+      auto pick = [&](size_t p, const std::byte* base, size_t t0, size_t y0) {
+        // base holds items from offset (t0, y0, x) of pixel p's column on (F order).
+        const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
+        for (size_t k = job.ks.first; k <= job.ks.second; ++k) {
+          const size_t t = steps[k] - t_base;
+          out[k * npix + p] = load_number(base + ((y - y0) * m.chunks[0] + t - t0) * item, m.dtype);
+        }
+      };
+      if (!fortran) {
+        const auto encoded = dir_.read(key);
+        if (!encoded) return;  // absent chunk: all fill, already set
+        std::vector<std::byte> buf(m.chunk_items() * item);
+        m.codec.decompress(*encoded, buf, path);
+        for (size_t p : pixels) {
+          const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
+          const uint64_t x = plan.pixels[p].col - cx * m.chunks[2];
+          for (size_t k = job.ks.first; k <= job.ks.second; ++k) {
+            out[k * npix + p] = load_number(
+                buf.data() + m.offset_in_chunk({steps[k] - t_base, y, x}) * item, m.dtype);
+          }
+        }
+        return;
+      }
+      // Columns of this chunk the query touches; with several, read the file
+      // once and decode each column's run from memory, else read just its blocks.
+      std::map<uint64_t, std::vector<size_t>> by_column;
+      for (size_t p : pixels) by_column[plan.pixels[p].col - cx * m.chunks[2]].push_back(p);
+      std::optional<std::vector<std::byte>> whole;
+      if (by_column.size() > 2) {
+        whole = dir_.read(key);
+        if (!whole) return;  // absent chunk: all fill, already set
+      } else {
+        std::error_code ec;
+        if (!fs::exists(path, ec)) return;
+      }
+      // F order: the pixels of one chunk column between two rows, over the
+      // selected days, are one contiguous run of items; decode just that run
+      // (its blosc blocks) per column the query touches.
+      std::vector<std::byte> run;
+      for (const auto& [x, ps] : by_column) {
+        uint64_t y0 = m.chunks[1], y1 = 0;
+        for (size_t p : ps) {
+          const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
+          y0 = std::min(y0, y);
+          y1 = std::max(y1, y);
+        }
+        const size_t first = m.offset_in_chunk({t_lo, y0, x});
+        const size_t last = m.offset_in_chunk({t_hi, y1, x});
+        run.resize((last - first + 1) * item);
+        if (whole) {
+          m.codec.decompress_items(*whole, first, item, run, path);
+        } else {
+          zarr::read_chunk_items(path, m.codec, m.chunk_items() * item, first, item, run);
+        }
+        for (size_t p : ps) pick(p, run.data(), t_lo, y0);
+      }
+    });
+  }
+
+  // Days newer than the store's end, from the source it has not taken in
+  // yet: through the chunk index it was converted from, else the raw files.
+  void read_newer_days(const ReadRequest& r, SeriesBuilder& builder,
+                       std::vector<Problem>& problems) {
+    const auto& times = st_->info->times;
+    const int64_t after = times.empty() ? INT64_MIN : times.back() + 1;
+    if (r.query.time.to && *r.query.time.to < after) return;
+    const store::StoreState* state = journal();
+    if (st_->journal_problem) notes.push_back(*st_->journal_problem);
+    if (!state || state->source.empty()) return;
+    Query newer = r.query;
+    if (!newer.time.from || *newer.time.from < after) newer.time.from = after;
+    std::shared_ptr<Dataset> source;
+    std::string from;
+    std::error_code ec;
+    try {
+      if (!state->index.empty() && fs::is_regular_file(state->index, ec)) {
+        // Converted from a chunk index: newer days through it (keep it
+        // current with `pixeldrill index`).
+        source = open_dataset(state->index);
+        from = "index " + state->index;
+      } else {
+        // No folder of the source changed since the store took it in: no newer files.
+        if (store::folders_unchanged(state->source_dirs)) return;
+        const std::set<std::string> done(state->files.begin(), state->files.end());
+        std::vector<std::string> files;
+        try {
+          for (const auto& f : catalog::discover_files(state->source)) {
+            if (!done.count(fs::absolute(f).lexically_normal().string())) files.push_back(f);
+          }
+        } catch (const Error& e) {
+          // The store still answers for its own days; say why newer ones are absent.
+          notes.push_back(std::string("days newer than the store not checked: ") + e.what());
+          return;
+        }
+        if (files.empty()) return;
+        source = std::make_shared<NetcdfDataset>(state->source, files);
+        from = "netcdf " + state->source;
+      }
+      const auto* base = dynamic_cast<const DatasetBase*>(source.get());
+      if (!base) return;
+      std::string ignored;
+      base->read_into(newer, r.plan, st_->info->grid, builder, problems, ignored);
+    } catch (const Error& e) {
+      // The store still answers for its own days; say why newer ones are absent.
+      problems.push_back(Problem{state->index.empty() ? state->source : state->index, "",
+                                 std::string("days newer than the store not read: ") + e.what()});
+      return;
+    }
+    const std::vector<int64_t> added = builder.times_after(after - 1);
+    if (added.empty()) return;
+    described_ += " + " + from + " (" + format_iso8601(added.front()).substr(0, 10) + ".." +
+                  format_iso8601(added.back()).substr(0, 10) + ", " + std::to_string(added.size()) +
+                  (added.size() == 1 ? " day" : " days") + " newer than the store)";
+  }
+
+  std::shared_ptr<const OpenedStore> st_;
+  zarr::Directory dir_;
+  std::string described_;
+};
+
+class StoreDataset : public DatasetBase {
+ public:
+  explicit StoreDataset(const std::string& spec) : spec_(spec), state_(load_store(spec)) {
+    set_info(state_->info);
+  }
+
+  bool refresh() override {
+    if (zmetadata_stamp(spec_) == state()->stamp) return false;
+    auto fresh = load_store(spec_);
+    set_info(fresh->info);
+    std::lock_guard lock(mutex_);
+    state_ = std::move(fresh);
+    return true;
+  }
+
+ protected:
+  std::unique_ptr<QueryReader> reader_for(const Query&) const override {
+    return std::make_unique<StoreReader>(state());
+  }
+
+ private:
+  std::shared_ptr<const OpenedStore> state() const {
+    std::lock_guard lock(mutex_);
+    return state_;
+  }
+
+  std::string spec_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const OpenedStore> state_;
+};
+
+}  // namespace
+
+std::shared_ptr<Dataset> open_store_dataset(const std::string& spec) {
+  std::error_code ec;
+  if (!fs::is_directory(spec, ec) || !fs::exists(fs::path(spec) / ".zmetadata", ec)) {
+    return nullptr;
+  }
+  const zarr::Directory dir(spec, fs::path(spec) / store::kScratchDir);
+  if (!dir.exists(".zattrs") || !dir.read_json(".zattrs").contains(store::kStoreAttribute)) {
+    return nullptr;
+  }
+  return std::make_shared<StoreDataset>(spec);
+}
+
+namespace {
+[[maybe_unused]] const bool kRegistered =
+    register_dataset_opener({"store", 20, &open_store_dataset});
+}  // namespace
+
+}  // namespace pixeldrill::drill
