@@ -1,5 +1,6 @@
 // `pixeldrill info INDEX`: a human summary of a chunk index.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -8,6 +9,7 @@
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "index/collection_index.h"
+#include "index/verify.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -94,12 +96,45 @@ int run_info(const std::string& path) {
   return kExitOk;
 }
 
+// Re-reads every indexed chunk; exit 1 when any file is damaged or changed.
+int run_verify(const std::string& path, unsigned threads) {
+  const auto idx = index::read_index(path);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto report = index::verify_index(idx, threads);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (const auto& p : report.problems) std::fprintf(stderr, "pixeldrill info: %s\n", p.c_str());
+  if (std::printf("verified:   %zu files, %llu chunks, %.1f MB in %.2f s: %s\n", report.files,
+                  static_cast<unsigned long long>(report.chunks), report.bytes / 1e6, s,
+                  report.problems.empty()
+                      ? "all checksums match"
+                      : (std::to_string(report.problems.size()) + " damaged or changed").c_str()) <
+          0 ||
+      std::fflush(stdout) != 0) {
+    throw Error("cannot write to standard output");
+  }
+  return report.problems.empty() ? kExitOk : kExitError;
+}
+
+struct InfoArgs {
+  std::string path;
+  bool verify = false;
+  unsigned threads = 0;
+};
+
 Command make_info_command(CLI::App& root) {
-  auto path = std::make_shared<std::string>();
+  auto args = std::make_shared<InfoArgs>();
   CLI::App* app = root.add_subcommand(
       "info", "Summarise a chunk index: files, time span, gaps, layouts, variables");
-  app->add_option("INDEX", *path, "Index file written by pixeldrill index")->required();
-  return Command{app, [path] { return run_info(*path); }};
+  app->add_option("INDEX", args->path, "Index file written by pixeldrill index")->required();
+  app->add_flag("--verify", args->verify,
+                "Re-read every chunk and check it against the index (size, mtime, CRC-32C of "
+                "every 64 KiB block, fletcher32, adler32); exit 1 naming each damaged file");
+  app->add_option("--threads", args->threads, "Files checked in parallel (default: one per core)");
+  return Command{app, [args] {
+                   if (!args->verify) return run_info(args->path);
+                   const int info = run_info(args->path);
+                   return std::max(info, run_verify(args->path, args->threads));
+                 }};
 }
 
 const bool kRegistered = register_command(31, &make_info_command);

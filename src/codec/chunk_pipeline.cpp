@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "codec/block_crc.h"
 #include "codec/fletcher32.h"
 #include "codec/shuffle.h"
 
@@ -53,7 +54,7 @@ void DecodedChunk::decode(const Pipeline& pipeline, uint32_t filter_mask,
 
 void DecodedChunk::decode_from(const Pipeline& pipeline, uint32_t filter_mask, uint64_t stored_size,
                                const StreamReader& read, size_t count, size_t max_index,
-                               Inflater engine) {
+                               Inflater engine, std::span<const uint32_t> block_crcs) {
   const size_t elem_size = pipeline.elem_size;
   const bool shuffled = applied(pipeline.shuffle, filter_mask) && elem_size > 1;
   const size_t full = count * elem_size;
@@ -69,6 +70,7 @@ void DecodedChunk::decode_from(const Pipeline& pipeline, uint32_t filter_mask, u
     stored_.resize(stored_size);
     read(0, stored_);
     stored_read_ = stored_size;
+    if (!block_crcs.empty()) verify_blocks(stored_, 0, stored_size, block_crcs);
     decode(pipeline, filter_mask, stored_, count, max_index, engine);
     return;
   }
@@ -83,8 +85,15 @@ void DecodedChunk::decode_from(const Pipeline& pipeline, uint32_t filter_mask, u
       static_cast<uint64_t>(static_cast<double>(stored_size) * static_cast<double>(needed) /
                             static_cast<double>(full) * 1.1) +
       4 * 1024;
-  produced_ = inflate_prefix_streaming(engine, read, stored_size, first, stored_, buffer_, needed,
-                                       &stored_read_);
+  StreamReader checked = read;
+  if (!block_crcs.empty()) {
+    checked = [&](uint64_t at, std::span<std::byte> out) {
+      read(at, out);
+      verify_blocks(out, at, stored_size, block_crcs);
+    };
+  }
+  produced_ = inflate_prefix_streaming(engine, checked, stored_size, first, stored_, buffer_,
+                                       needed, &stored_read_);
   data_ = buffer_.data();
 }
 

@@ -30,8 +30,11 @@ class DecodedChunk {
   // Like decode(), reading the chunk's `stored_size` bytes through `read`;
   // when it stops inflating early it reads only the compressed bytes the
   // inflater consumed (what a remote byte source would have to fetch).
+  // Non-empty `block_crcs` (CRC-32C per 64 KiB block of the stored bytes, as
+  // the index records them) are checked for every block read, before inflating.
   void decode_from(const Pipeline& pipeline, uint32_t filter_mask, uint64_t stored_size,
-                   const StreamReader& read, size_t count, size_t max_index, Inflater engine);
+                   const StreamReader& read, size_t count, size_t max_index, Inflater engine,
+                   std::span<const uint32_t> block_crcs = {});
   uint64_t stored_bytes_read() const { return stored_read_; }
 
   // Copies element i (native byte order of the file) into out[0, elem_size).

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 
+#include "codec/block_crc.h"
+
 namespace pixeldrill::codec {
 namespace {
 
@@ -184,7 +186,9 @@ size_t inflate_prefix_streaming(Inflater engine, const StreamReader& read, uint6
   auto next_block = [&]() -> std::span<std::byte> {
     const uint64_t want = fed == 0 ? std::max<uint64_t>(first_read, 64)
                                    : std::max<uint64_t>(stored_size / 4, 64 * 1024);
-    const uint64_t n = std::min(want, stored_size - fed);
+    // Whole 64 KiB blocks, so each read can be checked against the index's CRC-32C.
+    const uint64_t end = (fed + want + kCrcBlockSize - 1) / kCrcBlockSize * kCrcBlockSize;
+    const uint64_t n = std::min(end, stored_size) - fed;
     auto block = std::span<std::byte>(input).subspan(fed, n);
     read(fed, block);
     fed += n;

@@ -49,7 +49,8 @@ using StreamReader = std::function<void(uint64_t offset, std::span<std::byte> ou
 
 // Like inflate_prefix() for zlib and isa-l (kAuto: isa-l), but pulls the
 // compressed stream of `stored_size` bytes through `read` only as far as the
-// inflater consumes it: `first_read` bytes first, then larger blocks. `input`
+// inflater consumes it: `first_read` bytes first, then larger blocks, every
+// read ending on a 64 KiB boundary (kCrcBlockSize) or at the end of the stream. `input`
 // is scratch space for the stream. Returns the output produced (>= prefix)
 // and sets *bytes_read to the compressed bytes read.
 size_t inflate_prefix_streaming(Inflater engine, const StreamReader& read, uint64_t stored_size,

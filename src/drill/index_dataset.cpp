@@ -190,7 +190,7 @@ class FileDriller {
                 source.read(ref.offset + at, out);
                 read_ns += elapsed_ns(r0);
               },
-              chunk_elems, max_elem, engine_);
+              chunk_elems, max_elem, engine_, fv.crcs_of(chunk));
           counters_.read_ns += read_ns;
           counters_.decode_ns += elapsed_ns(t0) - read_ns;
         } catch (const codec::CodecError& e) {

@@ -83,7 +83,10 @@ struct OpenedStore {
   std::map<std::string, StoreArray> arrays;
   std::vector<std::string> data_vars;
   std::shared_ptr<DatasetInfo> info;
-  // The journal, read on the first query that reaches past the store's end.
+  // Whether the source can hold newer days (a few hundred bytes, read with
+  // the metadata); the journal, which lists every source file, is read only
+  // on the first query that finds a source folder changed.
+  std::optional<store::SourceStamp> sources;
   mutable std::once_flag journal_once;
   mutable std::optional<store::StoreState> journal;
   mutable std::optional<std::string> journal_problem;
@@ -166,6 +169,10 @@ class StoreLoader {
         catalog::TimeUnits::parse(tattrs.value("units", ""), tattrs.value("calendar", "standard"),
                                   spec_ + ": " + st_.time_name);
     for (double t : read_1d(st_.time_name)) info->times.push_back(units.to_unix(t));
+    if (dir_.exists(store::kSourcesKey)) {
+      st_.sources = store::SourceStamp::from_json(dir_.read_json(store::kSourcesKey),
+                                                  dir_.path(store::kSourcesKey).string());
+    }
     for (const auto& name : st_.data_vars) {
       const StoreArray& a = arrays.at(name);
       DatasetVariable v;
@@ -233,11 +240,14 @@ class StoreReader : public QueryReader {
     for (size_t v = 0; v < r.variables.size(); ++v) {
       read_pixels(r.variables[v], r.plan, steps, raw[v]);
     }
+    // One set of buffers reused for every step: no allocation per day.
     std::vector<StoredValues> values(r.variables.size());
+    for (size_t v = 0; v < r.variables.size(); ++v) {
+      values[v].present = true;
+      values[v].packing = st_->arrays.at(r.variables[v]).packing;
+    }
     for (size_t k = 0; k < steps.size(); ++k) {
       for (size_t v = 0; v < r.variables.size(); ++v) {
-        values[v].present = true;
-        values[v].packing = st_->arrays.at(r.variables[v]).packing;
         values[v].raw.assign(raw[v].begin() + k * npix, raw[v].begin() + (k + 1) * npix);
       }
       builder.add_step(times[steps[k]], values, steps[k]);
@@ -376,23 +386,32 @@ class StoreReader : public QueryReader {
     const auto& times = st_->info->times;
     const int64_t after = times.empty() ? INT64_MIN : times.back() + 1;
     if (r.query.time.to && *r.query.time.to < after) return;
-    const store::StoreState* state = journal();
-    if (st_->journal_problem) notes.push_back(*st_->journal_problem);
-    if (!state || state->source.empty()) return;
+    // A store written before sources.json existed: its journal says the same.
+    const store::StoreState* state = nullptr;
+    std::optional<store::SourceStamp> stamp = st_->sources;
+    if (!stamp) {
+      state = journal();
+      if (st_->journal_problem) notes.push_back(*st_->journal_problem);
+      if (state) stamp = store::SourceStamp::of(*state);
+    }
+    if (!stamp || stamp->source.empty()) return;
     Query newer = r.query;
     if (!newer.time.from || *newer.time.from < after) newer.time.from = after;
     std::shared_ptr<Dataset> source;
     std::string from;
     std::error_code ec;
     try {
-      if (!state->index.empty() && fs::is_regular_file(state->index, ec)) {
+      if (!stamp->index.empty() && fs::is_regular_file(stamp->index, ec)) {
         // Converted from a chunk index: newer days through it (keep it
         // current with `pixeldrill index`).
-        source = open_dataset(state->index);
-        from = "index " + state->index;
+        source = open_dataset(stamp->index);
+        from = "index " + stamp->index;
       } else {
         // No folder of the source changed since the store took it in: no newer files.
-        if (store::folders_unchanged(state->source_dirs)) return;
+        if (store::folders_unchanged(stamp->source_dirs)) return;
+        if (!state) state = journal();
+        if (st_->journal_problem) notes.push_back(*st_->journal_problem);
+        if (!state) return;
         const std::set<std::string> done(state->files.begin(), state->files.end());
         std::vector<std::string> files;
         try {
@@ -414,7 +433,7 @@ class StoreReader : public QueryReader {
       base->read_into(newer, r.plan, st_->info->grid, builder, problems, ignored);
     } catch (const Error& e) {
       // The store still answers for its own days; say why newer ones are absent.
-      problems.push_back(Problem{state->index.empty() ? state->source : state->index, "",
+      problems.push_back(Problem{stamp->index.empty() ? stamp->source : stamp->index, "",
                                  std::string("days newer than the store not read: ") + e.what()});
       return;
     }

@@ -54,6 +54,9 @@ class Reader {
     return static_cast<size_t>(n);
   }
   bool done() const { return p_ == end_; }
+  [[noreturn]] void fail(const std::string& part) const {
+    throw Error(what_ + ": index is inconsistent (" + part + ")");
+  }
 
  private:
   template <typename T>

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "codec/block_crc.h"
 #include "index/binary_io.h"
 
 namespace pixeldrill::index {
@@ -136,6 +137,8 @@ void put_file(Writer& w, const FileEntry& f) {
     w.raw(v.chunks.data(), v.chunks.size() * sizeof(formats::hdf5::ChunkRef));
     w.u64(v.inline_data.size());
     w.raw(v.inline_data.data(), v.inline_data.size());
+    w.u64(v.block_crcs.size());
+    w.raw(v.block_crcs.data(), v.block_crcs.size() * 4);
   }
 }
 FileEntry get_file(Reader& r) {
@@ -160,11 +163,32 @@ FileEntry get_file(Reader& r) {
     r.raw(v.chunks.data(), v.chunks.size() * sizeof(formats::hdf5::ChunkRef));
     v.inline_data.resize(r.count(1));
     r.raw(v.inline_data.data(), v.inline_data.size());
+    v.block_crcs.resize(r.count(4));
+    r.raw(v.block_crcs.data(), v.block_crcs.size() * 4);
+    uint64_t blocks = 0;
+    for (const auto& c : v.chunks) {
+      if (c.offset != formats::hdf5::kNoStorage) blocks += codec::crc_block_count(c.size);
+    }
+    // Every stored chunk has its checksums: a drill never reads unchecked bytes.
+    if (v.block_crcs.size() != blocks) r.fail("chunk checksums");
   }
   return f;
 }
 
 }  // namespace
+
+std::span<const uint32_t> FileVar::crcs_of(size_t c) const {
+  if (block_crcs.empty() || c >= chunks.size() || chunks[c].offset == formats::hdf5::kNoStorage) {
+    return {};
+  }
+  size_t first = 0;
+  for (size_t k = 0; k < c; ++k) {
+    if (chunks[k].offset != formats::hdf5::kNoStorage)
+      first += codec::crc_block_count(chunks[k].size);
+  }
+  return std::span<const uint32_t>(block_crcs)
+      .subspan(first, codec::crc_block_count(chunks[c].size));
+}
 
 uint64_t VarLayout::chunk_count() const {
   uint64_t n = 1;

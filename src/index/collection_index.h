@@ -7,6 +7,7 @@
 // Binary format: see docs/index.md (magic "PXDRIDX\0", version, crc32).
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,8 @@
 namespace pixeldrill::index {
 
 inline constexpr char kMagic[8] = {'P', 'X', 'D', 'R', 'I', 'D', 'X', '\0'};
-inline constexpr uint32_t kFormatVersion = 1;
+// 2: CRC-32C per 64 KiB block of every chunk (FileVar::block_crcs).
+inline constexpr uint32_t kFormatVersion = 2;
 
 // One dataset as shared by every file of a layout group.
 struct VarLayout {
@@ -52,6 +54,12 @@ struct FileVar {
   catalog::Packing packing;
   std::vector<formats::hdf5::ChunkRef> chunks;  // row-major over the chunk grid
   std::vector<std::byte> inline_data;           // compact datasets only
+  // CRC-32C of every 64 KiB block of every stored chunk, chunk after chunk
+  // (codec::crc_block_count(size) each; none for unwritten chunks).
+  std::vector<uint32_t> block_crcs;
+
+  // The checksums of chunk `c`; empty when the index holds none for it.
+  std::span<const uint32_t> crcs_of(size_t c) const;
 };
 
 struct FileEntry {

@@ -14,9 +14,11 @@
 #include "catalog/cf_coordinates.h"
 #include "catalog/collection.h"
 #include "catalog/time_axis.h"
+#include "codec/block_crc.h"
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "index/binary_io.h"
+#include "io/byte_source.h"
 
 namespace pixeldrill::index {
 namespace {
@@ -187,13 +189,30 @@ FileEntry make_entry(const FileContents& contents, Interner& interner) {
     v.attrs_json = attrs.dump();
     v.unsupported = d.unsupported;
     layout.vars.push_back(std::move(v));
-    entry.vars.push_back(FileVar{d.packing, d.chunks, d.inline_data});
+    entry.vars.push_back(FileVar{d.packing, d.chunks, d.inline_data, {}});
   }
   catalog::Grid grid{make_axis(*lat, path), make_axis(*lon, path)};
   std::lock_guard lock(intern_mutex());
   layout.grid = interner.grid(std::move(grid));
   entry.layout = interner.layout(std::move(layout), path);
   return entry;
+}
+
+// CRC-32C of each 64 KiB block of every stored chunk, so a drill can check the
+// very bytes it reads later (bit rot, or a rewrite that kept size and mtime).
+void add_block_crcs(FileEntry& entry) {
+  const auto source = io::open_file_source(entry.path);
+  thread_local std::vector<std::byte> bytes;
+  for (auto& v : entry.vars) {
+    v.block_crcs.clear();
+    for (const auto& c : v.chunks) {
+      if (c.offset == formats::hdf5::kNoStorage) continue;
+      bytes.resize(c.size);
+      source->read(c.offset, bytes);
+      const auto crcs = codec::block_crcs(bytes);
+      v.block_crcs.insert(v.block_crcs.end(), crcs.begin(), crcs.end());
+    }
+  }
 }
 
 // Layouts and grids numbered in order of first use by the sorted files, each
@@ -310,6 +329,7 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
       stat_file(paths[i], &size, &mtime);
       const auto contents = formats::hdf5::read_chunk_index(paths[i]);
       FileEntry entry = make_entry(contents, interner);
+      add_block_crcs(entry);
       // A file rewritten while we read it would pair new chunks with old stamps.
       uint64_t size2 = 0;
       int64_t mtime2 = 0;

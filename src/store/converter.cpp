@@ -90,6 +90,8 @@ long crash_after_chunks() {
 
 void write_journal(const zarr::Directory& dir, const StoreState& state) {
   dir.write_json(kJournalKey, state.to_json());
+  // After the journal: a stale stamp only sends a drill to the journal.
+  dir.write_json(kSourcesKey, SourceStamp::of(state).to_json());
 }
 
 }  // namespace

@@ -54,6 +54,30 @@ StoreState StoreState::from_json(const nlohmann::json& j, const std::string& whe
   }
 }
 
+SourceStamp SourceStamp::of(const StoreState& state) {
+  return {state.source, state.index, state.source_dirs, state.files.size()};
+}
+
+nlohmann::json SourceStamp::to_json() const {
+  return {{"version", kStoreVersion},
+          {"source", source},
+          {"index", index},
+          {"source_dirs", source_dirs},
+          {"files", files}};
+}
+
+SourceStamp SourceStamp::from_json(const nlohmann::json& j, const std::string& where) {
+  try {
+    if (j.at("version").get<int>() != kStoreVersion) {
+      throw Error(where + ": store version " + j.at("version").dump() + " is not supported");
+    }
+    return {j.at("source").get<std::string>(), j.at("index").get<std::string>(),
+            j.at("source_dirs").get<std::map<std::string, int64_t>>(), j.at("files").get<size_t>()};
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(where + ": malformed source stamp: " + e.what());
+  }
+}
+
 std::map<std::string, int64_t> folder_mtimes(const std::string& source) {
   namespace fs = std::filesystem;
   std::map<std::string, int64_t> out;

@@ -48,6 +48,23 @@ struct StoreState {
   bool same_options(const StoreState& other) const;
 };
 
+// What a drill needs to decide whether the source holds days newer than the
+// store, without parsing the journal's list of every source file (1.2 MB for
+// 30 years): STORE/.pixeldrill/sources.json, written with every journal. A
+// drill reads the journal only when a source folder changed since.
+inline constexpr const char* kSourcesKey = ".pixeldrill/sources.json";
+
+struct SourceStamp {
+  std::string source;
+  std::string index;
+  std::map<std::string, int64_t> source_dirs;
+  size_t files = 0;  // how many source files the journal lists
+
+  static SourceStamp of(const StoreState& state);
+  nlohmann::json to_json() const;
+  static SourceStamp from_json(const nlohmann::json& j, const std::string& where);
+};
+
 // Modification times of `source` (a folder) and every folder below it;
 // empty for a glob or a single file.
 std::map<std::string, int64_t> folder_mtimes(const std::string& source);

@@ -5,6 +5,7 @@
 #include <random>
 #include <vector>
 
+#include "codec/block_crc.h"
 #include "codec/chunk_pipeline.h"
 #include "codec/fletcher32.h"
 #include "codec/inflate.h"
@@ -165,6 +166,84 @@ TEST(Codec, Fletcher32MatchesKnownValueAndDetectsDamage) {
   EXPECT_TRUE(fletcher32_ok(data));
   data[1] ^= std::byte{1};
   EXPECT_FALSE(fletcher32_ok(data));
+}
+
+TEST(Codec, Crc32cMatchesTheStandardCheckValueAndCoversEvery64KiBBlock) {
+  const char text[] = "123456789";
+  std::vector<std::byte> nine(9);
+  std::memcpy(nine.data(), text, 9);
+  EXPECT_EQ(crc32c(nine), 0xE3069283u);  // the CRC-32C (iSCSI) check value
+  std::vector<std::byte> data(3 * kCrcBlockSize + 10);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = std::byte(static_cast<uint8_t>(i * 7 + 1));
+  const auto crcs = block_crcs(data);
+  ASSERT_EQ(crcs.size(), 4u);
+  EXPECT_EQ(crcs[3], crc32c(std::span(data).subspan(3 * kCrcBlockSize)));
+  EXPECT_NO_THROW(verify_blocks(data, 0, data.size(), crcs));
+  EXPECT_NO_THROW(verify_blocks(std::span(data).subspan(kCrcBlockSize, kCrcBlockSize),
+                                kCrcBlockSize, data.size(), crcs));
+  for (size_t at : {size_t{0}, kCrcBlockSize + 5, data.size() - 1}) {
+    auto bad = data;
+    bad[at] ^= std::byte{0x01};
+    try {
+      verify_blocks(bad, 0, bad.size(), crcs);
+      ADD_FAILURE() << "flip at " << at << " not detected";
+    } catch (const CodecError& e) {
+      EXPECT_NE(std::string(e.what()).find("block " + std::to_string(at / kCrcBlockSize)),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  // A read ending inside a block cannot be checked: refused, never skipped.
+  EXPECT_THROW(verify_blocks(std::span(data).first(100), 0, data.size(), crcs), CodecError);
+}
+
+TEST(Codec, WholeStreamInflateChecksAdler32InEveryEngine) {
+  const auto raw = as_bytes(smooth_field(50000));
+  auto packed = zlib_compress(raw, 3);
+  packed.back() ^= std::byte{0x01};  // the deflate data is intact, only the adler32 differs
+  for (Inflater e : {Inflater::kZlib, Inflater::kLibdeflate, Inflater::kIsal, Inflater::kAuto}) {
+    std::vector<std::byte> out(raw.size());
+    EXPECT_THROW(inflate_all(e, packed, out), CodecError) << inflater_name(e);
+  }
+}
+
+TEST(Codec, StreamedChunkIsCheckedBlockByBlockAgainstItsCrcs) {
+  const auto values = smooth_field(400000);
+  const auto raw = as_bytes(values);
+  std::vector<std::byte> shuffled(raw.size());
+  shuffle_bytes(raw, shuffled, 2);
+  auto packed = zlib_compress(shuffled, 3);
+  ASSERT_GT(packed.size(), 3 * kCrcBlockSize);
+  const auto crcs = block_crcs(packed);
+  Pipeline p{.shuffle = 0, .deflate = 1, .fletcher32 = -1, .elem_size = 2};
+  std::vector<std::pair<uint64_t, uint64_t>> reads;
+  const StreamReader read = [&](uint64_t at, std::span<std::byte> out) {
+    std::memcpy(out.data(), packed.data() + at, out.size());
+    reads.emplace_back(at, out.size());
+  };
+  for (Inflater e : {Inflater::kZlib, Inflater::kIsal, Inflater::kAuto, Inflater::kLibdeflate}) {
+    reads.clear();
+    DecodedChunk chunk;
+    chunk.decode_from(p, 0, packed.size(), read, values.size(), 10, e, crcs);
+    int16_t v;
+    chunk.element(10, reinterpret_cast<std::byte*>(&v));
+    EXPECT_EQ(v, values[10]) << inflater_name(e);
+    for (auto [at, n] : reads) {
+      EXPECT_EQ(at % kCrcBlockSize, 0u) << inflater_name(e);
+      EXPECT_TRUE((at + n) % kCrcBlockSize == 0 || at + n == packed.size()) << inflater_name(e);
+    }
+  }
+  // One flipped bit in the first block: early stop would decode it without complaint.
+  packed[200] ^= std::byte{0x01};
+  for (Inflater e : {Inflater::kZlib, Inflater::kIsal, Inflater::kAuto, Inflater::kLibdeflate}) {
+    DecodedChunk chunk;
+    try {
+      chunk.decode_from(p, 0, packed.size(), read, values.size(), 10, e, crcs);
+      ADD_FAILURE() << inflater_name(e) << ": flipped bit not detected";
+    } catch (const CodecError& err) {
+      EXPECT_NE(std::string(err.what()).find("CRC-32C"), std::string::npos) << err.what();
+    }
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "codec/block_crc.h"
 #include "core/error.h"
 #include "index/collection_index.h"
 #include "index/indexer.h"
@@ -38,6 +39,7 @@ void expect_same_index(const index::CollectionIndex& a, const index::CollectionI
     for (size_t v = 0; v < x.vars.size(); ++v) {
       EXPECT_EQ(x.vars[v].packing, y.vars[v].packing);
       EXPECT_EQ(x.vars[v].chunks, y.vars[v].chunks);
+      EXPECT_EQ(x.vars[v].block_crcs, y.vars[v].block_crcs);
     }
   }
 }
@@ -55,6 +57,8 @@ TEST(IndexFormat, RoundTripsAndGroupsErasIntoLayouts) {
     size_t vi = 0;
     ASSERT_NE(built.layouts[f.layout].find("sea_surface_temperature", &vi), nullptr);
     offsets.insert(f.vars[vi].packing.add_offset.value_or(0));
+    EXPECT_FALSE(f.vars[vi].block_crcs.empty());
+    EXPECT_EQ(f.vars[vi].crcs_of(0).size(), codec::crc_block_count(f.vars[vi].chunks[0].size));
     EXPECT_EQ(f.times.size(), 1u);
   }
   EXPECT_GT(offsets.size(), 1u);
@@ -112,6 +116,9 @@ TEST(IndexFormat, CorruptTruncatedOrForeignFilesAreRefusedByName) {
   std::string future = good;
   future[8] = 99;
   expect_error(future, "version 99");
+  std::string old_format = good;
+  old_format[8] = 1;  // version 1 had no chunk checksums
+  expect_error(old_format, "re-run pixeldrill index");
   expect_error("CDF\x01 not an index at all, just text padding padding", "magic");
   EXPECT_FALSE(index::is_index_file(fixture("L3S-1d_day_2017_subset_a.nc")));
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "store_fixture.h"
@@ -109,6 +110,33 @@ TEST_F(StoreAppend, StoreStillAnswersWhenItsSourceCollectionIsGone) {
   const auto after = nlohmann::json::parse(r.out);
   EXPECT_EQ(after["rows"], before["rows"]);
   EXPECT_GE(after["rows"].size(), 5u);
+}
+
+TEST_F(StoreAppend, JournalIsReadOnlyWhenASourceFolderChanged) {
+  TempDir out;
+  const std::string grow = out.str("grow");
+  synth(grow, "2019-12-18", "2019-12-24");
+  const std::string store = out.str("s");
+  ASSERT_EQ(convert(grow, store, "--chunks 8,32,32"), 0);
+  const auto stamp = nlohmann::json::parse(read_text(store + "/.pixeldrill/sources.json"));
+  const auto journal = nlohmann::json::parse(read_text(store + "/.pixeldrill/journal.json"));
+  EXPECT_EQ(stamp["source"], journal["source"]);
+  EXPECT_EQ(stamp["source_dirs"], journal["source_dirs"]);
+  EXPECT_EQ(stamp["files"], journal["files"].size());
+  const auto before = drill(store, "--point -30,155");
+  // An unreadable journal is never opened while the source folders are unchanged ...
+  const std::string saved = read_text(store + "/.pixeldrill/journal.json");
+  std::ofstream(store + "/.pixeldrill/journal.json", std::ios::trunc) << "{not json";
+  const auto quiet = run(bin() + " drill " + store + " --point -30,155 --format json 2>&1");
+  EXPECT_EQ(quiet.status, 0) << quiet.out;
+  EXPECT_EQ(nlohmann::json::parse(quiet.out)["rows"], before["rows"]);
+  // ... and is read (here: found malformed, and said so) once a new day arrives.
+  synth(grow, "2019-12-25", "2019-12-26");
+  const auto told = run(bin() + " drill " + store + " --point -30,155 2>&1 >/dev/null");
+  EXPECT_NE(told.out.find("journal.json: not valid JSON"), std::string::npos) << told.out;
+  std::ofstream(store + "/.pixeldrill/journal.json", std::ios::trunc) << saved;
+  const auto got = drill(store, "--point -30,155");
+  EXPECT_EQ(got["rows"].size(), before["rows"].size() + 2);
 }
 
 }  // namespace

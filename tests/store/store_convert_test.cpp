@@ -191,8 +191,11 @@ TEST_F(StoreConvert, ConvertingFromAChunkIndexGivesTheSameStore) {
   auto from_folder = snapshot(out.path() / "from_folder");
   // The journal also records the index, for newer days.
   EXPECT_NE(from_index[".pixeldrill/journal.json"].find("c.pdx"), std::string::npos);
-  from_index.erase(".pixeldrill/journal.json");
-  from_folder.erase(".pixeldrill/journal.json");
+  EXPECT_NE(from_index[".pixeldrill/sources.json"].find("c.pdx"), std::string::npos);
+  for (const char* key : {".pixeldrill/journal.json", ".pixeldrill/sources.json"}) {
+    from_index.erase(key);
+    from_folder.erase(key);
+  }
   EXPECT_EQ(from_index, from_folder);
 }
 

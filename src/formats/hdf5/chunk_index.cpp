@@ -7,9 +7,17 @@
 #include <functional>
 
 #include "core/error.h"
+#include "formats/lazy_library.h"
 
 namespace pixeldrill::formats::hdf5 {
 namespace {
+
+// HDF5's predefined type ids are library globals (what H5T_NATIVE_DOUBLE etc.
+// expand to); the library is loaded lazily, so they are looked up by name.
+hid_t global_type(const char* name) {
+  H5open();
+  return *static_cast<const hid_t*>(lazy_hdf5().variable(name));
+}
 
 // Closes an HDF5 handle with the matching H5?close.
 class Handle {
@@ -74,7 +82,7 @@ nlohmann::ordered_json read_attribute(hid_t attr) {
   if (cls == H5T_STRING) {
     if (H5Tis_variable_str(type.get()) > 0) {
       std::vector<char*> strs(static_cast<size_t>(std::max<hssize_t>(n, 1)), nullptr);
-      Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+      Handle mem(H5Tcopy(global_type("H5T_C_S1_g")), H5Tclose);
       H5Tset_size(mem.get(), H5T_VARIABLE);
       H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
       if (H5Aread(attr, mem.get(), strs.data()) < 0) return nullptr;
@@ -90,7 +98,7 @@ nlohmann::ordered_json read_attribute(hid_t attr) {
   }
   if (cls != H5T_INTEGER && cls != H5T_FLOAT) return nullptr;
   std::vector<double> values(static_cast<size_t>(n));
-  if (n > 0 && H5Aread(attr, H5T_NATIVE_DOUBLE, values.data()) < 0) return nullptr;
+  if (n > 0 && H5Aread(attr, global_type("H5T_NATIVE_DOUBLE_g"), values.data()) < 0) return nullptr;
   auto to_json = [&](double v) -> nlohmann::ordered_json {
     if (cls == H5T_INTEGER) return static_cast<int64_t>(v);
     return v;
@@ -151,7 +159,7 @@ std::vector<std::string> dimension_names(hid_t ds, const std::string& name, int 
   }
   Handle attr(H5Aopen(ds, "DIMENSION_LIST", H5P_DEFAULT), H5Aclose);
   Handle space(H5Aget_space(attr.get()), H5Sclose);
-  Handle vlen(H5Tvlen_create(H5T_STD_REF_OBJ), H5Tclose);
+  Handle vlen(H5Tvlen_create(global_type("H5T_STD_REF_OBJ_g")), H5Tclose);
   std::vector<hvl_t> lists(static_cast<size_t>(rank));
   if (H5Aread(attr.get(), vlen.get(), lists.data()) < 0) {
     throw Error(name + ": cannot read DIMENSION_LIST");
@@ -239,7 +247,7 @@ Dataset read_dataset(hid_t ds, const std::string& name, const std::string& path)
   H5D_fill_value_t fill_state{};
   if (H5Pfill_value_defined(dcpl.get(), &fill_state) >= 0 &&
       fill_state != H5D_FILL_VALUE_UNDEFINED &&
-      H5Pget_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill) >= 0) {
+      H5Pget_fill_value(dcpl.get(), global_type("H5T_NATIVE_DOUBLE_g"), &fill) >= 0) {
     d.hdf5_fill = fill;
   }
   const H5D_layout_t layout = H5Pget_layout(dcpl.get());
@@ -285,8 +293,8 @@ Dataset read_dataset(hid_t ds, const std::string& name, const std::string& path)
   }
   if (d.is_coordinate()) {
     d.coord_values.resize(d.shape[0]);
-    if (!d.coord_values.empty() &&
-        H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.coord_values.data()) < 0) {
+    if (!d.coord_values.empty() && H5Dread(ds, global_type("H5T_NATIVE_DOUBLE_g"), H5S_ALL, H5S_ALL,
+                                           H5P_DEFAULT, d.coord_values.data()) < 0) {
       throw Error(where + ": cannot read coordinate values");
     }
   }
