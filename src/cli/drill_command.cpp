@@ -1,10 +1,14 @@
 // `pixeldrill drill SOURCE ...`: time series at points, stations or a box.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "catalog/duplicates.h"
+#include "analysis/aggregate.h"
+#include "analysis/anomaly.h"
 #include "cli/command.h"
 #include "cli/remote_flags.h"
 #include "core/civil_time.h"
@@ -12,6 +16,7 @@
 #include "drill/dataset.h"
 #include "drill/query_text.h"
 #include "output/format_number.h"
+#include "output/heatwave_table.h"
 #include "output/netcdf_writer.h"
 #include "output/plot.h"
 #include "output/table_writers.h"
@@ -26,6 +31,14 @@ struct DrillOptions {
   std::string output;
   std::string plot;
   std::string duplicates = "refuse";
+  // Analysis along the drill (src/analysis/).
+  std::string aggregate;
+  std::string stats = "mean,min,max,std,count";
+  std::string climatology;
+  int climatology_from = 0, climatology_to = 0;
+  std::string clim_var;
+  bool mhw = false;
+  int gapfill = 0;
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -40,6 +53,66 @@ std::string output_format(const DrillOptions& o) {
   return "csv";
 }
 
+int parse_year(const std::string& text, const std::string& what) {
+  if (text.size() != 4 || text.find_first_not_of("0123456789") != std::string::npos) {
+    throw BadRequest(what + " '" + text + "': expected a year YYYY");
+  }
+  return std::stoi(text);
+}
+
+// --climatology 1993-2022, or --climatology-from/--to; nullopt when neither.
+std::optional<analysis::AnomalyRequest> anomaly_request(const DrillOptions& o,
+                                                        const drill::Query& q) {
+  const bool split = o.climatology_from > 0 || o.climatology_to > 0;
+  if (o.climatology.empty() && !split) {
+    if (o.mhw) throw BadRequest("--mhw needs --climatology BASE (e.g. 1993-2022)");
+    if (o.gapfill > 0) throw BadRequest("--gapfill needs --climatology and --mhw");
+    return std::nullopt;
+  }
+  analysis::AnomalyRequest r;
+  if (!o.climatology.empty()) {
+    if (split) throw BadRequest("give --climatology or --climatology-from/--to, not both");
+    const size_t dash = o.climatology.find('-');
+    if (dash == std::string::npos) {
+      throw BadRequest("--climatology '" + o.climatology + "': expected FIRST-LAST years");
+    }
+    r.climatology.base_first_year = parse_year(o.climatology.substr(0, dash), "--climatology");
+    r.climatology.base_last_year = parse_year(o.climatology.substr(dash + 1), "--climatology");
+  } else {
+    if (o.climatology_from <= 0 || o.climatology_to <= 0) {
+      throw BadRequest("--climatology-from and --climatology-to go together");
+    }
+    r.climatology.base_first_year = o.climatology_from;
+    r.climatology.base_last_year = o.climatology_to;
+  }
+  if (r.climatology.base_first_year > r.climatology.base_last_year) {
+    throw BadRequest("climatology base period ends before it starts");
+  }
+  r.variable = o.clim_var;
+  if (r.variable.empty()) {
+    for (const auto& v : q.vars) {
+      if (v != "quality_level") {
+        r.variable = v;
+        break;
+      }
+    }
+  }
+  if (std::find(q.vars.begin(), q.vars.end(), r.variable) == q.vars.end()) {
+    throw BadRequest("--clim-var '" + r.variable + "' is not among --var");
+  }
+  r.gapfill_days = o.gapfill;
+  r.output = q.time;
+  return r;
+}
+
+void write_text(const DrillOptions& o, const std::string& text) {
+  if (o.output.empty() || o.output == "-") {
+    output::write_stdout(text);
+  } else {
+    output::write_file_atomically(o.output, text);
+  }
+}
+
 int run_drill(const DrillOptions& o) {
   drill::Query query = drill::parse_query(o.query);
   query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
@@ -48,8 +121,20 @@ int run_drill(const DrillOptions& o) {
   // A bad output path is found before the drill, not after minutes of reading.
   if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
   if (!o.plot.empty()) output::check_output_path(o.plot);
+  const auto anomalies = anomaly_request(o, query);
+  if (anomalies && !o.aggregate.empty()) {
+    throw BadRequest("--aggregate and --climatology cannot be combined (yet)");
+  }
+  if (o.mhw && format == "netcdf") throw BadRequest("--mhw writes csv or json");
+  std::optional<analysis::PeriodKind> period;
+  std::vector<analysis::Stat> stats;
+  if (!o.aggregate.empty()) {
+    period = analysis::parse_period_kind(o.aggregate);
+    stats = analysis::parse_stats(o.stats);
+  }
+  if (anomalies) query.time = analysis::drill_range(*anomalies);
   const auto dataset = drill::open_dataset(o.source);
-  const drill::Series series = dataset->drill(query);
+  drill::Series series = dataset->drill(query);
   for (const auto& note : series.notes) {
     std::fprintf(stderr, "pixeldrill drill: note: %s\n", note.c_str());
   }
@@ -60,17 +145,36 @@ int run_drill(const DrillOptions& o) {
   for (const auto& problem : series.problems) {
     std::fprintf(stderr, "pixeldrill drill: warning: skipped %s\n", problem.message().c_str());
   }
+  if (period) series = analysis::aggregate(series, *period, stats);
+  if (anomalies) {
+    analysis::AnomalyResult result = analysis::analyse_anomalies(series, *anomalies);
+    if (!o.plot.empty()) {
+      // Events of the plotted (first) site shaded, whether or not --mhw lists them.
+      std::vector<std::pair<int64_t, int64_t>> shaded;
+      if (!result.heatwaves.empty()) {
+        for (const auto& e : result.heatwaves.front().events) {
+          shaded.emplace_back(e.start_day * 86400, (e.end_day + 1) * 86400);
+        }
+      }
+      output::write_anomaly_plot(result.series, anomalies->variable, shaded, o.plot);
+    }
+    if (o.mhw) {
+      std::string units;
+      for (const auto& c : series.columns) {
+        if (c.name == anomalies->variable) units = c.units;
+      }
+      write_text(o, format == "json" ? output::heatwaves_to_json(result.heatwaves, units)
+                                     : output::heatwaves_to_csv(result.heatwaves));
+      return series.partial() ? kExitPartial : kExitOk;
+    }
+    series = std::move(result.series);
+  }
   if (format == "netcdf") {
     output::write_netcdf(series, o.output);
   } else {
-    const std::string text = format == "json" ? output::to_json(series) : output::to_csv(series);
-    if (o.output.empty() || o.output == "-") {
-      output::write_stdout(text);
-    } else {
-      output::write_file_atomically(o.output, text);
-    }
+    write_text(o, format == "json" ? output::to_json(series) : output::to_csv(series));
   }
-  if (!o.plot.empty()) output::write_plot(series, o.plot);
+  if (!o.plot.empty() && !anomalies) output::write_plot(series, o.plot);
   if (series.partial()) {
     std::fprintf(stderr, "pixeldrill drill: result is partial: %zu file(s) skipped\n",
                  series.problems.size());
@@ -118,6 +222,24 @@ Command make_drill_command(CLI::App& root) {
                   "two files with the same time step: refuse (name both), first (sorted path) "
                   "or newest (modification time)")
       ->check(CLI::IsMember({"refuse", "first", "newest"}));
+  app->add_option("--aggregate", opts->aggregate,
+                  "per-site calendar statistics over valid values (docs/analysis.md)")
+      ->check(CLI::IsMember({"day", "week", "month", "season", "year"}));
+  app->add_option("--stats", opts->stats,
+                  "with --aggregate: mean,min,max,std,count (std: population, ddof=0)");
+  app->add_option("--climatology", opts->climatology,
+                  "FIRST-LAST base years: add VAR_clim, VAR_thresh, VAR_anomaly (Hobday 2016)");
+  app->add_option("--climatology-from", opts->climatology_from, "first base year")
+      ->check(CLI::Range(1, 9999));
+  app->add_option("--climatology-to", opts->climatology_to, "last base year")
+      ->check(CLI::Range(1, 9999));
+  app->add_option(
+      "--clim-var", opts->clim_var,
+      "variable for --climatology (default: the first of --var other than quality_level)");
+  app->add_flag("--mhw", opts->mhw, "list marine heatwave events instead of the series");
+  app->add_option("--gapfill", opts->gapfill,
+                  "fill gaps of up to N days linearly for the climatology and --mhw")
+      ->check(CLI::Range(0, 366));
   return {app, [opts] { return run_drill(*opts); }};
 }
 

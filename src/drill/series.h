@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,13 @@ struct Column {
   std::string units;  // after --celsius: "degree_Celsius"
   std::string long_name;
   std::string standard_name;
+};
+
+// The time cell a row stands for when it is an aggregate: [row time, end) and
+// its ISO 8601 label (2024-03, 2024-W10, 2023-12/2024-02).
+struct Period {
+  int64_t end = 0;
+  std::string label;
 };
 
 struct Row {
@@ -44,10 +52,12 @@ Problem problem_from_message(const std::string& message, const std::string& pref
 
 struct Series {
   std::vector<Column> columns;
-  std::vector<Row> rows;           // sorted by (time, site order, lat desc, lon asc)
-  std::vector<Problem> problems;   // files skipped
-  std::vector<std::string> notes;  // worth saying, but the result is whole (not partial)
-  std::string source;              // which path answered: "netcdf", "index", "store"
+  std::vector<Row> rows;              // sorted by (time, site order, lat desc, lon asc)
+  std::vector<Problem> problems;      // files skipped
+  std::vector<std::string> notes;     // worth saying, but the result is whole (not partial)
+  std::string source;                 // which path answered: "netcdf", "index", "store"
+  std::map<int64_t, Period> periods;  // by row time; empty unless rows are aggregates
+  std::map<std::string, std::string> cell_methods;  // CF, by column name ("time: mean")
 
   bool partial() const { return !problems.empty(); }
   static constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();

@@ -97,6 +97,15 @@ void write_netcdf(const drill::Series& series, const std::string& path) {
     w.text(time_var, "units", "seconds since 1970-01-01 00:00:00");
     w.text(time_var, "calendar", "proleptic_gregorian");
     w.text(time_var, "axis", "T");
+    // Aggregates: each time is the start of a cell [start, end) (CF 7.1).
+    int bounds_var = -1;
+    if (!series.periods.empty()) {
+      int nv_dim;
+      w.check(nc_def_dim(nc, "nv", 2, &nv_dim));
+      const int bdims[2] = {time_dim, nv_dim};
+      w.check(nc_def_var(nc, "time_bnds", NC_INT64, 2, bdims, &bounds_var));
+      w.text(time_var, "bounds", "time_bnds");
+    }
     w.check(nc_def_var(nc, "station_id", NC_STRING, 1, &station_dim, &id_var));
     w.text(id_var, "cf_role", "timeseries_id");
     w.text(id_var, "long_name", "station id (empty for a point or box pixel)");
@@ -119,11 +128,23 @@ void write_netcdf(const drill::Series& series, const std::string& path) {
       if (!c.long_name.empty()) w.text(var_ids[v], "long_name", c.long_name);
       if (!c.standard_name.empty()) w.text(var_ids[v], "standard_name", c.standard_name);
       w.text(var_ids[v], "coordinates", "time lat lon station_id");
+      if (const auto m = series.cell_methods.find(c.name); m != series.cell_methods.end()) {
+        w.text(var_ids[v], "cell_methods", m->second);
+      }
     }
     w.check(nc_enddef(nc));
     if (nt > 0) {
       const std::vector<long long> t(times.begin(), times.end());
       w.check(nc_put_var_longlong(nc, time_var, t.data()));
+      if (bounds_var >= 0) {
+        std::vector<long long> b;
+        for (int64_t start : times) {
+          const auto it = series.periods.find(start);
+          b.push_back(start);
+          b.push_back(it == series.periods.end() ? start : it->second.end);
+        }
+        w.check(nc_put_var_longlong(nc, bounds_var, b.data()));
+      }
     }
     if (ns > 0) {
       std::vector<const char*> ids;

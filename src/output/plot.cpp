@@ -33,12 +33,47 @@ std::string label_of(const drill::Row& row) {
   return format_coordinate(row.lat) + "," + format_coordinate(row.lon);
 }
 
-}  // namespace
+void run_gnuplot(const std::string& png_path, const std::string& png_temp,
+                 const std::string& data_path, const std::string& data, const std::string& script) {
+  const std::string script_path = temp_path_beside(png_path) + ".gp";
+  auto cleanup = [&] {
+    std::error_code ec;
+    std::filesystem::remove(data_path, ec);
+    std::filesystem::remove(script_path, ec);
+    std::filesystem::remove(png_temp, ec);
+  };
+  try {
+    write_file_atomically(data_path, data);
+    write_file_atomically(script_path, script);
+    const std::string cmd = "gnuplot " + shell_quoted(script_path) + " 2>&1";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (!pipe) throw Error("--plot " + png_path + ": cannot run gnuplot");
+    std::string messages;
+    char buf[512];
+    while (fgets(buf, sizeof buf, pipe)) messages += buf;
+    const int status = pclose(pipe);
+    std::error_code ec;
+    if (status != 0 || std::filesystem::file_size(png_temp, ec) == 0 || ec) {
+      throw Error("--plot " + png_path + ": gnuplot failed: " + messages);
+    }
+    commit_temp(png_temp, png_path);
+  } catch (...) {
+    cleanup();
+    throw;
+  }
+  cleanup();
+}
 
-void write_plot(const drill::Series& series, const std::string& png_path) {
+void require_gnuplot(const std::string& png_path) {
   if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
     throw Error("--plot " + png_path + ": gnuplot is not installed (apt-get install gnuplot-nox)");
   }
+}
+
+}  // namespace
+
+void write_plot(const drill::Series& series, const std::string& png_path) {
+  require_gnuplot(png_path);
   // One block per (site, variable), rows in time order.
   std::vector<std::string> sites;
   std::map<std::string, size_t> site_index;
@@ -72,14 +107,7 @@ void write_plot(const drill::Series& series, const std::string& png_path) {
   }
 
   const std::string data_path = temp_path_beside(png_path) + ".dat";
-  const std::string script_path = temp_path_beside(png_path) + ".gp";
   const std::string png_temp = temp_path_beside(png_path) + ".png";
-  auto cleanup = [&] {
-    std::error_code ec;
-    std::filesystem::remove(data_path, ec);
-    std::filesystem::remove(script_path, ec);
-    std::filesystem::remove(png_temp, ec);
-  };
   // Times of day on the axis when the series is sub-daily or spans only days.
   int64_t first = INT64_MAX, last = INT64_MIN, shortest = INT64_MAX, previous = INT64_MIN;
   for (const auto& row : series.rows) {
@@ -120,26 +148,62 @@ void write_plot(const drill::Series& series, const std::string& png_path) {
     }
   }
   script += (plots.empty() ? "plot 0 notitle" : plots) + "\n";
-  try {
-    write_file_atomically(data_path, data);
-    write_file_atomically(script_path, script);
-    const std::string cmd = "gnuplot " + shell_quoted(script_path) + " 2>&1";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (!pipe) throw Error("--plot " + png_path + ": cannot run gnuplot");
-    std::string messages;
-    char buf[512];
-    while (fgets(buf, sizeof buf, pipe)) messages += buf;
-    const int status = pclose(pipe);
-    std::error_code ec;
-    if (status != 0 || std::filesystem::file_size(png_temp, ec) == 0 || ec) {
-      throw Error("--plot " + png_path + ": gnuplot failed: " + messages);
+  run_gnuplot(png_path, png_temp, data_path, data, script);
+}
+
+void write_anomaly_plot(const drill::Series& series, const std::string& variable,
+                        const std::vector<std::pair<int64_t, int64_t>>& events,
+                        const std::string& png_path) {
+  require_gnuplot(png_path);
+  auto column = [&](const std::string& name) -> int {
+    for (size_t c = 0; c < series.columns.size(); ++c) {
+      if (series.columns[c].name == name) return static_cast<int>(c);
     }
-    commit_temp(png_temp, png_path);
-  } catch (...) {
-    cleanup();
-    throw;
+    return -1;
+  };
+  const int value = column(variable), clim = column(variable + "_clim"),
+            thresh = column(variable + "_thresh"), quality = column("quality_level");
+  if (value < 0 || clim < 0 || thresh < 0) {
+    throw Error("--plot " + png_path + ": the series has no " + variable + " climatology");
   }
-  cleanup();
+  auto text = [](const drill::Row& row, int c) {
+    const double v = c < 0 ? NAN : row.values[static_cast<size_t>(c)];
+    return std::isnan(v) ? std::string("?") : format_value(v);
+  };
+  // The first site only: one panel a site would not be readable.
+  std::string data, units = series.columns[static_cast<size_t>(value)].units, site;
+  for (const auto& row : series.rows) {
+    if (site.empty()) site = label_of(row);
+    if (label_of(row) != site) continue;
+    data += std::to_string(row.time) + " " + text(row, value) + " " + text(row, clim) + " " +
+            text(row, thresh) + " " + text(row, quality) + "\n";
+  }
+  if (data.empty()) data = "0 ? ? ? ?\n";
+  const std::string data_path = temp_path_beside(png_path) + ".dat";
+  const std::string png_temp = temp_path_beside(png_path) + ".png";
+  std::string script =
+      "set terminal pngcairo size 1200,600 noenhanced font 'Sans,10'\nset output " +
+      quoted(png_temp) +
+      "\nset datafile missing '?'\n"
+      "set xdata time\nset timefmt '%s'\nset format x '%Y-%m-%d'\nset xtics rotate by -30\n"
+      "set grid\nset key below\nset title " +
+      quoted("pixeldrill drill: " + site + " " + variable) + "\nset ylabel " +
+      quoted(variable + (units.empty() ? "" : " [" + units + "]")) +
+      "\nset cblabel 'quality_level'\nset palette defined (0 'red', 3 'orange', 5 'blue')\n";
+  int n = 1;
+  for (const auto& [start, end] : events) {
+    script += "set object " + std::to_string(n++) + " rect from " + std::to_string(start) +
+              ", graph 0 to " + std::to_string(end) +
+              ", graph 1 behind fc rgb '#ffb0b0' fs solid 0.5 noborder\n";
+  }
+  const std::string d = quoted(data_path);
+  script += "plot " + d + " using 1:3:4 with filledcurves fc rgb '#d0d0d0' title 'clim..thresh', " +
+            d + " using 1:3 with lines lc rgb 'black' title 'climatology', " + d +
+            " using 1:4 with lines lc rgb '#808080' dt 2 title '90th percentile', " + d +
+            (quality >= 0 ? " using 1:2:5 with points pt 7 ps 0.5 palette title "
+                          : " using 1:2 with points pt 7 ps 0.5 title ") +
+            quoted(variable + (events.empty() ? "" : " (heatwaves shaded)")) + "\n";
+  run_gnuplot(png_path, png_temp, data_path, data, script);
 }
 
 }  // namespace pixeldrill::output

@@ -21,12 +21,19 @@ std::string csv_field(const std::string& s) {
 }  // namespace
 
 std::string to_csv(const drill::Series& series) {
-  std::string out = "time,site,lat,lon";
+  // Aggregates carry their ISO 8601 period after the period's start time.
+  const bool periods = !series.periods.empty();
+  std::string out = periods ? "time,period,site,lat,lon" : "time,site,lat,lon";
   for (const auto& c : series.columns) out += "," + csv_field(c.name);
   out += "\n";
   for (const auto& row : series.rows) {
     out += format_iso8601(row.time);
     out += ",";
+    if (periods) {
+      const auto it = series.periods.find(row.time);
+      if (it != series.periods.end()) out += it->second.label;
+      out += ",";
+    }
     out += csv_field(row.site);
     out += ",";
     out += format_coordinate(row.lat);
@@ -49,6 +56,8 @@ std::string to_json(const drill::Series& series) {
                        {"units", printable_utf8(c.units)},
                        {"long_name", printable_utf8(c.long_name)},
                        {"standard_name", printable_utf8(c.standard_name)}});
+    const auto method = series.cell_methods.find(c.name);
+    if (method != series.cell_methods.end()) columns.back()["cell_methods"] = method->second;
   }
   json rows = json::array();
   for (const auto& row : series.rows) {
@@ -56,6 +65,10 @@ std::string to_json(const drill::Series& series) {
               {"site", printable_utf8(row.site)},
               {"lat", std::stod(format_coordinate(row.lat))},
               {"lon", std::stod(format_coordinate(row.lon))}};
+    if (const auto it = series.periods.find(row.time); it != series.periods.end()) {
+      r["period"] = it->second.label;
+      r["time_end"] = format_iso8601(it->second.end);
+    }
     for (size_t i = 0; i < series.columns.size(); ++i) {
       const double v = row.values[i];
       r[printable_utf8(series.columns[i].name)] = std::isnan(v) ? json(nullptr) : json(v);
