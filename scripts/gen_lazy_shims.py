@@ -52,7 +52,7 @@ LIBS = {
         H5Pcreate H5Pset_chunk H5Pset_deflate H5Pset_shuffle H5Pset_fletcher32 H5Screate_simple
         H5Screate H5Acreate2 H5Awrite H5Fcreate H5Gcreate2 H5Lexists H5Oopen H5Sselect_hyperslab
         H5Dread_chunk H5Dget_chunk_storage_size H5Pset_fill_value H5Pset_nbit H5Sselect_all
-        H5Pget_driver_info H5FDregister H5Pset_driver""",
+        H5Pget_driver_info H5FDregister H5Pset_driver H5Dset_extent""",
     ),
 }
 

@@ -1,4 +1,3 @@
-#include <hdf5.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -27,10 +26,8 @@ bool register_command(int order, CommandFactory factory) {
 
 int main(int argc, char** argv) {
   using namespace pixeldrill;
-  // Before any HDF5 call: HDF5's at-exit shutdown closes files left open,
-  // and a NetCDF file whose close failed on a full disk made it crash there
-  // (SEGV in H5F__close_cb) after the error had been reported.
-  H5dont_atexit();
+  // HDF5's at-exit shutdown is turned off where HDF5 is loaded
+  // (formats/lazy_library.cpp), before its first call.
   CLI::App app{
       "pixeldrill: fast time series at points and small areas from gridded NetCDF archives",
       "pixeldrill"};

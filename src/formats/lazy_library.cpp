@@ -9,6 +9,14 @@ namespace pixeldrill::formats {
 void* LazyLibrary::handle() {
   std::call_once(once_, [this] {
     handle_ = ::dlopen(soname_, RTLD_LAZY | RTLD_LOCAL);
+    // HDF5 (loaded here or as netCDF-C's dependency) must not close files at
+    // exit: a NetCDF output whose close failed on a full disk made it crash
+    // there (SEGV in H5F__close_cb) after the error had been reported. This
+    // runs before any HDF5 call initialises the library.
+    if (handle_) {
+      using DontAtExit = int (*)();
+      if (auto f = reinterpret_cast<DontAtExit>(::dlsym(handle_, "H5dont_atexit"))) f();
+    }
     if (!handle_) {
       const char* e = ::dlerror();
       error_ = std::string("cannot load ") + soname_ + " (" + what_ + "): " + (e ? e : "unknown");

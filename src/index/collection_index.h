@@ -56,7 +56,7 @@ struct FileVar {
   std::vector<std::byte> inline_data;           // compact datasets only
   // CRC-32C of every 64 KiB block of every stored chunk, chunk after chunk
   // (codec::crc_block_count(size) each; none for unwritten chunks).
-  std::vector<uint32_t> block_crcs;
+  std::vector<uint32_t> block_crcs;  // empty for files indexed over the network
 
   // The checksums of chunk `c`; empty when the index holds none for it.
   std::span<const uint32_t> crcs_of(size_t c) const;

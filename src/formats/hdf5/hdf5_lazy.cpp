@@ -131,6 +131,11 @@ extern "C" herr_t H5Dread_chunk(hid_t dset_id, hid_t dxpl_id, const hsize_t* off
   return real(dset_id, dxpl_id, offset, filters, buf);
 }
 
+extern "C" herr_t H5Dset_extent(hid_t dset_id, const hsize_t size[]) {
+  static const auto real = lazy_hdf5().get<decltype(&H5Dset_extent)>("H5Dset_extent");
+  return real(dset_id, size);
+}
+
 extern "C" herr_t H5Dvlen_reclaim(hid_t type_id, hid_t space_id, hid_t dxpl_id, void* buf) {
   static const auto real = lazy_hdf5().get<decltype(&H5Dvlen_reclaim)>("H5Dvlen_reclaim");
   return real(type_id, space_id, dxpl_id, buf);
