@@ -132,6 +132,8 @@ void validate_config(const ServerConfig& config) {
     }
     if (!ids.insert(d.id).second)
       throw BadRequest("serve: dataset id '" + d.id + "' is given twice");
+    // /erddap/griddap/index.json is the list of datasets, as on ERDDAP.
+    if (d.id == "index") throw BadRequest("serve: dataset id 'index' is reserved; choose another");
   }
 }
 

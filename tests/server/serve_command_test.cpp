@@ -52,6 +52,8 @@ TEST(ServeConfig, BadConfigsNameFileAndKey) {
   EXPECT_NE(message("[[dataset]]\nid=\"a\"\nsource=\"x\"\n[[dataset]]\nid=\"a\"\nsource=\"y\"\n")
                 .find("given twice"),
             std::string::npos);
+  EXPECT_NE(message("[[dataset]]\nid=\"index\"\nsource=\"x\"\n").find("'index' is reserved"),
+            std::string::npos);
   EXPECT_NE(message("{", "c.json").find("c.json"), std::string::npos);
 }
 
