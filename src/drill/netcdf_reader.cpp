@@ -5,9 +5,8 @@
 #include <optional>
 #include <set>
 
-#include "catalog/product_key.h"
-
 #include "catalog/duplicates.h"
+#include "catalog/product_key.h"
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "core/progress.h"
@@ -173,16 +172,7 @@ class NetcdfReader : public QueryReader {
     for (size_t f : order) {
       const std::string& path = listing_->files[f].path;
       try {
-        NetcdfDataset::FileFacts facts;
-        {
-          const auto lock = formats::netcdf::library_lock();
-          std::optional<NcFile> file;
-          if (!dataset_.has_metadata(path)) file.emplace(NcFile::open(path));
-          facts = dataset_.metadata(path, file ? &*file : nullptr);
-          // Kept open for read_one(), so the first query over a range opens
-          // at most the files beyond kMaxHeldFiles twice; later ones use the cache.
-          if (file && held_.size() < kMaxHeldFiles) held_.emplace(f, std::move(*file));
-        }
+        const NetcdfDataset::FileFacts facts = facts_of(f);
         timed.push_back({path, {}, catalog::file_mtime_ns(path)});
         for (int64_t t : facts.meta->times) {
           if (query.time.contains(t)) timed.back().times.push_back(t);
@@ -224,6 +214,18 @@ class NetcdfReader : public QueryReader {
     }
   }
 
+  // A file's metadata from the cache, or opened now and kept open for
+  // read_one() (up to kMaxHeldFiles), so a file is opened once per query.
+  NetcdfDataset::FileFacts facts_of(size_t f) {
+    const std::string& path = listing_->files[f].path;
+    const auto lock = formats::netcdf::library_lock();
+    std::optional<NcFile> file;
+    if (!dataset_.has_metadata(path)) file.emplace(NcFile::open(path));
+    NetcdfDataset::FileFacts facts = dataset_.metadata(path, file ? &*file : nullptr);
+    if (file && held_.size() < kMaxHeldFiles) held_.emplace(f, std::move(*file));
+    return facts;
+  }
+
   // Opens candidates in order until the grid and every wanted variable are
   // known (usually the first file), keeping them open for read().
   void find_grid_and_variables(const std::vector<std::string>& wanted) {
@@ -234,14 +236,7 @@ class NetcdfReader : public QueryReader {
       if (any && missing.empty()) break;
       const std::string& path = listing_->files[f].path;
       try {
-        NetcdfDataset::FileFacts facts;
-        {
-          const auto lock = formats::netcdf::library_lock();
-          std::optional<NcFile> file;
-          if (!dataset_.has_metadata(path)) file.emplace(NcFile::open(path));
-          facts = dataset_.metadata(path, file ? &*file : nullptr);
-          if (file && held_.size() < kMaxHeldFiles) held_.emplace(f, std::move(*file));
-        }
+        const NetcdfDataset::FileFacts facts = facts_of(f);
         if (!any) {
           info_.grid = *facts.grid;
           info_.time_name = facts.meta->time_name;

@@ -4,18 +4,12 @@
 
 #include "core/civil_time.h"
 #include "output/format_number.h"
+#include "output/table_writers.h"
 
 namespace pixeldrill::output {
 namespace {
 
 std::string day_text(int64_t day) { return format_iso8601(day * 86400).substr(0, 10); }
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 }  // namespace
 

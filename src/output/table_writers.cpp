@@ -8,17 +8,13 @@
 #include "output/format_number.h"
 
 namespace pixeldrill::output {
-namespace {
 
-// RFC 4180 quoting for ids that contain separators or quotes.
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
 }
-
-}  // namespace
 
 std::string to_csv(const drill::Series& series) {
   // Aggregates carry their ISO 8601 period after the period's start time.

@@ -9,6 +9,8 @@
 namespace pixeldrill::output {
 
 std::string to_csv(const drill::Series& series);
+// RFC 4180 quoting for fields that contain separators, quotes or line breaks.
+std::string csv_field(const std::string& s);
 std::string to_json(const drill::Series& series);
 
 }  // namespace pixeldrill::output
