@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../drill/drill_test_util.h"
+#include "../support/test_cache.h"
 #include "core/civil_time.h"
 
 namespace pixeldrill::analysis {
@@ -36,26 +37,32 @@ class AnalysisCli : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     tmp_ = new TempDir();
-    const auto r = run(pixeldrill_bin() + " synth " + coll() +
-                       " --from 2019-01-01 --to 2021-12-31 --decimate 100 --seed 7 --threads 2 -q"
-                       " --vars sea_surface_temperature,quality_level");
-    ASSERT_EQ(r.status, 0);
-    // Most tests drill the index (quicker on a busy machine); one checks the
-    // folder gives the same.
-    ASSERT_EQ(run(pixeldrill_bin() + " index " + coll() + " -o " + index() + " 2>&1").status, 0);
+    // Three years at 1/100 resolution, made once per build tree (test_cache.h).
+    data_ = testing::cached_test_data("analysis-3y", [](const std::string& dir) {
+      return run(pixeldrill_bin() + " synth " + dir + "/coll" +
+                 " --from 2019-01-01 --to 2021-12-31 --decimate 100 --seed 7 --threads 2 -q"
+                 " --vars sea_surface_temperature,quality_level")
+                     .status == 0 &&
+             // Most tests drill the index (quicker on a busy machine); one
+             // checks the folder gives the same.
+             run(pixeldrill_bin() + " index " + dir + "/coll -o " + dir + "/coll.pdx 2>&1")
+                     .status == 0;
+    });
+    ASSERT_FALSE(data_.empty());
     std::ofstream(tmp_->str("stations.csv")) << "id,lat,lon\nA,-32,115\nB,-40,150\n";
   }
   static void TearDownTestSuite() {
     delete tmp_;
     tmp_ = nullptr;
   }
-  static std::string coll() { return tmp_->str("coll"); }
-  static std::string index() { return tmp_->str("coll.pdx"); }
+  static std::string coll() { return data_ + "/coll"; }
+  static std::string index() { return data_ + "/coll.pdx"; }
   static std::string stations() { return tmp_->str("stations.csv"); }
   static testing::CommandResult drill(const std::string& source, const std::string& args) {
     return run(pixeldrill_bin() + " drill " + source + " " + args + " 2>&1");
   }
   static inline TempDir* tmp_ = nullptr;
+  static inline std::string data_;
 };
 
 TEST_F(AnalysisCli, AggregatesMatchXarrayForEveryPeriod) {
