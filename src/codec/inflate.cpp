@@ -198,6 +198,11 @@ size_t inflate_prefix_streaming(Inflater engine, const StreamReader& read, uint6
   if (engine == Inflater::kZlib) {
     z_stream zs{};
     if (inflateInit(&zs) != Z_OK) throw CodecError("zlib: inflateInit failed");
+    // A read that fails its checksum throws from inside the loop.
+    struct End {
+      z_stream* zs;
+      ~End() { inflateEnd(zs); }
+    } end{&zs};
     zs.next_out = reinterpret_cast<Bytef*>(out.data());
     zs.avail_out = static_cast<uInt>(prefix);
     int rc = Z_OK;
@@ -210,7 +215,6 @@ size_t inflate_prefix_streaming(Inflater engine, const StreamReader& read, uint6
       if (rc == Z_STREAM_END) break;
     }
     produced = zs.total_out;
-    inflateEnd(&zs);
     if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
       throw CodecError("inflate (zlib): corrupt stream (code " + std::to_string(rc) + ")");
     }
