@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/civil_time.h"
@@ -17,7 +18,8 @@
 namespace pixeldrill::server {
 namespace {
 
-thread_local std::chrono::steady_clock::time_point request_start;
+// Set when routing starts; a request refused while parsing (414) has none.
+thread_local std::optional<std::chrono::steady_clock::time_point> request_start;
 
 class AccessLog {
  public:
@@ -36,9 +38,11 @@ class AccessLog {
   }
   void write(const httplib::Request& req, const httplib::Response& res) {
     if (!file_) return;
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start)
-            .count();
+    const double ms = request_start ? std::chrono::duration<double, std::milli>(
+                                          std::chrono::steady_clock::now() - *request_start)
+                                          .count()
+                                    : 0.0;
+    request_start.reset();
     const auto now = std::chrono::system_clock::now();
     const int64_t secs =
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
