@@ -298,14 +298,6 @@ struct IndexDataset::State {
 
 namespace {
 
-std::string file_stamp(const std::string& path, int64_t* mtime_s) {
-  uint64_t size = 0;
-  int64_t mtime = 0;
-  index::stat_file(path, &size, &mtime);
-  if (mtime_s) *mtime_s = mtime / 1000000000;
-  return std::to_string(size) + ":" + std::to_string(mtime);
-}
-
 // What the index holds, described once: the grid most files share, every
 // time step of those files, the data variables of every layout.
 std::shared_ptr<const DatasetInfo> describe_index(const std::string& path,
@@ -469,7 +461,7 @@ IndexDataset::IndexDataset(std::string path, index::CollectionIndex index,
   auto state = std::make_shared<State>();
   int64_t mtime = 0;
   std::error_code ec;
-  state->stamp = std::filesystem::exists(path_, ec) ? file_stamp(path_, &mtime) : "";
+  state->stamp = std::filesystem::exists(path_, ec) ? io::object_version(path_, &mtime) : "";
   state->index = std::move(index);
   state->info = describe_index(path_, state->index, state->stamp, mtime);
   set_info(state->info);
@@ -488,7 +480,7 @@ std::shared_ptr<const index::CollectionIndex> IndexDataset::collection_index() c
 
 bool IndexDataset::refresh() {
   int64_t mtime = 0;
-  const std::string stamp = file_stamp(path_, &mtime);
+  const std::string stamp = io::object_version(path_, &mtime);
   if (stamp == state()->stamp) return false;
   auto fresh = std::make_shared<State>();
   fresh->index = index::read_index(path_);

@@ -1,7 +1,5 @@
 #include "drill/netcdf_dataset.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -12,6 +10,7 @@
 #include "drill/dataset_registry.h"
 #include "drill/netcdf_reader.h"
 #include "formats/netcdf/library_lock.h"
+#include "io/registry.h"
 
 namespace pixeldrill::drill {
 namespace {
@@ -35,15 +34,6 @@ std::shared_ptr<const NetcdfDataset::Listing> make_listing(const std::vector<std
   std::sort(times.begin(), times.end());
   listing->margin = catalog::file_name_margin(times);
   return listing;
-}
-
-// Size and modification time: the version of one local file.
-std::string stamp(const std::string& path, int64_t* mtime = nullptr) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "-";
-  if (mtime) *mtime = st.st_mtim.tv_sec;
-  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
 }
 
 }  // namespace
@@ -79,7 +69,7 @@ NetcdfDataset::FileFacts NetcdfDataset::metadata(const std::string& path,
     const auto it = meta_.find(path);
     if (it != meta_.end()) return it->second.facts;
   }
-  const std::string version = stamp(path);
+  const std::string version = io::object_version(path);
   const auto nc_lock = formats::netcdf::library_lock();
   std::optional<NcFile> opened;
   if (!file) file = &opened.emplace(NcFile::open(path));
@@ -145,7 +135,7 @@ std::shared_ptr<const DatasetInfo> NetcdfDataset::info() const {
   std::string versions;
   for (const auto& f : files->files) {
     int64_t mtime = 0;
-    versions += f.path + "=" + stamp(f.path, &mtime) + "\n";
+    versions += f.path + "=" + io::object_version(f.path, &mtime) + "\n";
     info->modified = std::max(info->modified, mtime);
     try {
       good.push_back(metadata(f.path, nullptr));
@@ -198,7 +188,7 @@ bool NetcdfDataset::refresh() {
   }
   // Cached metadata of a file whose size or time changed, or that is gone, is dropped.
   std::map<std::string, std::string> now;
-  for (const auto& f : fresh->files) now[f.path] = stamp(f.path);
+  for (const auto& f : fresh->files) now[f.path] = io::object_version(f.path);
   for (auto it = meta_.begin(); it != meta_.end();) {
     const auto n = now.find(it->first);
     if (n == now.end() || n->second != it->second.stamp) {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "drill/resolve.h"
 
 namespace pixeldrill::drill {
 namespace {
@@ -25,7 +26,10 @@ bool SeriesBuilder::converts_to_celsius(const Column& c) {
 }
 
 SeriesBuilder::SeriesBuilder(const Query& query, const Plan& plan, std::vector<Column> columns)
-    : query_(query), plan_(plan), columns_(std::move(columns)), read_vars_(query.vars) {
+    : query_(query),
+      plan_(plan),
+      columns_(std::move(columns)),
+      read_vars_(wanted_variables(query)) {
   if (columns_.size() != query.vars.size()) {
     throw std::logic_error("SeriesBuilder: one column per query variable expected");
   }
@@ -37,7 +41,6 @@ SeriesBuilder::SeriesBuilder(const Query& query, const Plan& plan, std::vector<C
   if (query.min_quality) {
     const auto it = std::find(read_vars_.begin(), read_vars_.end(), kQualityVariable);
     quality_index_ = static_cast<size_t>(it - read_vars_.begin());
-    if (it == read_vars_.end()) read_vars_.push_back(kQualityVariable);
   }
 }
 

@@ -1,7 +1,5 @@
 #include "drill/store_dataset.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -28,6 +26,7 @@
 #include "formats/zarr/array_meta.h"
 #include "formats/zarr/chunk_io.h"
 #include "formats/zarr/directory.h"
+#include "io/registry.h"
 #include "store/store_metadata.h"
 #include "store/store_state.h"
 
@@ -92,13 +91,9 @@ struct OpenedStore {
   mutable std::optional<std::string> journal_problem;
 };
 
+// The store changes when its consolidated metadata does.
 std::string zmetadata_stamp(const std::string& spec, int64_t* mtime = nullptr) {
-  struct stat st {};
-  const std::string path = (fs::path(spec) / ".zmetadata").string();
-  if (::stat(path.c_str(), &st) != 0) return "-";
-  if (mtime) *mtime = st.st_mtim.tv_sec;
-  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
+  return io::object_version((fs::path(spec) / ".zmetadata").string(), mtime);
 }
 
 class StoreLoader {

@@ -247,6 +247,17 @@ std::unique_ptr<ByteSource> open_byte_source(const std::string& uri, const Objec
 
 ObjectInfo stat_object(const std::string& uri) { return scheme_for(uri).stat(uri); }
 
+std::string object_version(const std::string& uri, int64_t* mtime_s) {
+  try {
+    const ObjectInfo info = stat_object(uri);
+    if (mtime_s) *mtime_s = info.mtime_ns / 1000000000;
+    return std::to_string(info.size) + ":" + std::to_string(info.mtime_ns) +
+           (info.etag.empty() ? "" : ":" + info.etag);
+  } catch (const Error&) {
+    return "-";
+  }
+}
+
 std::vector<ObjectInfo> list_objects(const std::string& spec) {
   std::vector<ObjectInfo> out;
   if (!spec.empty() && spec[0] == '@') {

@@ -32,6 +32,11 @@ std::unique_ptr<ByteSource> open_byte_source(const std::string& uri,
 // Size and version of one object (HEAD remotely); throws Error naming it.
 ObjectInfo stat_object(const std::string& uri);
 
+// A cheap version of an object to compare for change detection:
+// "size:mtime_ns[:etag]" from stat_object, or "-" when it cannot be stat'ed
+// (gone). `mtime_s`, when given, gets the modification time in seconds.
+std::string object_version(const std::string& uri, int64_t* mtime_s = nullptr);
+
 // The objects of a remote collection SOURCE, sorted by URI:
 //   s3://BUCKET/PREFIX   every key under the prefix (ListObjectsV2, all pages)
 //   @FILE                one URL per line ('#' comments, blank lines ignored)
