@@ -93,13 +93,12 @@ struct OpenedStore {
 
 // The store changes when its consolidated metadata does.
 std::string zmetadata_stamp(const std::string& spec, int64_t* mtime = nullptr) {
-  return io::object_version((fs::path(spec) / ".zmetadata").string(), mtime);
+  return io::object_version(zarr::Directory(spec).uri(".zmetadata"), mtime);
 }
 
 class StoreLoader {
  public:
-  StoreLoader(const std::string& spec, OpenedStore& st)
-      : spec_(spec), dir_(spec, fs::path(spec) / store::kScratchDir), st_(st) {}
+  StoreLoader(const std::string& spec, OpenedStore& st) : spec_(spec), dir_(spec), st_(st) {}
 
   void load() {
     int64_t mtime = 0;
@@ -164,9 +163,8 @@ class StoreLoader {
         catalog::TimeUnits::parse(tattrs.value("units", ""), tattrs.value("calendar", "standard"),
                                   spec_ + ": " + st_.time_name);
     for (double t : read_1d(st_.time_name)) info->times.push_back(units.to_unix(t));
-    if (dir_.exists(store::kSourcesKey)) {
-      st_.sources = store::SourceStamp::from_json(dir_.read_json(store::kSourcesKey),
-                                                  dir_.path(store::kSourcesKey).string());
+    if (const auto sources = dir_.read_json_if_present(store::kSourcesKey)) {
+      st_.sources = store::SourceStamp::from_json(*sources, dir_.uri(store::kSourcesKey));
     }
     for (const auto& name : st_.data_vars) {
       const StoreArray& a = arrays.at(name);
@@ -188,14 +186,18 @@ class StoreLoader {
     const auto it = st_.arrays.find(name);
     if (it == st_.arrays.end()) throw Error(spec_ + ": no array " + name);
     const ArrayMeta& m = it->second.meta;
-    std::vector<double> out;
-    std::vector<std::byte> chunk(m.chunk_items() * m.item_size());
-    for (uint64_t c = 0; c < m.chunk_grid()[0]; ++c) {
+    const uint64_t chunks = m.chunk_grid()[0];
+    std::vector<double> out(chunks * m.chunks[0]);
+    // Remote chunks are fetched side by side: a 30-year time axis may be 30
+    // objects, one round trip each.
+    parallel_for(chunks, dir_.remote() ? 8 : 1, [&](size_t c) {
+      std::vector<std::byte> chunk(m.chunk_items() * m.item_size());
       zarr::read_chunk(dir_, name, m, {c}, chunk);
-      for (uint64_t i = 0; i < m.chunks[0] && out.size() < m.shape[0]; ++i) {
-        out.push_back(load_number(chunk.data() + i * m.item_size(), m.dtype));
+      for (uint64_t i = 0; i < m.chunks[0]; ++i) {
+        out[c * m.chunks[0] + i] = load_number(chunk.data() + i * m.item_size(), m.dtype);
       }
-    }
+    });
+    out.resize(m.shape[0]);
     return out;
   }
 
@@ -221,7 +223,7 @@ std::shared_ptr<const OpenedStore> load_store(const std::string& spec) {
 class StoreReader : public QueryReader {
  public:
   explicit StoreReader(std::shared_ptr<const OpenedStore> st)
-      : st_(std::move(st)), dir_(st_->spec, fs::path(st_->spec) / store::kScratchDir) {}
+      : st_(std::move(st)), dir_(st_->spec) {}
 
   const DatasetInfo& info() const override { return *st_->info; }
   std::string describe() const override { return described_; }
@@ -263,9 +265,8 @@ class StoreReader : public QueryReader {
   const store::StoreState* journal() const {
     std::call_once(st_->journal_once, [&] {
       try {
-        if (dir_.exists(store::kJournalKey)) {
-          st_->journal = store::StoreState::from_json(dir_.read_json(store::kJournalKey),
-                                                      dir_.path(store::kJournalKey).string());
+        if (const auto journal = dir_.read_json_if_present(store::kJournalKey)) {
+          st_->journal = store::StoreState::from_json(*journal, dir_.uri(store::kJournalKey));
         }
       } catch (const Error& e) {
         st_->journal_problem = std::string("days newer than the store not checked: ") + e.what();
@@ -312,7 +313,7 @@ class StoreReader : public QueryReader {
       const std::vector<uint64_t> index = {job.tc, cy, cx};
       const std::string key = name + "/" + zarr::chunk_key(index);
       const auto& pixels = job.pixels->second;
-      const std::string path = dir_.path(key).string();
+      const std::string path = dir_.uri(key);
       const uint64_t t_base = job.tc * m.chunks[0];
       const size_t t_lo = steps[job.ks.first] - t_base, t_hi = steps[job.ks.second] - t_base;
       auto pick = [&](size_t p, const std::byte* base, size_t t0, size_t y0) {
@@ -343,12 +344,13 @@ class StoreReader : public QueryReader {
       std::map<uint64_t, std::vector<size_t>> by_column;
       for (size_t p : pixels) by_column[plan.pixels[p].col - cx * m.chunks[2]].push_back(p);
       std::optional<std::vector<std::byte>> whole;
+      std::unique_ptr<io::ByteSource> source;
       if (by_column.size() > 2) {
         whole = dir_.read(key);
         if (!whole) return;  // absent chunk: all fill, already set
       } else {
-        std::error_code ec;
-        if (!fs::exists(path, ec)) return;
+        source = dir_.open(key);
+        if (!source) return;  // absent chunk: all fill, already set
       }
       // F order: the pixels of one chunk column between two rows, over the
       // selected days, are one contiguous run of items; decode just that run
@@ -367,7 +369,7 @@ class StoreReader : public QueryReader {
         if (whole) {
           m.codec.decompress_items(*whole, first, item, run, path);
         } else {
-          zarr::read_chunk_items(path, m.codec, m.chunk_items() * item, first, item, run);
+          zarr::read_chunk_items(*source, m.codec, m.chunk_items() * item, first, item, run);
         }
         for (size_t p : ps) pick(p, run.data(), t_lo, y0);
       }
@@ -475,15 +477,35 @@ class StoreDataset : public DatasetBase {
 
 }  // namespace
 
+namespace {
+
+// Remote SOURCEs that name one object of another kind are not tried as a
+// store: that would cost a request.
+bool may_be_remote_store(const std::string& spec) {
+  if (spec.empty() || spec[0] == '@' || spec.find_first_of("*?[") != std::string::npos) {
+    return false;
+  }
+  const std::string path = spec.substr(0, spec.find('?'));
+  for (const char* ext : {".nc", ".nc4", ".pdx", ".json", ".xml", ".txt"}) {
+    if (path.ends_with(ext)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::shared_ptr<Dataset> open_store_dataset(const std::string& spec) {
-  std::error_code ec;
-  if (!fs::is_directory(spec, ec) || !fs::exists(fs::path(spec) / ".zmetadata", ec)) {
-    return nullptr;
+  if (io::is_remote_spec(spec)) {
+    if (!may_be_remote_store(spec)) return nullptr;
+  } else {
+    std::error_code ec;
+    if (!fs::is_directory(spec, ec) || !fs::exists(fs::path(spec) / ".zmetadata", ec)) {
+      return nullptr;
+    }
   }
-  const zarr::Directory dir(spec, fs::path(spec) / store::kScratchDir);
-  if (!dir.exists(".zattrs") || !dir.read_json(".zattrs").contains(store::kStoreAttribute)) {
-    return nullptr;
-  }
+  const zarr::Directory dir(spec);
+  const auto global = dir.read_json_if_present(".zattrs");
+  if (!global || !global->is_object() || !global->contains(store::kStoreAttribute)) return nullptr;
   return std::make_shared<StoreDataset>(spec);
 }
 

@@ -162,7 +162,7 @@ ConvertReport convert(const ConvertOptions& opt) {
   Collection c = scan_collection(opt.source, opt.duplicates);
   report.problems = c.problems;
   const fs::path root = opt.store;
-  const zarr::Directory dir(root, root / kScratchDir);
+  const zarr::Directory dir(root.string(), (root / kScratchDir).string());
 
   if (chunks[0] == 0) {
     std::vector<int64_t> times;
@@ -190,7 +190,7 @@ ConvertReport convert(const ConvertOptions& opt) {
   StoreState state;
   const bool exists = dir.exists(kJournalKey);
   if (exists) {
-    state = StoreState::from_json(dir.read_json(kJournalKey), dir.path(kJournalKey).string());
+    state = StoreState::from_json(dir.read_json(kJournalKey), dir.uri(kJournalKey));
     // Without --chunks, resuming or appending keeps the store's time chunk
     // (new files may change the measured cadence slightly).
     if (default_time_chunk && !state.chunks.empty()) wanted.chunks[0] = state.chunks[0];

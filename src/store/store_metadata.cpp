@@ -135,15 +135,14 @@ void create_store_metadata(const zarr::Directory& dir, const Collection& c,
 }
 
 zarr::ArrayMeta variable_meta(const zarr::Directory& dir, const std::string& name) {
-  return zarr::ArrayMeta::from_json(dir.read_json(name + "/.zarray"),
-                                    dir.path(name + "/.zarray").string());
+  return zarr::ArrayMeta::from_json(dir.read_json(name + "/.zarray"), dir.uri(name + "/.zarray"));
 }
 
 std::string time_array_name(const zarr::Directory& dir) {
   const json attrs = dir.read_json(".zattrs");
   if (!attrs.contains(kStoreAttribute)) {
-    throw Error(dir.root().string() + ": not a pixeldrill store (no " +
-                std::string(kStoreAttribute) + " attribute)");
+    throw Error(dir.root() + ": not a pixeldrill store (no " + std::string(kStoreAttribute) +
+                " attribute)");
   }
   return attrs[kStoreAttribute].value("time", "time");
 }

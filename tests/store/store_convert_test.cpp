@@ -74,7 +74,7 @@ TEST_F(StoreConvert, ExactStoreAnswersEqualFloat32OfReferenceDrill) {
 TEST_F(StoreConvert, PackedStoreIsWithinHalfTheSourceQuantum) {
   TempDir out;
   ASSERT_EQ(convert(coll(), out.str("s"), "--mode packed --chunks 16,64,64"), 0);
-  const zarr::Directory dir(out.path() / "s", out.path() / "s/.pixeldrill/tmp");
+  const zarr::Directory dir(out.str("s"));
   const auto zarray = dir.read_json("sea_surface_temperature/.zarray");
   EXPECT_EQ(zarray["dtype"], "<i2");
   EXPECT_EQ(zarray["fill_value"], -32768);

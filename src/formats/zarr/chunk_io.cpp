@@ -120,7 +120,7 @@ bool read_chunk(const Directory& dir, const std::string& array, const ArrayMeta&
     }
     return false;
   }
-  meta.codec.decompress(*encoded, out, dir.path(key).string());
+  meta.codec.decompress(*encoded, out, dir.uri(key));
   return true;
 }
 
