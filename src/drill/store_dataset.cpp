@@ -27,6 +27,7 @@
 #include "formats/zarr/chunk_io.h"
 #include "formats/zarr/directory.h"
 #include "io/registry.h"
+#include "store/chunk_manifest.h"
 #include "store/store_metadata.h"
 #include "store/store_state.h"
 
@@ -86,6 +87,8 @@ struct OpenedStore {
   // the metadata); the journal, which lists every source file, is read only
   // on the first query that finds a source folder changed.
   std::optional<store::SourceStamp> sources;
+  // Written with a chunk manifest: every chunk read is checked against it.
+  bool verify = false;
   mutable std::once_flag journal_once;
   mutable std::optional<store::StoreState> journal;
   mutable std::optional<std::string> journal_problem;
@@ -109,6 +112,12 @@ class StoreLoader {
     const json& md = zmeta.at("metadata");
     const json& global = md.at(".zattrs");
     st_.time_name = global.at(store::kStoreAttribute).value("time", "time");
+    if (dir_.exists(store::kSourcesKey)) {
+      st_.sources = store::SourceStamp::from_json(dir_.read_json(store::kSourcesKey),
+                                                  dir_.path(store::kSourcesKey).string());
+      st_.verify = st_.sources->chunk_manifest;
+      check_layout(zmeta);
+    }
     auto& arrays = st_.arrays;
     for (auto it = md.begin(); it != md.end(); ++it) {
       const std::string key = it.key();
@@ -164,9 +173,13 @@ class StoreLoader {
         catalog::TimeUnits::parse(tattrs.value("units", ""), tattrs.value("calendar", "standard"),
                                   spec_ + ": " + st_.time_name);
     for (double t : read_1d(st_.time_name)) info->times.push_back(units.to_unix(t));
-    if (dir_.exists(store::kSourcesKey)) {
-      st_.sources = store::SourceStamp::from_json(dir_.read_json(store::kSourcesKey),
-                                                  dir_.path(store::kSourcesKey).string());
+    for (size_t i = 1; i < info->times.size(); ++i) {
+      if (info->times[i] <= info->times[i - 1]) {
+        throw Error(ErrorKind::kCorrupt, spec_ + "/" + st_.time_name +
+                                             ": damaged store: time steps are not increasing at "
+                                             "step " +
+                                             std::to_string(i));
+      }
     }
     for (const auto& name : st_.data_vars) {
       const StoreArray& a = arrays.at(name);
@@ -184,6 +197,37 @@ class StoreLoader {
   }
 
  private:
+  // The layout the store was written with (sources.json) against its
+  // metadata now: edited chunks, order, dtype or codec would decode wrongly.
+  void check_layout(const json& zmeta) const {
+    const json& layout = st_.sources->layout;
+    if (!layout.is_object()) return;
+    const json now = store::store_layout(zmeta, st_.time_name);
+    for (auto it = layout.begin(); it != layout.end(); ++it) {
+      if (!now.contains(it.key()) || now.at(it.key()) != it.value()) {
+        throw Error(ErrorKind::kCorrupt,
+                    spec_ + "/.zmetadata: damaged store: the metadata of array '" + it.key() +
+                        "' differs from what the store was written with (" +
+                        dir_.path(store::kSourcesKey).string() + "): now " +
+                        (now.contains(it.key()) ? now.at(it.key()).dump() : "absent") +
+                        ", written " + it.value().dump());
+      }
+    }
+    // Committed steps: the metadata may run ahead of sources.json by the block
+    // a killed conversion had written but not yet journaled.
+    const uint64_t steps = zmeta.at("metadata").at(st_.time_name + "/.zarray").at("shape").at(0);
+    const auto& src = *st_.sources;
+    const uint64_t block = layout.contains(st_.time_name)
+                               ? layout[st_.time_name].at("chunks").at(0).get<uint64_t>()
+                               : 0;
+    if (steps < src.steps || steps > src.steps + (src.finished ? 0 : block)) {
+      throw Error(ErrorKind::kCorrupt, spec_ + "/.zmetadata: damaged store: " + st_.time_name +
+                                           " has " + std::to_string(steps) +
+                                           " steps; the store committed " +
+                                           std::to_string(src.steps));
+    }
+  }
+
   std::vector<double> read_1d(const std::string& name) {
     const auto it = st_.arrays.find(name);
     if (it == st_.arrays.end()) throw Error(spec_ + ": no array " + name);
@@ -191,7 +235,16 @@ class StoreLoader {
     std::vector<double> out;
     std::vector<std::byte> chunk(m.chunk_items() * m.item_size());
     for (uint64_t c = 0; c < m.chunk_grid()[0]; ++c) {
-      zarr::read_chunk(dir_, name, m, {c}, chunk);
+      const std::string key = name + "/" + zarr::chunk_key({c});
+      if (st_.verify) {
+        auto vc = store::open_verified_chunk(dir_, name, m, {c});
+        if (vc->absent()) throw Error(ErrorKind::kCorrupt, dir_.path(key).string() + ": missing");
+        m.codec.decompress(vc->read_all(), chunk, dir_.path(key).string());
+      } else if (!zarr::read_chunk(dir_, name, m, {c}, chunk)) {
+        // A coordinate is never all fill: an absent chunk was lost.
+        throw Error(ErrorKind::kCorrupt,
+                    dir_.path(key).string() + ": damaged store: coordinate chunk is missing");
+      }
       for (uint64_t i = 0; i < m.chunks[0] && out.size() < m.shape[0]; ++i) {
         out.push_back(load_number(chunk.data() + i * m.item_size(), m.dtype));
       }
@@ -249,6 +302,7 @@ class StoreReader : public QueryReader {
     }
     described_ = "store " + st_->spec + describe_days(steps);
     read_newer_days(r, builder, problems);
+    report_skipped(r.query, problems);
   }
 
  private:
@@ -258,6 +312,19 @@ class StoreReader : public QueryReader {
     std::vector<int64_t> chosen;
     for (size_t k : steps) chosen.push_back(times[k]);
     return " (" + describe_time_span(chosen) + ")";
+  }
+
+  // Source files the conversion skipped (unreadable, or a chunk failed to
+  // decode: that day is fill in the store) make a drill over their day partial.
+  void report_skipped(const Query& q, std::vector<Problem>& problems) const {
+    if (!st_->sources) return;
+    for (const auto& f : st_->sources->skipped) {
+      if (f.time &&
+          ((q.time.from && *f.time < *q.time.from) || (q.time.to && *f.time > *q.time.to)))
+        continue;
+      problems.push_back(Problem{
+          f.path, "", "skipped when the store was converted (its values are missing): " + f.why});
+    }
   }
 
   const store::StoreState* journal() const {
@@ -323,8 +390,17 @@ class StoreReader : public QueryReader {
           out[k * npix + p] = load_number(base + ((y - y0) * m.chunks[0] + t - t0) * item, m.dtype);
         }
       };
+      std::unique_ptr<store::VerifiedChunk> verified;
+      if (st_->verify) {
+        verified = store::open_verified_chunk(dir_, name, m, index);
+        if (verified->absent()) return;  // never written: all fill, already set
+      }
+      auto read_whole = [&]() -> std::optional<std::vector<std::byte>> {
+        if (verified) return verified->read_all();
+        return dir_.read(key);
+      };
       if (!fortran) {
-        const auto encoded = dir_.read(key);
+        const auto encoded = read_whole();
         if (!encoded) return;  // absent chunk: all fill, already set
         std::vector<std::byte> buf(m.chunk_items() * item);
         m.codec.decompress(*encoded, buf, path);
@@ -344,9 +420,9 @@ class StoreReader : public QueryReader {
       for (size_t p : pixels) by_column[plan.pixels[p].col - cx * m.chunks[2]].push_back(p);
       std::optional<std::vector<std::byte>> whole;
       if (by_column.size() > 2) {
-        whole = dir_.read(key);
+        whole = read_whole();
         if (!whole) return;  // absent chunk: all fill, already set
-      } else {
+      } else if (!verified) {
         std::error_code ec;
         if (!fs::exists(path, ec)) return;
       }
@@ -366,6 +442,9 @@ class StoreReader : public QueryReader {
         run.resize((last - first + 1) * item);
         if (whole) {
           m.codec.decompress_items(*whole, first, item, run, path);
+        } else if (verified) {
+          zarr::read_chunk_items(verified->bytes(), m.codec, m.chunk_items() * item, first, item,
+                                 run);
         } else {
           zarr::read_chunk_items(path, m.codec, m.chunk_items() * item, first, item, run);
         }
@@ -402,8 +481,15 @@ class StoreReader : public QueryReader {
         source = open_dataset(stamp->index);
         from = "index " + stamp->index;
       } else {
-        // No folder of the source changed since the store took it in: no newer files.
-        if (store::folders_unchanged(stamp->source_dirs)) return;
+        // No folder of the source changed since the store took it in: no
+        // newer files -- unless the conversion has not finished (running, or
+        // killed): the files it has not taken in yet are read from the source.
+        if (stamp->finished && store::folders_unchanged(stamp->source_dirs)) return;
+        if (!stamp->finished) {
+          notes.push_back("store " + st_->spec +
+                          " is incomplete (a conversion is running or was stopped): days it "
+                          "does not hold yet are read from the source files");
+        }
         if (!state) state = journal();
         if (st_->journal_problem) notes.push_back(*st_->journal_problem);
         if (!state) return;

@@ -5,6 +5,7 @@
 // thread), so a resumed conversion writes byte-identical chunks.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -48,6 +49,17 @@ namespace pixeldrill::zarr {
 // blosc the header, the block offsets and the blocks holding them; other
 // codecs read the whole file.
 void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_bytes, size_t start,
+                      size_t typesize, std::span<std::byte> out);
+
+// The stored bytes of one chunk as read_chunk_items reads them: `read` fills
+// `out` with bytes [offset, offset + out.size()) and throws when it cannot
+// (a store that verifies checksums reads through its own).
+struct ChunkBytes {
+  std::string name;  // for messages
+  uint64_t size = 0;
+  std::function<void(uint64_t offset, std::span<std::byte> out)> read;
+};
+void read_chunk_items(const ChunkBytes& chunk, const Codec& codec, size_t chunk_bytes, size_t start,
                       size_t typesize, std::span<std::byte> out);
 
 }  // namespace pixeldrill::zarr

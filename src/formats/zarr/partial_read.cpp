@@ -47,17 +47,30 @@ uint32_t le32(const std::byte* p) {
 
 void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_bytes, size_t start,
                       size_t typesize, std::span<std::byte> out) {
-  const Fd fd(path);
-  const uint64_t size = fd.size();
+  const auto fd = std::make_shared<Fd>(path);
+  ChunkBytes chunk{path, fd->size(), [fd](uint64_t offset, std::span<std::byte> to) {
+                     fd->read(offset, to.data(), to.size());
+                   }};
+  read_chunk_items(chunk, codec, chunk_bytes, start, typesize, out);
+}
+
+void read_chunk_items(const ChunkBytes& chunk, const Codec& codec, size_t chunk_bytes, size_t start,
+                      size_t typesize, std::span<std::byte> out) {
+  const std::string& path = chunk.name;
+  const uint64_t size = chunk.size;
+  auto read = [&](uint64_t offset, std::byte* to, size_t n) {
+    if (offset + n > size) throw Error(path + ": chunk is shorter than its header says");
+    chunk.read(offset, std::span(to, n));
+  };
   if (codec.kind != Codec::Kind::kBlosc) {
     std::vector<std::byte> all(size);
-    fd.read(0, all.data(), all.size());
+    read(0, all.data(), all.size());
     codec.decompress_items(all, start, typesize, out, path);
     return;
   }
   if (size < BLOSC_MIN_HEADER_LENGTH) throw Error(path + ": corrupt blosc chunk");
   std::byte header[BLOSC_MIN_HEADER_LENGTH];
-  fd.read(0, header, sizeof header);
+  read(0, header, sizeof header);
   const auto flags = static_cast<uint8_t>(header[2]);
   const size_t ts = static_cast<uint8_t>(header[3]);
   const size_t nbytes = le32(header + 4), blocksize = le32(header + 8), cbytes = le32(header + 12);
@@ -68,7 +81,7 @@ void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_
                 " bytes in " + std::to_string(cbytes) + ")");
   }
   if (flags & BLOSC_MEMCPYED) {
-    fd.read(BLOSC_MIN_HEADER_LENGTH + first, out.data(), out.size());
+    read(BLOSC_MIN_HEADER_LENGTH + first, out.data(), out.size());
     return;
   }
   const size_t nblocks = (nbytes + blocksize - 1) / blocksize;
@@ -80,7 +93,7 @@ void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_
   if (table_end > cbytes) throw Error(path + ": corrupt blosc chunk");
   std::unique_ptr<std::byte[]> frame(new std::byte[cbytes]);
   std::memcpy(frame.get(), header, sizeof header);
-  fd.read(BLOSC_MIN_HEADER_LENGTH, frame.get() + BLOSC_MIN_HEADER_LENGTH, nblocks * 4);
+  read(BLOSC_MIN_HEADER_LENGTH, frame.get() + BLOSC_MIN_HEADER_LENGTH, nblocks * 4);
   // Blocks may sit in any order (blosc writes them as threads finish), so a
   // block ends where the next-higher block start is.
   std::vector<size_t> starts(nblocks);
@@ -94,7 +107,7 @@ void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_
       if (s > from && s < to) to = s;
     }
     if (from < table_end || to > cbytes) throw Error(path + ": corrupt blosc chunk");
-    fd.read(from, frame.get() + from, to - from);
+    read(from, frame.get() + from, to - from);
   }
   const int n = blosc_getitem(frame.get(), static_cast<int>(start),
                               static_cast<int>(out.size() / typesize), out.data());

@@ -1,0 +1,304 @@
+#include "store/chunk_manifest.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "codec/block_crc.h"
+#include "core/error.h"
+
+namespace pixeldrill::store {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr char kMagic[8] = {'P', 'D', 'X', 'C', 'H', 'K', 'S', '1'};
+constexpr uint64_t kHeaderSize = 16;  // magic, entry count
+constexpr uint64_t kEntrySize = 16;   // size, index of its first CRC
+
+std::string row_key(const std::string& array, uint64_t row) {
+  return std::string(kChunkManifestDir) + "/" + array + "/" + std::to_string(row);
+}
+
+template <typename T>
+void put(std::vector<std::byte>& out, T v) {
+  const auto* p = reinterpret_cast<const std::byte*>(&v);
+  out.insert(out.end(), p, p + sizeof v);
+}
+template <typename T>
+T get(const std::byte* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Reads exactly n bytes at offset; false when the file is shorter.
+bool pread_all(int fd, uint64_t offset, std::byte* out, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd, out + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    done += static_cast<size_t>(r);
+  }
+  return true;
+}
+
+class File {
+ public:
+  explicit File(const fs::path& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
+  ~File() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::vector<ChunkRecord> parse_pending(const std::vector<std::byte>& bytes, size_t want_entry,
+                                       bool all, std::vector<size_t>* entries) {
+  std::vector<ChunkRecord> out;
+  size_t at = 0;
+  while (at + 16 <= bytes.size()) {
+    const auto entry = get<uint64_t>(bytes.data() + at);
+    ChunkRecord r;
+    r.size = get<uint64_t>(bytes.data() + at + 8);
+    const uint64_t n = codec::crc_block_count(r.size);
+    if (n > (bytes.size() - at - 16) / 4) break;  // a record cut by a kill
+    for (uint64_t i = 0; i < n; ++i)
+      r.crcs.push_back(get<uint32_t>(bytes.data() + at + 16 + i * 4));
+    at += 16 + n * 4;
+    if (all || entry == want_entry) {
+      out.push_back(std::move(r));
+      if (entries) entries->push_back(entry);
+    }
+  }
+  return out;
+}
+
+[[noreturn]] void bad_manifest(const fs::path& path, const std::string& why) {
+  throw Error(ErrorKind::kCorrupt, path.string() + ": damaged chunk manifest: " + why);
+}
+
+}  // namespace
+
+ChunkRecord record_of(std::span<const std::byte> stored) {
+  return {stored.size(), codec::block_crcs(stored)};
+}
+
+ChunkManifestWriter::ChunkManifestWriter(const zarr::Directory& dir, std::string array,
+                                         uint64_t row, size_t entries)
+    : dir_(dir), array_(std::move(array)), row_(row), records_(entries) {
+  const fs::path path = dir_.path(row_key(array_, row_) + ".pending");
+  fs::create_directories(path.parent_path());
+  pending_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (pending_fd_ < 0) {
+    throw Error(path.string() + ": cannot create the chunk manifest: " + std::strerror(errno));
+  }
+}
+
+void ChunkManifestWriter::before_write(size_t entry, std::span<const std::byte> stored) {
+  ChunkRecord r = record_of(stored);
+  std::vector<std::byte> rec;
+  put<uint64_t>(rec, entry);
+  put<uint64_t>(rec, r.size);
+  for (uint32_t c : r.crcs) put<uint32_t>(rec, c);
+  std::lock_guard lock(mutex_);
+  // One write per record (O_APPEND): a kill leaves whole records or a cut
+  // last one, which the reader ignores.
+  if (::write(pending_fd_, rec.data(), rec.size()) != static_cast<ssize_t>(rec.size())) {
+    throw Error(dir_.path(row_key(array_, row_) + ".pending").string() +
+                ": cannot write the chunk manifest: " + std::strerror(errno));
+  }
+  records_.at(entry) = std::move(r);
+}
+
+void ChunkManifestWriter::keep(size_t entry, const ChunkRecord& previous) {
+  std::lock_guard lock(mutex_);
+  records_.at(entry) = previous;
+}
+
+void ChunkManifestWriter::commit() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::byte> out(8);
+  std::memcpy(out.data(), kMagic, 8);
+  put<uint64_t>(out, records_.size());
+  uint64_t crc_index = 0;
+  for (const auto& r : records_) {
+    put<uint64_t>(out, r.size);
+    put<uint64_t>(out, crc_index);
+    crc_index += r.crcs.size();
+  }
+  for (const auto& r : records_) {
+    for (uint32_t c : r.crcs) put<uint32_t>(out, c);
+  }
+  dir_.write(row_key(array_, row_), out);
+  ::close(pending_fd_);
+  pending_fd_ = -1;
+  dir_.remove(row_key(array_, row_) + ".pending");
+}
+
+ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::string& array,
+                                        uint64_t row, size_t entry) {
+  ChunkExpectation e;
+  const fs::path path = dir.path(row_key(array, row));
+  const File f(path);
+  if (f.fd() >= 0) {
+    std::byte header[kHeaderSize + kEntrySize];
+    if (!pread_all(f.fd(), 0, header, kHeaderSize) || std::memcmp(header, kMagic, 8) != 0) {
+      bad_manifest(path, "no manifest header");
+    }
+    const auto entries = get<uint64_t>(header + 8);
+    if (entry >= entries) bad_manifest(path, "no entry " + std::to_string(entry));
+    if (!pread_all(f.fd(), kHeaderSize + entry * kEntrySize, header + kHeaderSize, kEntrySize)) {
+      bad_manifest(path, "cut short");
+    }
+    ChunkRecord r;
+    r.size = get<uint64_t>(header + kHeaderSize);
+    const auto first = get<uint64_t>(header + kHeaderSize + 8);
+    const uint64_t n = codec::crc_block_count(r.size);
+    if (n > (uint64_t{1} << 32)) bad_manifest(path, "absurd chunk size");
+    r.crcs.resize(n);
+    if (n && !pread_all(f.fd(), kHeaderSize + entries * kEntrySize + first * 4,
+                        reinterpret_cast<std::byte*>(r.crcs.data()), n * 4)) {
+      bad_manifest(path, "cut short");
+    }
+    e.committed = std::move(r);
+  }
+  if (const auto pending = dir.read(row_key(array, row) + ".pending")) {
+    e.pending = parse_pending(*pending, entry, false, nullptr);
+  }
+  return e;
+}
+
+std::vector<ChunkRecord> read_manifest_row(const zarr::Directory& dir, const std::string& array,
+                                           uint64_t row) {
+  std::vector<ChunkRecord> out;
+  const fs::path path = dir.path(row_key(array, row));
+  const auto bytes = dir.read(row_key(array, row));
+  if (!bytes) return out;
+  if (bytes->size() < kHeaderSize || std::memcmp(bytes->data(), kMagic, 8) != 0) {
+    bad_manifest(path, "no manifest header");
+  }
+  const auto entries = get<uint64_t>(bytes->data() + 8);
+  if (entries > (bytes->size() - kHeaderSize) / kEntrySize) bad_manifest(path, "cut short");
+  const uint64_t crc_base = kHeaderSize + entries * kEntrySize;
+  for (uint64_t i = 0; i < entries; ++i) {
+    const std::byte* p = bytes->data() + kHeaderSize + i * kEntrySize;
+    ChunkRecord r;
+    r.size = get<uint64_t>(p);
+    const auto first = get<uint64_t>(p + 8);
+    const uint64_t n = codec::crc_block_count(r.size);
+    if (first > (bytes->size() - crc_base) / 4 || n > (bytes->size() - crc_base) / 4 - first) {
+      bad_manifest(path, "cut short");
+    }
+    for (uint64_t k = 0; k < n; ++k) {
+      r.crcs.push_back(get<uint32_t>(bytes->data() + crc_base + (first + k) * 4));
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+VerifiedChunk::VerifiedChunk(const std::string& path, ChunkExpectation expect)
+    : path_(path), expect_(std::move(expect)) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::vector<const ChunkRecord*> all;
+  if (expect_.committed) all.push_back(&*expect_.committed);
+  for (const auto& p : expect_.pending) all.push_back(&p);
+  if (fd_ < 0) {
+    if (errno != ENOENT) damaged(std::string("cannot open: ") + std::strerror(errno));
+    for (const auto* r : all) {
+      if (r->size == 0) return;  // never written: all fill
+    }
+    damaged("chunk file is missing (the store wrote " + std::to_string(all.front()->size) +
+            " bytes there)");
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) damaged("cannot stat");
+  size_ = static_cast<uint64_t>(st.st_size);
+  for (const auto* r : all) {
+    if (r->size == size_ && size_ > 0) candidates_.push_back(r);
+  }
+  if (candidates_.empty()) {
+    const uint64_t expected = all.front()->size;
+    damaged(expected == 0 ? "the store never wrote this chunk (all fill), yet a file of " +
+                                std::to_string(size_) + " bytes is there"
+                          : "chunk file is " + std::to_string(size_) + " bytes; the store wrote " +
+                                std::to_string(expected));
+  }
+  blocks_.resize(codec::crc_block_count(size_));
+}
+
+VerifiedChunk::~VerifiedChunk() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void VerifiedChunk::damaged(const std::string& why) const {
+  throw Error(ErrorKind::kCorrupt,
+              path_ + ": damaged store chunk: " + why + " (see docs/reliability.md)");
+}
+
+const std::vector<std::byte>& VerifiedChunk::block(uint64_t b) {
+  auto& slot = blocks_.at(b);
+  if (slot) return *slot;
+  const uint64_t at = b * codec::kCrcBlockSize;
+  std::vector<std::byte> bytes(std::min<uint64_t>(codec::kCrcBlockSize, size_ - at));
+  if (!pread_all(fd_, at, bytes.data(), bytes.size())) damaged("cut short while reading");
+  const uint32_t crc = codec::crc32c(bytes);
+  std::erase_if(candidates_, [&](const ChunkRecord* r) { return r->crcs.at(b) != crc; });
+  if (candidates_.empty()) {
+    damaged("CRC-32C of bytes " + std::to_string(at) + ".." + std::to_string(at + bytes.size()) +
+            " differs from the store's manifest (altered after it was written)");
+  }
+  slot = std::move(bytes);
+  return *slot;
+}
+
+void VerifiedChunk::read(uint64_t offset, std::span<std::byte> out) {
+  if (offset + out.size() > size_) damaged("read past the end");
+  size_t done = 0;
+  while (done < out.size()) {
+    const uint64_t at = offset + done;
+    const uint64_t b = at / codec::kCrcBlockSize, in = at % codec::kCrcBlockSize;
+    const auto& bytes = block(b);
+    const size_t n = std::min<size_t>(out.size() - done, bytes.size() - in);
+    std::memcpy(out.data() + done, bytes.data() + in, n);
+    done += n;
+  }
+}
+
+std::vector<std::byte> VerifiedChunk::read_all() {
+  std::vector<std::byte> out(size_);
+  read(0, out);
+  return out;
+}
+
+zarr::ChunkBytes VerifiedChunk::bytes() {
+  return {path_, size_, [this](uint64_t offset, std::span<std::byte> out) { read(offset, out); }};
+}
+
+std::unique_ptr<VerifiedChunk> open_verified_chunk(const zarr::Directory& dir,
+                                                   const std::string& array,
+                                                   const zarr::ArrayMeta& meta,
+                                                   const std::vector<uint64_t>& index) {
+  const auto grid = meta.chunk_grid();
+  size_t entry = 0;
+  for (size_t d = 1; d < index.size(); ++d) entry = entry * grid.at(d) + index[d];
+  auto expect = read_chunk_expectation(dir, array, index.at(0), entry);
+  const std::string path = dir.path(array + "/" + zarr::chunk_key(index)).string();
+  if (!expect.committed && expect.pending.empty()) {
+    throw Error(ErrorKind::kCorrupt,
+                path + ": damaged store: its chunk manifest " +
+                    dir.path(row_key(array, index[0])).string() +
+                    " is missing, so the chunk cannot be checked (see docs/reliability.md)");
+  }
+  return std::make_unique<VerifiedChunk>(path, std::move(expect));
+}
+
+}  // namespace pixeldrill::store
