@@ -60,8 +60,8 @@ class File {
   int fd_;
 };
 
-std::vector<ChunkRecord> parse_pending(const std::vector<std::byte>& bytes, size_t want_entry,
-                                       bool all, std::vector<size_t>* entries) {
+// The records of `want_entry` in a row's .pending file.
+std::vector<ChunkRecord> parse_pending(const std::vector<std::byte>& bytes, size_t want_entry) {
   std::vector<ChunkRecord> out;
   size_t at = 0;
   while (at + 16 <= bytes.size()) {
@@ -73,10 +73,7 @@ std::vector<ChunkRecord> parse_pending(const std::vector<std::byte>& bytes, size
     for (uint64_t i = 0; i < n; ++i)
       r.crcs.push_back(get<uint32_t>(bytes.data() + at + 16 + i * 4));
     at += 16 + n * 4;
-    if (all || entry == want_entry) {
-      out.push_back(std::move(r));
-      if (entries) entries->push_back(entry);
-    }
+    if (entry == want_entry) out.push_back(std::move(r));
   }
   return out;
 }
@@ -116,11 +113,6 @@ void ChunkManifestWriter::before_write(size_t entry, std::span<const std::byte> 
                 ": cannot write the chunk manifest: " + std::strerror(errno));
   }
   records_.at(entry) = std::move(r);
-}
-
-void ChunkManifestWriter::keep(size_t entry, const ChunkRecord& previous) {
-  std::lock_guard lock(mutex_);
-  records_.at(entry) = previous;
 }
 
 void ChunkManifestWriter::commit() {
@@ -171,38 +163,9 @@ ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::s
     e.committed = std::move(r);
   }
   if (const auto pending = dir.read(row_key(array, row) + ".pending")) {
-    e.pending = parse_pending(*pending, entry, false, nullptr);
+    e.pending = parse_pending(*pending, entry);
   }
   return e;
-}
-
-std::vector<ChunkRecord> read_manifest_row(const zarr::Directory& dir, const std::string& array,
-                                           uint64_t row) {
-  std::vector<ChunkRecord> out;
-  const fs::path path = dir.path(row_key(array, row));
-  const auto bytes = dir.read(row_key(array, row));
-  if (!bytes) return out;
-  if (bytes->size() < kHeaderSize || std::memcmp(bytes->data(), kMagic, 8) != 0) {
-    bad_manifest(path, "no manifest header");
-  }
-  const auto entries = get<uint64_t>(bytes->data() + 8);
-  if (entries > (bytes->size() - kHeaderSize) / kEntrySize) bad_manifest(path, "cut short");
-  const uint64_t crc_base = kHeaderSize + entries * kEntrySize;
-  for (uint64_t i = 0; i < entries; ++i) {
-    const std::byte* p = bytes->data() + kHeaderSize + i * kEntrySize;
-    ChunkRecord r;
-    r.size = get<uint64_t>(p);
-    const auto first = get<uint64_t>(p + 8);
-    const uint64_t n = codec::crc_block_count(r.size);
-    if (first > (bytes->size() - crc_base) / 4 || n > (bytes->size() - crc_base) / 4 - first) {
-      bad_manifest(path, "cut short");
-    }
-    for (uint64_t k = 0; k < n; ++k) {
-      r.crcs.push_back(get<uint32_t>(bytes->data() + crc_base + (first + k) * 4));
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
 }
 
 VerifiedChunk::VerifiedChunk(const std::string& path, ChunkExpectation expect)

@@ -44,8 +44,6 @@ class ChunkManifestWriter {
   // Before chunk file `entry` is written (or removed): its bytes (empty when
   // all fill) go to the row's .pending file and to memory. Thread-safe.
   void before_write(size_t entry, std::span<const std::byte> stored);
-  // Entries not written in this run keep `previous` (a resumed block).
-  void keep(size_t entry, const ChunkRecord& previous);
   // Writes the row's manifest atomically and removes the .pending file.
   void commit();
 
@@ -67,10 +65,6 @@ struct ChunkExpectation {
 };
 ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::string& array,
                                         uint64_t row, size_t entry);
-// Every committed record of a row (empty when it has none).
-std::vector<ChunkRecord> read_manifest_row(const zarr::Directory& dir, const std::string& array,
-                                           uint64_t row);
-
 // A chunk file checked against what the manifest expects. Absent + expected
 // never-written: absent() is true (all fill). Absent but written, present but
 // never written, another size, or a block whose CRC differs from every
