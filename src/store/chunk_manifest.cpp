@@ -20,6 +20,19 @@ constexpr char kMagic[8] = {'P', 'D', 'X', 'C', 'H', 'K', 'S', '1'};
 constexpr uint64_t kHeaderSize = 16;  // magic, entry count
 constexpr uint64_t kEntrySize = 16;   // size, index of its first CRC
 
+// Checksummed blocks of 16 KiB, not the index's 64 KiB: a point drill reads a
+// blosc chunk's header and one compressed block (a few KiB), and every byte
+// it checks is a byte it must read (bench: docs/reliability.md).
+constexpr uint64_t kBlock = 16 * 1024;
+uint64_t block_count(uint64_t size) { return (size + kBlock - 1) / kBlock; }
+std::vector<uint32_t> block_crcs(std::span<const std::byte> data) {
+  std::vector<uint32_t> out;
+  for (uint64_t at = 0; at < data.size(); at += kBlock) {
+    out.push_back(codec::crc32c(data.subspan(at, std::min<uint64_t>(kBlock, data.size() - at))));
+  }
+  return out;
+}
+
 std::string row_key(const std::string& array, uint64_t row) {
   return std::string(kChunkManifestDir) + "/" + array + "/" + std::to_string(row);
 }
@@ -68,7 +81,7 @@ std::vector<ChunkRecord> parse_pending(const std::vector<std::byte>& bytes, size
     const auto entry = get<uint64_t>(bytes.data() + at);
     ChunkRecord r;
     r.size = get<uint64_t>(bytes.data() + at + 8);
-    const uint64_t n = codec::crc_block_count(r.size);
+    const uint64_t n = block_count(r.size);
     if (n > (bytes.size() - at - 16) / 4) break;  // a record cut by a kill
     for (uint64_t i = 0; i < n; ++i)
       r.crcs.push_back(get<uint32_t>(bytes.data() + at + 16 + i * 4));
@@ -85,7 +98,7 @@ std::vector<ChunkRecord> parse_pending(const std::vector<std::byte>& bytes, size
 }  // namespace
 
 ChunkRecord record_of(std::span<const std::byte> stored) {
-  return {stored.size(), codec::block_crcs(stored)};
+  return {stored.size(), block_crcs(stored)};
 }
 
 ChunkManifestWriter::ChunkManifestWriter(const zarr::Directory& dir, std::string array,
@@ -153,7 +166,7 @@ ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::s
     ChunkRecord r;
     r.size = get<uint64_t>(header + kHeaderSize);
     const auto first = get<uint64_t>(header + kHeaderSize + 8);
-    const uint64_t n = codec::crc_block_count(r.size);
+    const uint64_t n = block_count(r.size);
     if (n > (uint64_t{1} << 32)) bad_manifest(path, "absurd chunk size");
     r.crcs.resize(n);
     if (n && !pread_all(f.fd(), kHeaderSize + entries * kEntrySize + first * 4,
@@ -195,7 +208,7 @@ VerifiedChunk::VerifiedChunk(const std::string& path, ChunkExpectation expect)
                           : "chunk file is " + std::to_string(size_) + " bytes; the store wrote " +
                                 std::to_string(expected));
   }
-  blocks_.resize(codec::crc_block_count(size_));
+  blocks_.resize(block_count(size_));
 }
 
 VerifiedChunk::~VerifiedChunk() {
@@ -210,8 +223,8 @@ void VerifiedChunk::damaged(const std::string& why) const {
 const std::vector<std::byte>& VerifiedChunk::block(uint64_t b) {
   auto& slot = blocks_.at(b);
   if (slot) return *slot;
-  const uint64_t at = b * codec::kCrcBlockSize;
-  std::vector<std::byte> bytes(std::min<uint64_t>(codec::kCrcBlockSize, size_ - at));
+  const uint64_t at = b * kBlock;
+  std::vector<std::byte> bytes(std::min<uint64_t>(kBlock, size_ - at));
   if (!pread_all(fd_, at, bytes.data(), bytes.size())) damaged("cut short while reading");
   const uint32_t crc = codec::crc32c(bytes);
   std::erase_if(candidates_, [&](const ChunkRecord* r) { return r->crcs.at(b) != crc; });
@@ -228,7 +241,7 @@ void VerifiedChunk::read(uint64_t offset, std::span<std::byte> out) {
   size_t done = 0;
   while (done < out.size()) {
     const uint64_t at = offset + done;
-    const uint64_t b = at / codec::kCrcBlockSize, in = at % codec::kCrcBlockSize;
+    const uint64_t b = at / kBlock, in = at % kBlock;
     const auto& bytes = block(b);
     const size_t n = std::min<size_t>(out.size() - done, bytes.size() - in);
     std::memcpy(out.data() + done, bytes.data() + in, n);

@@ -1,6 +1,6 @@
 #pragma once
 // Which chunks a store wrote, with CRC-32C checksums of their stored bytes
-// (64 KiB blocks, codec/block_crc.h), so a drill tells a chunk that was never
+// (16 KiB blocks; CRC-32C of codec/block_crc.h), so a drill tells a chunk that was never
 // written (all fill, absent by Zarr's rule) from one that went missing or was
 // altered, and verifies exactly the blocks it reads.
 //
@@ -31,7 +31,7 @@ inline constexpr const char* kChunkManifestDir = ".pixeldrill/chunks";
 // What the manifest says of one chunk file.
 struct ChunkRecord {
   uint64_t size = 0;           // 0: never written (all fill, so absent)
-  std::vector<uint32_t> crcs;  // CRC-32C of each 64 KiB block of its bytes
+  std::vector<uint32_t> crcs;  // CRC-32C of each 16 KiB block of its bytes
   bool operator==(const ChunkRecord&) const = default;
 };
 ChunkRecord record_of(std::span<const std::byte> stored);
@@ -78,7 +78,7 @@ class VerifiedChunk {
 
   bool absent() const { return fd_ < 0; }
   uint64_t size() const { return size_; }
-  // Bytes [offset, offset + out.size()), read in whole 64 KiB blocks that are
+  // Bytes [offset, offset + out.size()), read in whole 16 KiB blocks that are
   // each verified once.
   void read(uint64_t offset, std::span<std::byte> out);
   std::vector<std::byte> read_all();
