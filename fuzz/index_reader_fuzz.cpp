@@ -13,8 +13,6 @@
 #include "index/collection_index.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // read_index takes a path: one scratch file per fuzzing process.
-  static const std::string path = "/tmp/pixeldrill-fuzz-index-" + std::to_string(::getpid());
   // The header's length, version and CRC-32 would stop almost every mutation
   // at the door; set them so the payload parser behind them is what gets fuzzed.
   std::string bytes(reinterpret_cast<const char*>(data), size);
@@ -28,12 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::memcpy(bytes.data() + 16, &payload, 8);
     std::memcpy(bytes.data() + 24, &crc, 4);
   }
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) return 0;
-  std::fwrite(bytes.data(), 1, bytes.size(), f);
-  std::fclose(f);
   try {
-    const auto idx = pixeldrill::index::read_index(path);
+    // In memory (read_index reads the file and calls this): no file per run.
+    const auto idx = pixeldrill::index::parse_index(bytes, "fuzz.pdx");
     (void)idx;
   } catch (const pixeldrill::Error&) {
   }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <sstream>
 #include <string>
 
 #include "core/civil_time.h"
@@ -25,12 +26,11 @@ void check_site(const pixeldrill::drill::Site& s) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace pixeldrill;
   const std::string text(reinterpret_cast<const char*>(data), size);
-  static const std::string path = "/tmp/pixeldrill-fuzz-stations-" + std::to_string(::getpid());
-  if (FILE* f = std::fopen(path.c_str(), "wb")) {
-    std::fwrite(data, 1, size, f);
-    std::fclose(f);
+  {
+    // In memory (the file reader streams into this): no file per run.
+    std::istringstream in(text);
     try {
-      for (const auto& s : drill::read_stations(path)) check_site(s);
+      for (const auto& s : drill::read_stations(in, "fuzz.csv")) check_site(s);
     } catch (const Error&) {
     }
   }

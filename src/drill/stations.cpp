@@ -61,6 +61,10 @@ std::string line_name(const std::string& path, size_t number) {
 std::vector<Site> read_stations(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw Error(ErrorKind::kNotFound, "--stations " + path + ": cannot open");
+  return read_stations(in, path);
+}
+
+std::vector<Site> read_stations(std::istream& in, const std::string& path) {
   std::vector<Site> sites;
   std::string line;
   bool first = true;

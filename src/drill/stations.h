@@ -1,6 +1,7 @@
 #pragma once
 // Station lists for --stations: CSV rows `id,lat,lon`, optional header line,
 // blank lines and `#` comments ignored.
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,8 @@ namespace pixeldrill::drill {
 
 // Throws Error naming the file and line of the first bad row.
 std::vector<Site> read_stations(const std::string& path);
+// The same rows from a stream (`path` names it in messages).
+std::vector<Site> read_stations(std::istream& in, const std::string& path);
 
 // "LAT,LON" for --point; throws Error naming --point.
 Site parse_point(const std::string& text);

@@ -293,6 +293,11 @@ CollectionIndex read_index(const std::string& path) {
   if (!in.read(bytes.data(), static_cast<std::streamsize>(total))) {
     throw Error(path + ": cannot read index");
   }
+  return parse_index(bytes, path);
+}
+
+CollectionIndex parse_index(const std::string& bytes, const std::string& path) {
+  const size_t total = bytes.size();
   if (total < kHeaderSize || std::memcmp(bytes.data(), kMagic, 8) != 0) {
     throw Error(path + ": not a pixeldrill index (bad magic bytes)");
   }

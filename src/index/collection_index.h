@@ -85,6 +85,8 @@ void write_index(const CollectionIndex& index, const std::string& path);
 // Throws Error naming `path` for a missing file, wrong magic, unknown
 // version, failed checksum or truncated content.
 CollectionIndex read_index(const std::string& path);
+// The same from the file's bytes in memory (`path` names it in messages).
+CollectionIndex parse_index(const std::string& bytes, const std::string& path);
 // True when the file starts with the index magic bytes.
 bool is_index_file(const std::string& path);
 

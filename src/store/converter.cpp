@@ -6,13 +6,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <thread>
 
 #include "catalog/collection.h"
+#include "catalog/file_name_time.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "formats/zarr/chunk_io.h"
+#include "store/chunk_manifest.h"
 #include "store/chunk_reader.h"
 #include "store/collection_scan.h"
 #include "store/rechunker.h"
@@ -88,6 +92,29 @@ std::string join(const std::vector<uint64_t>& v) {
 long crash_after_chunks() {
   const char* env = std::getenv("PIXELDRILL_TEST_CRASH_AFTER_CHUNKS");
   return env ? std::atol(env) : 0;
+}
+
+// PIXELDRILL_TEST_HOLD_LOCK=PATH: after taking the store lock, create PATH
+// and wait (bounded) until it is removed, so a test can run a second writer
+// against a conversion that certainly holds the lock. Tests only.
+void hold_lock_for_test() {
+  const char* path = std::getenv("PIXELDRILL_TEST_HOLD_LOCK");
+  if (!path) return;
+  { std::ofstream(path) << "held\n"; }
+  for (int i = 0; i < 6000 && fs::exists(path); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// A file the store does not hold, recorded once by path.
+void record_skipped(StoreState& state, SkippedFile f) {
+  if (f.why.starts_with(f.path + ": ")) f.why.erase(0, f.path.size() + 2);
+  const std::string key = fs::absolute(f.path).lexically_normal().string();
+  for (const auto& s : state.skipped) {
+    if (s.path == key && s.time == f.time) return;
+  }
+  f.path = key;
+  state.skipped.push_back(std::move(f));
 }
 
 void write_journal(const zarr::Directory& dir, const StoreState& state) {
@@ -187,6 +214,7 @@ ConvertReport convert(const ConvertOptions& opt) {
   }
   // Held until the conversion returns; the journal is read under it.
   const StoreLock lock(root);
+  hold_lock_for_test();
   StoreState state;
   const bool exists = dir.exists(kJournalKey);
   if (exists) {
@@ -201,8 +229,13 @@ ConvertReport convert(const ConvertOptions& opt) {
     }
   } else {
     state = wanted;
+    // Made by this version: every chunk it writes goes into the manifest.
+    state.chunk_manifest = true;
   }
   dir.clear_temporaries();
+  for (const auto& [path, why] : c.unreadable) {
+    record_skipped(state, {path, catalog::time_from_file_name(path), why});
+  }
 
   // Steps to add: everything newer than the store's end.
   std::vector<SourceStep> todo;
@@ -236,8 +269,12 @@ ConvertReport convert(const ConvertOptions& opt) {
   if (!c.index.empty()) state.index = c.index;
   write_journal(dir, state);
   if (state.times.empty()) create_store_metadata(dir, c, state);
-
   const std::string time_name = time_array_name(dir);
+  if (state.chunk_manifest && state.layout.is_null()) {
+    state.layout = store_layout(dir.read_json(".zmetadata"), time_name);
+    write_journal(dir, state);
+  }
+
   zarr::ArrayMeta time_meta = variable_meta(dir, time_name);
   std::vector<zarr::ArrayMeta> metas;
   for (const auto& v : state.variables) metas.push_back(variable_meta(dir, v.name));
@@ -257,6 +294,7 @@ ConvertReport convert(const ConvertOptions& opt) {
   }
   const bool direct = opt.reader == "direct";
   ChunkReader chunks_direct(c.files.size());
+  std::mutex skipped_mutex;
   size_t pos = 0;
   while (pos < todo.size()) {
     const uint64_t k = state.times.size();
@@ -292,18 +330,41 @@ ConvertReport convert(const ConvertOptions& opt) {
       spec.max_mem = opt.max_mem;
       spec.threads = threads;
       spec.scratch = root / kScratchDir;
+      std::optional<ChunkManifestWriter> manifest;
+      if (state.chunk_manifest) {
+        const uint64_t rows = (ny + spec.meta.chunks[1] - 1) / spec.meta.chunks[1];
+        const uint64_t cols = (nx + spec.meta.chunks[2] - 1) / spec.meta.chunks[2];
+        manifest.emplace(dir, var.name, tc, rows * cols);
+        spec.manifest = &*manifest;
+      }
+      const auto fill = zarr::fill_bytes(spec.meta);
       const auto stats = rechunk_block(
           dir, spec,
           [&](size_t s, size_t r0, size_t r1, std::byte* out) {
             const auto& step = todo[pos + s];
-            if (direct) {
-              chunks_direct.read_rows(step.file, c.files[step.file], var.name, step.index, r0, r1,
-                                      var.encoding, out);
-            } else {
-              read_rows(c.files[step.file], var.name, step.index, r0, r1, var.encoding, out);
+            try {
+              if (direct) {
+                chunks_direct.read_rows(step.file, c.files[step.file], var.name, step.index, r0, r1,
+                                        var.encoding, out);
+              } else {
+                read_rows(c.files[step.file], var.name, step.index, r0, r1, var.encoding, out);
+              }
+            } catch (const Error& e) {
+              // A damaged chunk in one file does not stop the conversion:
+              // its day is stored as fill and the file recorded as skipped
+              // (drills over that day report it), as an unreadable file is.
+              const size_t items = (r1 - r0) * nx;
+              for (size_t i = 0; i < items; ++i) {
+                std::memcpy(out + i * fill.size(), fill.data(), fill.size());
+              }
+              std::lock_guard lock(skipped_mutex);
+              const size_t before = state.skipped.size();
+              record_skipped(state, {c.files[step.file].path, step.time, e.what()});
+              if (state.skipped.size() > before) report.problems.push_back(e.what());
             }
           },
           on_chunk, [&](size_t step_rows) { progress.tick(step_rows); });
+      if (manifest) manifest->commit();
       report.chunks_written += stats.chunks_written;
       report.bytes_written += stats.bytes_written;
       report.sub_blocks += stats.sub_blocks;
@@ -316,7 +377,15 @@ ConvertReport convert(const ConvertOptions& opt) {
     std::vector<int64_t> tv(ct, 0);
     for (uint64_t i = 0; i < existing; ++i) tv[i] = state.times[tc * ct + i] - kTimeEpochUnix;
     for (uint64_t i = 0; i < take; ++i) tv[existing + i] = todo[pos + i].time - kTimeEpochUnix;
-    zarr::write_chunk(dir, time_name, time_meta, {tc}, std::as_bytes(std::span(tv)));
+    {
+      std::optional<ChunkManifestWriter> manifest;
+      if (state.chunk_manifest) manifest.emplace(dir, time_name, tc, 1);
+      zarr::write_chunk(dir, time_name, time_meta, {tc}, std::as_bytes(std::span(tv)),
+                        [&](std::span<const std::byte> stored) {
+                          if (manifest) manifest->before_write(0, stored);
+                        });
+      if (manifest) manifest->commit();
+    }
     for (uint64_t i = 0; i < take; ++i) state.times.push_back(todo[pos + i].time);
     pos += take;
     // Files all of whose steps are now in the store.

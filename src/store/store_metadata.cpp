@@ -3,12 +3,14 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "core/error.h"
 #include "core/utf8.h"
 #include "formats/netcdf/nc_file.h"
 #include "formats/zarr/chunk_io.h"
+#include "store/chunk_manifest.h"
 
 namespace pixeldrill::store {
 namespace {
@@ -68,7 +70,12 @@ void write_coordinate(const zarr::Directory& dir, const std::string& path,
       std::memcpy(bytes.data() + i * 8, &axis.values[i], 8);
     }
   }
-  zarr::write_chunk(dir, axis.name, meta, {0}, bytes);
+  std::optional<ChunkManifestWriter> manifest;
+  if (state.chunk_manifest) manifest.emplace(dir, axis.name, 0, 1);
+  zarr::write_chunk(dir, axis.name, meta, {0}, bytes, [&](std::span<const std::byte> stored) {
+    if (manifest) manifest->before_write(0, stored);
+  });
+  if (manifest) manifest->commit();
   dir.write_json(axis.name + "/.zarray", meta.to_json());
   json attrs = without(read_attributes(path, axis.name), {"_FillValue", "missing_value"});
   attrs["_ARRAY_DIMENSIONS"] = {axis.name};

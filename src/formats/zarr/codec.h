@@ -5,6 +5,7 @@
 // thread), so a resumed conversion writes byte-identical chunks.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
