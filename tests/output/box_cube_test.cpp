@@ -22,12 +22,14 @@ class BoxCube : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     tmp_ = new TempDir();
-    // 30 days at 90 x 120: the whole grid is two streamed blocks (24 + 6 steps).
-    data_ = cached_test_data("box-cube-30d", [](const std::string& dir) {
+    // 30 days at 90 x 120 in two files of 15 steps: each file has its own add_offset, so a
+    // range inside one file keeps the packing and one across both cannot. The whole grid is
+    // two streamed blocks (24 + 6 steps).
+    data_ = cached_test_data("box-cube-30d-2files", [](const std::string& dir) {
       const std::string c = dir + "/coll";
       return run(pixeldrill_bin() + " synth " + c +
                  " --from 2024-01-01 --to 2024-01-30 --decimate 50 --no-gaps --seed 3"
-                 " --threads 2 -q --vars " +
+                 " --steps-per-file 15 --threads 2 -q --vars " +
                  kVars)
                      .status == 0 &&
              run(pixeldrill_bin() + " index " + c + " -o " + dir + "/c.pdx 2>&1").status == 0 &&
@@ -53,8 +55,8 @@ class BoxCube : public ::testing::Test {
   static CommandResult check_cube(const std::string& cube, const std::string& box,
                                   const std::string& from, const std::string& to,
                                   const std::string& extra = "") {
-    return run(python() + " " + python_script("cube_xarray.py") + " " + cube + " " + files() + " " +
-               box + " " + from + " " + to + " " + kVars + " " + extra + " 2>&1");
+    return run(python() + " " + python_script("cube_xarray.py") + " " + cube + " " + files() +
+               " --box=" + box + " " + from + " " + to + " " + kVars + " " + extra + " 2>&1");
   }
   static CommandResult compare(const std::string& a, const std::string& b,
                                const std::string& extra = "") {

@@ -113,7 +113,7 @@ TEST_F(ApiAnalysis, BoxCubeDownloadEqualsTheCliCube) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/x-netcdf");
-  EXPECT_NE(r->get_header_value("X-Pixeldrill-Cube").find("5 x 9 x 11 (time x lat x lon)"),
+  EXPECT_NE(r->get_header_value("X-Pixeldrill-Cube").find("5 x 8 x 10 (time x lat x lon)"),
             std::string::npos)
       << r->get_header_value("X-Pixeldrill-Cube");
   TempDir tmp("pixeldrill-api-cube");
