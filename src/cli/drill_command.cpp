@@ -6,20 +6,23 @@
 #include <optional>
 #include <string>
 
+#include "analysis/analysis_request.h"
 #include "catalog/duplicates.h"
-#include "analysis/aggregate.h"
-#include "analysis/anomaly.h"
 #include "cli/command.h"
 #include "cli/remote_flags.h"
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "drill/dataset.h"
 #include "drill/query_text.h"
+#include "output/box_cube.h"
+#include "output/cube_netcdf.h"
 #include "output/format_number.h"
 #include "output/heatwave_table.h"
+#include "output/mean_map.h"
 #include "output/netcdf_writer.h"
 #include "output/plot.h"
 #include "output/table_writers.h"
+#include "store/converter.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -31,14 +34,9 @@ struct DrillOptions {
   std::string output;
   std::string plot;
   std::string duplicates = "refuse";
-  // Analysis along the drill (src/analysis/).
-  std::string aggregate;
-  std::string stats = "mean,min,max,std,count";
-  std::string climatology;
-  int climatology_from = 0, climatology_to = 0;
-  std::string clim_var;
-  bool mhw = false;
-  int gapfill = 0;
+  analysis::AnalysisText analysis;  // src/analysis/
+  std::string plot_map;             // --plot-map FILE.png
+  std::string max_size;             // --max-size for a box cube
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -53,58 +51,6 @@ std::string output_format(const DrillOptions& o) {
   return "csv";
 }
 
-int parse_year(const std::string& text, const std::string& what) {
-  if (text.size() != 4 || text.find_first_not_of("0123456789") != std::string::npos) {
-    throw BadRequest(what + " '" + text + "': expected a year YYYY");
-  }
-  return std::stoi(text);
-}
-
-// --climatology 1993-2022, or --climatology-from/--to; nullopt when neither.
-std::optional<analysis::AnomalyRequest> anomaly_request(const DrillOptions& o,
-                                                        const drill::Query& q) {
-  const bool split = o.climatology_from > 0 || o.climatology_to > 0;
-  if (o.climatology.empty() && !split) {
-    if (o.mhw) throw BadRequest("--mhw needs --climatology BASE (e.g. 1993-2022)");
-    if (o.gapfill > 0) throw BadRequest("--gapfill needs --climatology and --mhw");
-    return std::nullopt;
-  }
-  analysis::AnomalyRequest r;
-  if (!o.climatology.empty()) {
-    if (split) throw BadRequest("give --climatology or --climatology-from/--to, not both");
-    const size_t dash = o.climatology.find('-');
-    if (dash == std::string::npos) {
-      throw BadRequest("--climatology '" + o.climatology + "': expected FIRST-LAST years");
-    }
-    r.climatology.base_first_year = parse_year(o.climatology.substr(0, dash), "--climatology");
-    r.climatology.base_last_year = parse_year(o.climatology.substr(dash + 1), "--climatology");
-  } else {
-    if (o.climatology_from <= 0 || o.climatology_to <= 0) {
-      throw BadRequest("--climatology-from and --climatology-to go together");
-    }
-    r.climatology.base_first_year = o.climatology_from;
-    r.climatology.base_last_year = o.climatology_to;
-  }
-  if (r.climatology.base_first_year > r.climatology.base_last_year) {
-    throw BadRequest("climatology base period ends before it starts");
-  }
-  r.variable = o.clim_var;
-  if (r.variable.empty()) {
-    for (const auto& v : q.vars) {
-      if (v != "quality_level") {
-        r.variable = v;
-        break;
-      }
-    }
-  }
-  if (std::find(q.vars.begin(), q.vars.end(), r.variable) == q.vars.end()) {
-    throw BadRequest("--clim-var '" + r.variable + "' is not among --var");
-  }
-  r.gapfill_days = o.gapfill;
-  r.output = q.time;
-  return r;
-}
-
 void write_text(const DrillOptions& o, const std::string& text) {
   if (o.output.empty() || o.output == "-") {
     output::write_stdout(text);
@@ -113,28 +59,7 @@ void write_text(const DrillOptions& o, const std::string& text) {
   }
 }
 
-int run_drill(const DrillOptions& o) {
-  drill::Query query = drill::parse_query(o.query);
-  query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
-  const std::string format = output_format(o);
-  if (format == "netcdf" && o.output.empty()) throw BadRequest("--format netcdf needs -o FILE.nc");
-  // A bad output path is found before the drill, not after minutes of reading.
-  if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
-  if (!o.plot.empty()) output::check_output_path(o.plot);
-  const auto anomalies = anomaly_request(o, query);
-  if (anomalies && !o.aggregate.empty()) {
-    throw BadRequest("--aggregate and --climatology cannot be combined (yet)");
-  }
-  if (o.mhw && format == "netcdf") throw BadRequest("--mhw writes csv or json");
-  std::optional<analysis::PeriodKind> period;
-  std::vector<analysis::Stat> stats;
-  if (!o.aggregate.empty()) {
-    period = analysis::parse_period_kind(o.aggregate);
-    stats = analysis::parse_stats(o.stats);
-  }
-  if (anomalies) query.time = analysis::drill_range(*anomalies);
-  const auto dataset = drill::open_dataset(o.source);
-  drill::Series series = dataset->drill(query);
+void print_problems(const drill::Series& series) {
   for (const auto& note : series.notes) {
     std::fprintf(stderr, "pixeldrill drill: note: %s\n", note.c_str());
   }
@@ -145,9 +70,111 @@ int run_drill(const DrillOptions& o) {
   for (const auto& problem : series.problems) {
     std::fprintf(stderr, "pixeldrill drill: warning: skipped %s\n", problem.message().c_str());
   }
-  if (period) series = analysis::aggregate(series, *period, stats);
-  if (anomalies) {
-    analysis::AnomalyResult result = analysis::analyse_anomalies(series, *anomalies);
+}
+
+int finish(const drill::Series& series) {
+  if (!series.partial()) return kExitOk;
+  std::fprintf(stderr, "pixeldrill drill: result is partial: %zu file(s) skipped\n",
+               series.problems.size());
+  return kExitPartial;
+}
+
+// "the mean of VAR over the box S..N, W..E, FIRST..LAST (N steps)"
+std::string map_title(const output::MeanGrid& grid, const drill::Box& box) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "box %g..%g N, %g..%g E", box.south, box.north, box.west,
+                box.east);
+  std::string range = grid.steps == 0 ? std::string("no time step")
+                                      : format_iso8601(grid.first_time) + " .. " +
+                                            format_iso8601(grid.last_time) + " (" +
+                                            std::to_string(grid.steps) + " steps)";
+  return "pixeldrill: mean " + grid.variable + ", " + buf + ", " + range;
+}
+
+// --box without --reduce written as a (time, lat, lon) NetCDF cube and/or
+// drawn as a mean map: streamed a block of time steps at a time.
+int run_cube(const DrillOptions& o, const drill::Query& query, bool write_cube) {
+  const auto dataset = drill::open_dataset(o.source);
+  const output::CubeLayout layout = output::plan_cube(*dataset, query);
+  std::fprintf(stderr, "pixeldrill drill: cube %s\n", layout.describe().c_str());
+  if (!o.max_size.empty()) {
+    const uint64_t limit = store::parse_size(o.max_size, "--max-size");
+    try {
+      output::check_cube_size(layout, limit);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kTooLarge) throw;
+      throw BadRequest(std::string("--max-size ") + o.max_size + ": " + e.what());
+    }
+  }
+  std::optional<output::MeanGrid> map;
+  if (!o.plot_map.empty()) {
+    std::string variable;
+    for (const auto& v : query.vars) {
+      if (v != "quality_level" && variable.empty()) variable = v;
+    }
+    if (variable.empty()) variable = query.vars.front();
+    map.emplace(layout, variable);
+  }
+  const size_t map_var =
+      map ? static_cast<size_t>(
+                std::find(layout.variables.begin(), layout.variables.end(), map->variable) -
+                layout.variables.begin())
+          : 0;
+  const auto add_to_map = [&](const output::CubeBlock& block) {
+    if (map) map->add(block, map_var);
+  };
+  drill::Series summary =
+      write_cube ? output::write_cube_netcdf(*dataset, query, layout, o.output, add_to_map)
+                 : output::stream_cube(*dataset, query, layout, add_to_map);
+  print_problems(summary);
+  if (map) {
+    if (map_var < summary.columns.size()) map->units = summary.columns[map_var].units;
+    output::write_map_plot(*map, map_title(*map, *query.box), o.plot_map);
+    output::write_file_atomically(output::mean_grid_path(o.plot_map), output::mean_grid_csv(*map));
+  }
+  return finish(summary);
+}
+
+int run_drill(const DrillOptions& o) {
+  drill::Query query = drill::parse_query(o.query);
+  query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
+  const std::string format = output_format(o);
+  if (format == "netcdf" && o.output.empty()) throw BadRequest("--format netcdf needs -o FILE.nc");
+  // A bad output path is found before the drill, not after minutes of reading.
+  if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
+  if (!o.plot.empty()) output::check_output_path(o.plot);
+  if (!o.plot_map.empty()) {
+    output::check_output_path(o.plot_map);
+    output::check_output_path(output::mean_grid_path(o.plot_map));
+  }
+  const analysis::AnalysisRequest analysis = analysis::parse_analysis(o.analysis, query);
+  if (o.analysis.mhw && format == "netcdf") throw BadRequest("--mhw writes csv or json");
+  const bool cube = query.box && query.reduce == drill::Reduce::kNone && !analysis.any() &&
+                    (format == "netcdf" || !o.plot_map.empty());
+  if (!o.plot_map.empty() && !cube) {
+    throw BadRequest("--plot-map needs --box without --reduce, --aggregate or --climatology");
+  }
+  if (!o.max_size.empty() && !cube) {
+    throw BadRequest("--max-size applies to a --box cube (--format netcdf without --reduce)");
+  }
+  if (cube) {
+    if (!o.plot.empty()) throw BadRequest("--plot draws series; use --plot-map for a box cube");
+    if (format != "netcdf" && !o.output.empty()) {
+      throw BadRequest("with --plot-map, -o takes the cube: give --format netcdf");
+    }
+    return run_cube(o, query, format == "netcdf");
+  }
+  const auto dataset = drill::open_dataset(o.source);
+  drill::Series series = dataset->drill(analysis::analysis_drill_query(analysis, query));
+  print_problems(series);
+  if (analysis.anomalies) {
+    const auto& request = *analysis.anomalies;
+    std::string units;
+    for (const auto& c : series.columns) {
+      if (c.name == request.variable) units = c.units;
+    }
+    const bool partial = series.partial();
+    analysis::AnalysisOutput result = analysis::run_analysis(analysis, std::move(series));
     if (!o.plot.empty()) {
       // Events of the plotted (first) site shaded, whether or not --mhw lists them.
       std::vector<std::pair<int64_t, int64_t>> shaded;
@@ -156,31 +183,24 @@ int run_drill(const DrillOptions& o) {
           shaded.emplace_back(e.start_day * 86400, (e.end_day + 1) * 86400);
         }
       }
-      output::write_anomaly_plot(result.series, anomalies->variable, shaded, o.plot);
+      output::write_anomaly_plot(result.series, request.variable, shaded, o.plot);
     }
-    if (o.mhw) {
-      std::string units;
-      for (const auto& c : series.columns) {
-        if (c.name == anomalies->variable) units = c.units;
-      }
+    if (o.analysis.mhw) {
       write_text(o, format == "json" ? output::heatwaves_to_json(result.heatwaves, units)
                                      : output::heatwaves_to_csv(result.heatwaves));
-      return series.partial() ? kExitPartial : kExitOk;
+      return partial ? kExitPartial : kExitOk;
     }
     series = std::move(result.series);
+  } else if (analysis.period) {
+    series = analysis::run_analysis(analysis, std::move(series)).series;
   }
   if (format == "netcdf") {
     output::write_netcdf(series, o.output);
   } else {
     write_text(o, format == "json" ? output::to_json(series) : output::to_csv(series));
   }
-  if (!o.plot.empty() && !anomalies) output::write_plot(series, o.plot);
-  if (series.partial()) {
-    std::fprintf(stderr, "pixeldrill drill: result is partial: %zu file(s) skipped\n",
-                 series.problems.size());
-    return kExitPartial;
-  }
-  return kExitOk;
+  if (!o.plot.empty() && !analysis.anomalies) output::write_plot(series, o.plot);
+  return finish(series);
 }
 
 Command make_drill_command(CLI::App& root) {
@@ -214,30 +234,38 @@ Command make_drill_command(CLI::App& root) {
                   "mask values whose quality_level is below N")
       ->check(CLI::Range(0, 127));
   app->add_flag("--celsius", opts->query.celsius, "kelvin temperatures in degrees Celsius");
-  app->add_option("--format", opts->format, "csv (default), json or netcdf (CF timeSeries)")
+  app->add_option("--format", opts->format,
+                  "csv (default), json or netcdf (CF timeSeries; a --box without --reduce is a CF "
+                  "(time, lat, lon) cube)")
       ->check(CLI::IsMember({"csv", "json", "netcdf"}));
   app->add_option("-o,--output", opts->output, "output file (default: stdout)");
-  app->add_option("--plot", opts->plot, "also write a PNG plot (gnuplot pngcairo)");
+  app->add_option("--plot", opts->plot,
+                  "also write a PNG plot (gnuplot pngcairo); points coloured by quality_level");
+  app->add_option("--plot-map", opts->plot_map,
+                  "with --box: PNG map of each pixel's mean over the range (land: never valid) "
+                  "and FILE.csv beside it with the grid");
+  app->add_option("--max-size", opts->max_size,
+                  "refuse a --box cube whose uncompressed size is larger (e.g. 2G, 500M)");
   app->add_option("--duplicates", opts->duplicates,
                   "two files with the same time step: refuse (name both), first (sorted path) "
                   "or newest (modification time)")
       ->check(CLI::IsMember({"refuse", "first", "newest"}));
-  app->add_option("--aggregate", opts->aggregate,
+  app->add_option("--aggregate", opts->analysis.aggregate,
                   "per-site calendar statistics over valid values (docs/analysis.md)")
       ->check(CLI::IsMember({"day", "week", "month", "season", "year"}));
-  app->add_option("--stats", opts->stats,
+  app->add_option("--stats", opts->analysis.stats,
                   "with --aggregate: mean,min,max,std,count (std: population, ddof=0)");
-  app->add_option("--climatology", opts->climatology,
+  app->add_option("--climatology", opts->analysis.climatology,
                   "FIRST-LAST base years: add VAR_clim, VAR_thresh, VAR_anomaly (Hobday 2016)");
-  app->add_option("--climatology-from", opts->climatology_from, "first base year")
+  app->add_option("--climatology-from", opts->analysis.climatology_from, "first base year")
       ->check(CLI::Range(1, 9999));
-  app->add_option("--climatology-to", opts->climatology_to, "last base year")
+  app->add_option("--climatology-to", opts->analysis.climatology_to, "last base year")
       ->check(CLI::Range(1, 9999));
   app->add_option(
-      "--clim-var", opts->clim_var,
+      "--clim-var", opts->analysis.clim_var,
       "variable for --climatology (default: the first of --var other than quality_level)");
-  app->add_flag("--mhw", opts->mhw, "list marine heatwave events instead of the series");
-  app->add_option("--gapfill", opts->gapfill,
+  app->add_flag("--mhw", opts->analysis.mhw, "list marine heatwave events instead of the series");
+  app->add_option("--gapfill", opts->analysis.gapfill,
                   "fill gaps of up to N days linearly for the climatology and --mhw")
       ->check(CLI::Range(0, 366));
   return {app, [opts] { return run_drill(*opts); }};

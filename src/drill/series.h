@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "formats/packing.h"
+
 namespace pixeldrill::drill {
 
 struct Column {
@@ -58,6 +60,9 @@ struct Series {
   std::string source;                 // which path answered: "netcdf", "index", "store"
   std::map<int64_t, Period> periods;  // by row time; empty unless rows are aggregates
   std::map<std::string, std::string> cell_methods;  // CF, by column name ("time: mean")
+  // Per column: every distinct packing the read steps stored it with (a box
+  // cube keeps the source's packing only when there is exactly one).
+  std::vector<std::vector<formats::Packing>> packings;
 
   bool partial() const { return !problems.empty(); }
   static constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();

@@ -15,6 +15,17 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
+// Packing::operator== would call two NaN fills (a float store's) different.
+bool same_number(const std::optional<double>& a, const std::optional<double>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  return !a || *a == *b || (std::isnan(*a) && std::isnan(*b));
+}
+
+bool same_packing(const catalog::Packing& a, const catalog::Packing& b) {
+  return a.type == b.type && same_number(a.fill_value, b.fill_value) &&
+         same_number(a.missing_value, b.missing_value) &&
+         same_number(a.scale_factor, b.scale_factor) && same_number(a.add_offset, b.add_offset);
+}
 }  // namespace
 
 bool SeriesBuilder::converts_to_celsius(const Column& c) {
@@ -120,6 +131,15 @@ void SeriesBuilder::add_step(int64_t time, const std::vector<StoredValues>& valu
   }
   std::lock_guard lock(mutex_);
   steps_.push_back(std::move(step));
+  packings_.resize(nvar);
+  for (size_t v = 0; v < nvar; ++v) {
+    auto& seen = packings_[v];
+    if (!values[v].present) continue;
+    const auto same = [&](const catalog::Packing& p) { return same_packing(p, values[v].packing); };
+    if (std::find_if(seen.begin(), seen.end(), same) == seen.end()) {
+      seen.push_back(values[v].packing);
+    }
+  }
 }
 
 std::vector<int64_t> SeriesBuilder::times_after(int64_t t) {
@@ -142,6 +162,9 @@ Series SeriesBuilder::finish(std::vector<Problem> problems, std::string source) 
   s.columns = columns_;
   s.problems = std::move(problems);
   s.source = std::move(source);
+  s.packings = std::move(packings_);
+  s.packings.resize(columns_.size());
+  packings_.clear();
   for (auto& step : steps_) {
     for (auto& row : step.rows) s.rows.push_back(std::move(row));
   }

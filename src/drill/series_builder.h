@@ -68,6 +68,7 @@ class SeriesBuilder {
   std::optional<size_t> quality_index_;
   std::mutex mutex_;
   std::vector<Step> steps_;
+  std::vector<std::vector<catalog::Packing>> packings_;  // distinct, per column
 };
 
 }  // namespace pixeldrill::drill

@@ -3,55 +3,16 @@
 #include <netcdf.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <tuple>
 
 #include "core/error.h"
 #include "output/format_number.h"
+#include "output/nc_file_writer.h"
 
 namespace pixeldrill::output {
-namespace {
-
-// A failed close on a full disk leaves HDF5 holding the file; main() turns
-// off HDF5's at-exit cleanup (H5dont_atexit) so that this cannot crash at exit.
-class Writer {
- public:
-  Writer(const std::string& temp, const std::string& path) : path_(path) {
-    check(nc_create(temp.c_str(), NC_NETCDF4 | NC_CLOBBER, &ncid_));
-  }
-  ~Writer() {
-    if (ncid_ >= 0) nc_close(ncid_);
-  }
-  void check(int status) const {
-    if (status == NC_NOERR) return;
-    // HDF5 reports a full disk as "HDF error"; errno still says what happened.
-    const int why = errno;
-    std::string message = path_ + ": cannot write NetCDF: " + nc_strerror(status);
-    if (why == ENOSPC || why == EDQUOT || why == EIO || why == EFBIG) {
-      message += std::string(" (") + std::strerror(why) + ")";
-    }
-    throw Error(message);
-  }
-  void text(int varid, const char* name, const std::string& value) const {
-    check(nc_put_att_text(ncid_, varid, name, value.size(), value.c_str()));
-  }
-  void close() {
-    const int id = ncid_;
-    ncid_ = -1;
-    check(nc_close(id));
-  }
-  int id() const { return ncid_; }
-
- private:
-  int ncid_ = -1;
-  std::string path_;
-};
-
-}  // namespace
 
 void write_netcdf(const drill::Series& series, const std::string& path) {
   // Stations in order of first appearance; times sorted.
@@ -78,7 +39,7 @@ void write_netcdf(const drill::Series& series, const std::string& path) {
 
   const std::string temp = temp_path_beside(path);
   try {
-    Writer w(temp, path);
+    NcFileWriter w(temp, path);
     const int nc = w.id();
     int station_dim, time_dim;
     w.check(nc_def_dim(nc, "station", ns, &station_dim));

@@ -125,13 +125,13 @@ void write_journal(const zarr::Directory& dir, const StoreState& state) {
 
 }  // namespace
 
-size_t parse_size(const std::string& text) {
+size_t parse_size(const std::string& text, const std::string& option) {
   size_t pos = 0;
   double value = 0;
   try {
     value = std::stod(text, &pos);
   } catch (const std::exception&) {
-    throw BadRequest("--max-mem: '" + text + "' is not a size (e.g. 2G, 512M)");
+    throw BadRequest(option + ": '" + text + "' is not a size (e.g. 2G, 512M)");
   }
   std::string unit = text.substr(pos);
   for (const char* suffix : {"iB", "B"}) {
@@ -150,8 +150,8 @@ size_t parse_size(const std::string& text) {
   else if (unit == "T" || unit == "t")
     mult = 1024.0 * 1024 * 1024 * 1024;
   else if (!unit.empty() && unit != "B")
-    throw BadRequest("--max-mem: unknown unit in '" + text + "'");
-  if (!(value > 0)) throw BadRequest("--max-mem: '" + text + "' must be positive");
+    throw BadRequest(option + ": unknown unit in '" + text + "'");
+  if (!(value > 0)) throw BadRequest(option + ": '" + text + "' must be positive");
   return static_cast<size_t>(value * mult);
 }
 
