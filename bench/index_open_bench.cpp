@@ -50,9 +50,14 @@ int main(int argc, char** argv) {
     big.files.reserve(want);
     // Copies go before the original in time, so the queried day stays the original's.
     const size_t copies = (want + base.files.size() - 1) / base.files.size();
-    for (size_t c = copies; c-- > 0 && big.files.size() < want;) {
+    // The oldest copy is the one cut short, so the original (the queried day) is whole.
+    size_t skip = copies * base.files.size() - want;
+    for (size_t c = copies; c-- > 0;) {
       for (const auto& f : base.files) {
-        if (big.files.size() == want) break;
+        if (skip > 0) {
+          --skip;
+          continue;
+        }
         index::FileEntry e = f;
         for (auto& t : e.times) t -= static_cast<int64_t>(c) * span;
         big.files.push_back(std::move(e));
@@ -99,6 +104,7 @@ int main(int argc, char** argv) {
         decode.add(t0, c0, cpu_ms());
       }
     }
+    if (rows == 0) throw Error("the one-day query found no row: pick a day the index holds");
     std::printf(
         "%zu-file index (%.1f MB, format %u): open median %.3f ms (%.3f ms CPU); open + one-day "
         "drill median %.2f ms (%.2f ms CPU; %zu rows, %d runs); full decode (read_index) median "
