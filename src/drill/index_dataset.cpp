@@ -296,6 +296,9 @@ struct IndexDataset::State {
   std::shared_ptr<const MappedIndex> index;
   std::shared_ptr<const DatasetInfo> info;
   std::string stamp;  // size and modification time of the index file
+  // collection_index(): decoded on first request, kept as long as this state.
+  mutable std::once_flag decode_once;
+  mutable std::unique_ptr<const CollectionIndex> decoded;
 };
 
 namespace {
@@ -558,7 +561,11 @@ std::shared_ptr<const index::MappedIndex> IndexDataset::mapped_index() const {
 }
 
 std::shared_ptr<const index::CollectionIndex> IndexDataset::collection_index() const {
-  return std::make_shared<const index::CollectionIndex>(state()->index->decode_all());
+  auto s = state();
+  std::call_once(s->decode_once, [&] {
+    s->decoded = std::make_unique<const CollectionIndex>(s->index->decode_all());
+  });
+  return {s, s->decoded.get()};
 }
 
 bool IndexDataset::refresh() {
