@@ -9,6 +9,7 @@
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "index/collection_index.h"
+#include "index/mapped_index.h"
 #include "index/verify.h"
 
 namespace pixeldrill::cli {
@@ -54,7 +55,8 @@ void print_gaps(const std::vector<int64_t>& times) {
 }
 
 int run_info(const std::string& path) {
-  const auto idx = index::read_index(path);
+  const auto mapped = index::MappedIndex::open(path);
+  const auto idx = mapped->decode_all();
   std::set<int64_t> time_set;
   uint64_t bytes = 0, chunks = 0;
   for (const auto& f : idx.files) {
@@ -64,7 +66,10 @@ int run_info(const std::string& path) {
   }
   const std::vector<int64_t> times(time_set.begin(), time_set.end());
   g_sub_daily = sub_daily(times);
-  std::printf("index:      %s (format version %u)\n", path.c_str(), index::kFormatVersion);
+  std::printf("index:      %s (format version %u%s)\n", path.c_str(), mapped->version(),
+              mapped->version() < index::kFormatVersion
+                  ? "; re-run pixeldrill index to upgrade it: newer versions open faster"
+                  : "");
   std::printf("collection: %s\n", idx.collection.c_str());
   std::printf("files:      %zu (%.1f MB, %llu chunks)\n", idx.files.size(), bytes / 1e6,
               static_cast<unsigned long long>(chunks));

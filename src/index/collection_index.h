@@ -19,7 +19,8 @@ namespace pixeldrill::index {
 
 inline constexpr char kMagic[8] = {'P', 'X', 'D', 'R', 'I', 'D', 'X', '\0'};
 // 2: CRC-32C per 64 KiB block of every chunk (FileVar::block_crcs).
-inline constexpr uint32_t kFormatVersion = 2;
+// 3: sections, fixed-size file records, memory-mapped (index/mapped_index.h).
+inline constexpr uint32_t kFormatVersion = 3;
 
 // One dataset as shared by every file of a layout group.
 struct VarLayout {
@@ -85,8 +86,6 @@ void write_index(const CollectionIndex& index, const std::string& path);
 // Throws Error naming `path` for a missing file, wrong magic, unknown
 // version, failed checksum or truncated content.
 CollectionIndex read_index(const std::string& path);
-// The same from the file's bytes in memory (`path` names it in messages).
-CollectionIndex parse_index(const std::string& bytes, const std::string& path);
 // True when the file starts with the index magic bytes.
 bool is_index_file(const std::string& path);
 
