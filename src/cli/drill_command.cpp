@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "catalog/duplicates.h"
 #include "analysis/aggregate.h"
 #include "analysis/anomaly.h"
+#include "catalog/duplicates.h"
 #include "cli/command.h"
 #include "cli/remote_flags.h"
 #include "core/civil_time.h"
@@ -31,6 +31,9 @@ struct DrillOptions {
   std::string output;
   std::string plot;
   std::string duplicates = "refuse";
+  std::string precision = "data";
+  bool units_row = false;
+  std::string name;  // site name of a single point or a reduced box
   // Analysis along the drill (src/analysis/).
   std::string aggregate;
   std::string stats = "mean,min,max,std,count";
@@ -115,6 +118,9 @@ void write_text(const DrillOptions& o, const std::string& text) {
 
 int run_drill(const DrillOptions& o) {
   drill::Query query = drill::parse_query(o.query);
+  output::TableOptions table;
+  table.precision = output::parse_precision(o.precision);
+  table.units_row = o.units_row;
   query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
   const std::string format = output_format(o);
   if (format == "netcdf" && o.output.empty()) throw BadRequest("--format netcdf needs -o FILE.nc");
@@ -125,7 +131,9 @@ int run_drill(const DrillOptions& o) {
   if (anomalies && !o.aggregate.empty()) {
     throw BadRequest("--aggregate and --climatology cannot be combined (yet)");
   }
-  if (o.mhw && format == "netcdf") throw BadRequest("--mhw writes csv or json");
+  if (o.mhw && (format == "netcdf" || format == "erddap-json")) {
+    throw BadRequest("--mhw writes csv or json");
+  }
   std::optional<analysis::PeriodKind> period;
   std::vector<analysis::Stat> stats;
   if (!o.aggregate.empty()) {
@@ -133,8 +141,13 @@ int run_drill(const DrillOptions& o) {
     stats = analysis::parse_stats(o.stats);
   }
   if (anomalies) query.time = analysis::drill_range(*anomalies);
+  {
+    drill::Series probe;  // a --name that names nothing is refused before the drill
+    drill::name_single_site(probe, query, o.name);
+  }
   const auto dataset = drill::open_dataset(o.source);
   drill::Series series = dataset->drill(query);
+  drill::name_single_site(series, query, o.name);
   for (const auto& note : series.notes) {
     std::fprintf(stderr, "pixeldrill drill: note: %s\n", note.c_str());
   }
@@ -170,9 +183,13 @@ int run_drill(const DrillOptions& o) {
     series = std::move(result.series);
   }
   if (format == "netcdf") {
-    output::write_netcdf(series, o.output);
+    output::write_netcdf(series, o.output, {.history = command_line()});
+  } else if (format == "json") {
+    write_text(o, output::to_json(series, table));
+  } else if (format == "erddap-json") {
+    write_text(o, output::to_erddap_json(series, table));
   } else {
-    write_text(o, format == "json" ? output::to_json(series) : output::to_csv(series));
+    write_text(o, output::to_csv(series, table));
   }
   if (!o.plot.empty() && !anomalies) output::write_plot(series, o.plot);
   if (series.partial()) {
@@ -214,8 +231,18 @@ Command make_drill_command(CLI::App& root) {
                   "mask values whose quality_level is below N")
       ->check(CLI::Range(0, 127));
   app->add_flag("--celsius", opts->query.celsius, "kelvin temperatures in degrees Celsius");
-  app->add_option("--format", opts->format, "csv (default), json or netcdf (CF timeSeries)")
-      ->check(CLI::IsMember({"csv", "json", "netcdf"}));
+  app->add_option("--format", opts->format,
+                  "csv (default), json (pandas.read_json(orient=\"table\")), erddap-json "
+                  "(ERDDAP's table JSON) or netcdf (CF timeSeries)")
+      ->check(CLI::IsMember({"csv", "json", "erddap-json", "netcdf"}));
+  app->add_option("--precision", opts->precision,
+                  "data (default): the digits the data carries (integers, float32, packing "
+                  "quantum); full: the shortest text that reads back to the same double")
+      ->check(CLI::IsMember({"data", "full"}));
+  app->add_flag("--units-row", opts->units_row,
+                "CSV: a second header row with each column's units, as ERDDAP's .csv");
+  app->add_option("--name", opts->name,
+                  "site name of a single --point (default: point) or of a reduced --box");
   app->add_option("-o,--output", opts->output, "output file (default: stdout)");
   app->add_option("--plot", opts->plot, "also write a PNG plot (gnuplot pngcairo)");
   app->add_option("--duplicates", opts->duplicates,

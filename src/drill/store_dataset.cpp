@@ -107,7 +107,7 @@ class StoreLoader {
     const json zmeta = dir_.read_json(".zmetadata");
     const json& md = zmeta.at("metadata");
     const json& global = md.at(".zattrs");
-    st_.time_name = global.at(store::kStoreAttribute).value("time", "time");
+    st_.time_name = store::store_time_name(global);
     auto& arrays = st_.arrays;
     for (auto it = md.begin(); it != md.end(); ++it) {
       const std::string key = it.key();

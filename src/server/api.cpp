@@ -173,7 +173,8 @@ HttpResponse Service::api(const HttpRequest& request, const std::string& path,
     throw BadRequest(e.what());
   }
   const auto started = std::chrono::steady_clock::now();
-  const drill::Series series = d->dataset->drill(q);
+  drill::Series series = d->dataset->drill(q);
+  drill::name_single_site(series, q);
   if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(config_.deadline_ms)) {
     throw Error(ErrorKind::kIo,
                 "Timeout: the drill took longer than the server's per-request limit (" +
