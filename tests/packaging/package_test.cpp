@@ -58,5 +58,7 @@ TEST(Packaging, DebianPackageHoldsBinaryManPageDocsAndRuns) {
   }
   const auto rendered = run("MANWIDTH=100 man -l '" + root +
                             "/usr/share/man/man1/pixeldrill.1' 2>&1 | grep -c -- --point");
-  if (rendered.status == 0) EXPECT_GT(std::stoi(rendered.out), 0);
+  if (rendered.status == 0) {
+    EXPECT_GT(std::stoi(rendered.out), 0);
+  }
 }
