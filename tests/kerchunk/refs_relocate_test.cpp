@@ -30,7 +30,8 @@ json drilled(const std::string& source) {
                      " --point -45.3,140.77 --var quality_level --format json");
   EXPECT_EQ(r.status, 0);
   json out = json::array();
-  for (const auto& row : json::parse(r.out)["data"]) {
+  const json doc = json::parse(r.out);
+  for (const auto& row : doc["data"]) {
     out.push_back(row["quality_level"].is_null() ? json(nullptr)
                                                  : json(row["quality_level"].get<double>()));
   }
@@ -70,6 +71,7 @@ TEST(RefsRelocate, CombinedAlwaysWritesTheNamedFile) {
 TEST(RefsRelocate, RelativeReferencesMoveWithTheirFiles) {
   TempDir dir;
   ASSERT_TRUE(make_era_collection(dir / "a/coll"));
+  fs::create_directories(dir / "a/refs");
   ASSERT_EQ(run(pixeldrill_bin() + " refs " + (dir / "a/coll/2020") + " --combined --relative -o " +
                 (dir / "a/refs/r.json") + " 2>/dev/null")
                 .status,

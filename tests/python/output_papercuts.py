@@ -23,8 +23,8 @@ def plain(v):
         return [plain(x) for x in v.tolist()]
     if isinstance(v, (np.integer,)):
         return int(v)
-    if isinstance(v, (np.floating,)):
-        return float(v)
+    if isinstance(v, (np.floating, float)):
+        return None if np.isnan(v) else float(v)
     if isinstance(v, list):
         return [plain(x) for x in v]
     return v
