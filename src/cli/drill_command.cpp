@@ -37,6 +37,9 @@ struct DrillOptions {
   analysis::AnalysisText analysis;  // src/analysis/
   std::string plot_map;             // --plot-map FILE.png
   std::string max_size;             // --max-size for a box cube
+  std::string precision = "data";
+  bool units_row = false;
+  std::string name;  // site name of a single point or a reduced box
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -137,6 +140,9 @@ int run_cube(const DrillOptions& o, const drill::Query& query, bool write_cube) 
 
 int run_drill(const DrillOptions& o) {
   drill::Query query = drill::parse_query(o.query);
+  output::TableOptions table;
+  table.precision = output::parse_precision(o.precision);
+  table.units_row = o.units_row;
   query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
   const std::string format = output_format(o);
   if (format == "netcdf" && o.output.empty()) throw BadRequest("--format netcdf needs -o FILE.nc");
@@ -148,7 +154,9 @@ int run_drill(const DrillOptions& o) {
     output::check_output_path(output::mean_grid_path(o.plot_map));
   }
   const analysis::AnalysisRequest analysis = analysis::parse_analysis(o.analysis, query);
-  if (o.analysis.mhw && format == "netcdf") throw BadRequest("--mhw writes csv or json");
+  if (o.analysis.mhw && (format == "netcdf" || format == "erddap-json")) {
+    throw BadRequest("--mhw writes csv or json");
+  }
   const bool cube = query.box && query.reduce == drill::Reduce::kNone && !analysis.any() &&
                     (format == "netcdf" || !o.plot_map.empty());
   if (!o.plot_map.empty() && !cube) {
@@ -164,8 +172,13 @@ int run_drill(const DrillOptions& o) {
     }
     return run_cube(o, query, format == "netcdf");
   }
+  {
+    drill::Series probe;  // a --name that names nothing is refused before the drill
+    drill::name_single_site(probe, query, o.name);
+  }
   const auto dataset = drill::open_dataset(o.source);
   drill::Series series = dataset->drill(analysis::analysis_drill_query(analysis, query));
+  drill::name_single_site(series, query, o.name);
   print_problems(series);
   if (analysis.anomalies) {
     const auto& request = *analysis.anomalies;
@@ -195,9 +208,13 @@ int run_drill(const DrillOptions& o) {
     series = analysis::run_analysis(analysis, std::move(series)).series;
   }
   if (format == "netcdf") {
-    output::write_netcdf(series, o.output);
+    output::write_netcdf(series, o.output, {.history = command_line()});
+  } else if (format == "json") {
+    write_text(o, output::to_json(series, table));
+  } else if (format == "erddap-json") {
+    write_text(o, output::to_erddap_json(series, table));
   } else {
-    write_text(o, format == "json" ? output::to_json(series) : output::to_csv(series));
+    write_text(o, output::to_csv(series, table));
   }
   if (!o.plot.empty() && !analysis.anomalies) output::write_plot(series, o.plot);
   return finish(series);
@@ -235,9 +252,18 @@ Command make_drill_command(CLI::App& root) {
       ->check(CLI::Range(0, 127));
   app->add_flag("--celsius", opts->query.celsius, "kelvin temperatures in degrees Celsius");
   app->add_option("--format", opts->format,
-                  "csv (default), json or netcdf (CF timeSeries; a --box without --reduce is a CF "
-                  "(time, lat, lon) cube)")
-      ->check(CLI::IsMember({"csv", "json", "netcdf"}));
+                  "csv (default), json (pandas.read_json(orient=\"table\")), erddap-json "
+                  "(ERDDAP's table JSON) or netcdf (CF timeSeries; a --box without --reduce is a "
+                  "CF (time, lat, lon) cube)")
+      ->check(CLI::IsMember({"csv", "json", "erddap-json", "netcdf"}));
+  app->add_option("--precision", opts->precision,
+                  "data (default): the digits the data carries (integers, float32, packing "
+                  "quantum); full: the shortest text that reads back to the same double")
+      ->check(CLI::IsMember({"data", "full"}));
+  app->add_flag("--units-row", opts->units_row,
+                "CSV: a second header row with each column's units, as ERDDAP's .csv");
+  app->add_option("--name", opts->name,
+                  "site name of a single --point (default: point) or of a reduced --box");
   app->add_option("-o,--output", opts->output, "output file (default: stdout)");
   app->add_option("--plot", opts->plot,
                   "also write a PNG plot (gnuplot pngcairo); points coloured by quality_level");

@@ -29,6 +29,7 @@ Series DatasetBase::run(const Query& query, QueryReader& reader) const {
   reader.read({query, plan, builder.read_variables()}, builder, problems);
   Series series = builder.finish(std::move(problems), reader.describe());
   series.notes = std::move(reader.notes);
+  series.source_attributes = info.global_attributes;
   return series;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "drill/box_reduction.h"
 #include "drill/resolve.h"
 
 namespace pixeldrill::drill {
@@ -40,7 +41,8 @@ SeriesBuilder::SeriesBuilder(const Query& query, const Plan& plan, std::vector<C
     : query_(query),
       plan_(plan),
       columns_(std::move(columns)),
-      read_vars_(wanted_variables(query)) {
+      read_vars_(wanted_variables(query)),
+      storage_(columns_.size()) {
   if (columns_.size() != query.vars.size()) {
     throw std::logic_error("SeriesBuilder: one column per query variable expected");
   }
@@ -49,6 +51,7 @@ SeriesBuilder::SeriesBuilder(const Query& query, const Plan& plan, std::vector<C
     celsius_.push_back(convert);
     if (convert) c.units = "degree_Celsius";
   }
+  if (reduced()) reduction_ = plan_reduction(columns_, query.reduce);
   if (query.min_quality) {
     const auto it = std::find(read_vars_.begin(), read_vars_.end(), kQualityVariable);
     quality_index_ = static_cast<size_t>(it - read_vars_.begin());
@@ -87,39 +90,27 @@ void SeriesBuilder::add_step(int64_t time, const std::vector<StoredValues>& valu
       for (size_t v = 0; v < nvar; ++v) decoded[v][p] = Series::kMissing;
     }
   }
-  Step step{time, order, {}};
-  if (plan_.box && query_.reduce != Reduce::kNone) {
-    Row row{time, "", plan_.box_lat, plan_.box_lon, std::vector<double>(nvar)};
-    for (size_t v = 0; v < nvar; ++v) {
-      double sum = 0, lo = std::numeric_limits<double>::infinity(), hi = -lo;
-      size_t count = 0;
-      for (double x : decoded[v]) {
-        if (std::isnan(x)) continue;
-        sum += x;
-        lo = std::min(lo, x);
-        hi = std::max(hi, x);
-        ++count;
-      }
-      double out = Series::kMissing;
-      switch (query_.reduce) {
-        case Reduce::kMean:
-          if (count) out = sum / static_cast<double>(count);
-          break;
-        case Reduce::kMin:
-          if (count) out = lo;
-          break;
-        case Reduce::kMax:
-          if (count) out = hi;
-          break;
-        case Reduce::kCount:
-          out = static_cast<double>(count);
-          break;
-        case Reduce::kNone:
-          break;
-      }
-      row.values[v] = out;
+  std::vector<Storage> seen(nvar);
+  for (size_t v = 0; v < nvar; ++v) {
+    if (!values[v].present) continue;
+    const auto& pk = values[v].packing;
+    const bool integer =
+        pk.type != formats::StorageType::kFloat32 && pk.type != formats::StorageType::kFloat64;
+    if (pk.scale_factor || pk.add_offset) {
+      seen[v].packed = true;
+      seen[v].quantum = std::fabs(pk.scale_factor.value_or(1.0));
+    } else if (integer) {
+      seen[v].integer = true;
+    } else if (pk.type == formats::StorageType::kFloat32) {
+      seen[v].float32 = true;
+    } else {
+      seen[v].other = true;
     }
-    step.rows.push_back(std::move(row));
+  }
+  Step step{time, order, {}};
+  if (reduced()) {
+    step.rows.push_back(Row{time, "", plan_.box_lat, plan_.box_lon,
+                            reduce_box(reduction_, query_.reduce, decoded)});
   } else {
     step.rows.reserve(npix);
     for (size_t p = 0; p < npix; ++p) {
@@ -133,11 +124,20 @@ void SeriesBuilder::add_step(int64_t time, const std::vector<StoredValues>& valu
   steps_.push_back(std::move(step));
   packings_.resize(nvar);
   for (size_t v = 0; v < nvar; ++v) {
-    auto& seen = packings_[v];
+    Storage& s = storage_[v];
+    if (seen[v].packed && seen[v].quantum > 0) {
+      s.quantum =
+          s.packed && s.quantum > 0 ? std::min(s.quantum, seen[v].quantum) : seen[v].quantum;
+    }
+    s.packed |= seen[v].packed;
+    s.integer |= seen[v].integer;
+    s.float32 |= seen[v].float32;
+    s.other |= seen[v].other;
     if (!values[v].present) continue;
+    auto& known = packings_[v];
     const auto same = [&](const catalog::Packing& p) { return same_packing(p, values[v].packing); };
-    if (std::find_if(seen.begin(), seen.end(), same) == seen.end()) {
-      seen.push_back(values[v].packing);
+    if (std::find_if(known.begin(), known.end(), same) == known.end()) {
+      known.push_back(values[v].packing);
     }
   }
 }
@@ -160,6 +160,31 @@ Series SeriesBuilder::finish(std::vector<Problem> problems, std::string source) 
   });
   Series s;
   s.columns = columns_;
+  for (size_t v = 0; v < columns_.size(); ++v) {
+    const Storage& st = storage_[v];
+    const int kinds = st.packed + st.integer + st.float32 + st.other;
+    Column& c = s.columns[v];
+    if (kinds != 1 || st.other) {
+      c.digits = Digits::kDouble;
+    } else if (st.packed) {
+      c.digits = st.quantum > 0 ? Digits::kQuantum : Digits::kDouble;
+      // 273.15 has two decimals: --celsius keeps at least those.
+      c.quantum = celsius_[v] ? std::min(st.quantum, 0.01) : st.quantum;
+    } else if (st.integer) {
+      c.digits = celsius_[v] ? Digits::kDouble : Digits::kInteger;
+    } else {
+      c.digits = Digits::kFloat32;
+    }
+    // A box mean carries one more digit than the values it averages.
+    if (reduced() && query_.reduce == Reduce::kMean) {
+      if (c.digits == Digits::kQuantum) {
+        c.quantum /= 10;
+      } else {
+        c.digits = Digits::kDouble;
+      }
+    }
+  }
+  if (reduced()) s.columns = reduced_columns(reduction_, query_.reduce, s.columns, s.cell_methods);
   s.problems = std::move(problems);
   s.source = std::move(source);
   s.packings = std::move(packings_);

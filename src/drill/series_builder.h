@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "catalog/packing.h"
+#include "drill/box_reduction.h"
 #include "drill/plan.h"
 #include "drill/query.h"
 #include "drill/series.h"
@@ -54,6 +55,8 @@ class SeriesBuilder {
   static bool converts_to_celsius(const Column& column);
 
  private:
+  bool reduced() const { return plan_.box && query_.reduce != Reduce::kNone; }
+
   struct Step {
     int64_t time;
     uint64_t order;
@@ -69,6 +72,13 @@ class SeriesBuilder {
   std::mutex mutex_;
   std::vector<Step> steps_;
   std::vector<std::vector<catalog::Packing>> packings_;  // distinct, per column
+  // What the stored numbers of each column looked like, for Column::digits.
+  struct Storage {
+    bool packed = false, float32 = false, integer = false, other = false;
+    double quantum = 0;  // finest |scale_factor| seen
+  };
+  std::vector<Storage> storage_;
+  std::vector<ReducedColumn> reduction_;  // a reduced box's columns
 };
 
 }  // namespace pixeldrill::drill

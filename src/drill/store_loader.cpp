@@ -70,7 +70,7 @@ class StoreLoader {
     const json zmeta = dir_.read_json(".zmetadata");
     const json& md = zmeta.at("metadata");
     const json& global = md.at(".zattrs");
-    st_.time_name = global.at(store::kStoreAttribute).value("time", "time");
+    st_.time_name = store::store_time_name(global);
     if (dir_.exists(store::kSourcesKey)) {
       st_.sources = store::SourceStamp::from_json(dir_.read_json(store::kSourcesKey),
                                                   dir_.uri(store::kSourcesKey));

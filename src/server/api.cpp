@@ -226,6 +226,7 @@ HttpResponse Service::api(const HttpRequest& request, const std::string& path,
   }
   const auto started = std::chrono::steady_clock::now();
   drill::Series series = d->dataset->drill(analysis::analysis_drill_query(analysis, q));
+  drill::name_single_site(series, q);
   if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(config_.deadline_ms)) {
     throw Error(ErrorKind::kIo,
                 "Timeout: the drill took longer than the server's per-request limit (" +

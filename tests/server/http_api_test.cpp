@@ -108,7 +108,7 @@ TEST_F(ServerOverHttp, ApiPointJsonEqualsDrillJson) {
   ASSERT_EQ(cli.status, 0);
   auto api = nlohmann::json::parse(r->body);
   auto want = nlohmann::json::parse(cli.out);
-  EXPECT_EQ(api["rows"], want["rows"]);
+  EXPECT_EQ(api["data"], want["data"]);
   EXPECT_EQ(api["columns"], want["columns"]);
 }
 
@@ -195,7 +195,7 @@ TEST_F(ServerOverHttp, WebPageInChromium) {
     ASSERT_EQ(r->status, 200) << r->body;
     size_t valid = 0;
     const auto answer = nlohmann::json::parse(r->body);
-    for (const auto& row : answer["rows"]) valid += !row["sea_surface_temperature"].is_null();
+    for (const auto& row : answer["data"]) valid += !row["sea_surface_temperature"].is_null();
     if (valid >= 2) {
       const std::string s(p);
       lat = s.substr(0, s.find(','));

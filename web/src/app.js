@@ -54,7 +54,7 @@ async function drill(extra, label) {
   }
   state.last = { url, body };
   const column = body.columns[0];
-  const rows = body.rows;
+  const rows = body.data;  // pandas Table Schema JSON: the rows are "data"
   const xs = rows.map((r) => Date.parse(r.time) / 1000);
   const ys = rows.map((r) => r[column.name]);
   const first = rows[0];
