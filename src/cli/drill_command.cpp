@@ -6,14 +6,15 @@
 #include <optional>
 #include <string>
 
-#include "catalog/duplicates.h"
 #include "analysis/aggregate.h"
 #include "analysis/anomaly.h"
+#include "catalog/duplicates.h"
 #include "cli/command.h"
 #include "cli/remote_flags.h"
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "drill/dataset.h"
+#include "drill/netcdf_dataset.h"
 #include "drill/query_text.h"
 #include "output/format_number.h"
 #include "output/heatwave_table.h"
@@ -25,7 +26,7 @@ namespace pixeldrill::cli {
 namespace {
 
 struct DrillOptions {
-  std::string source;
+  std::vector<std::string> sources;
   drill::QueryText query;
   std::string format;
   std::string output;
@@ -98,7 +99,7 @@ std::optional<analysis::AnomalyRequest> anomaly_request(const DrillOptions& o,
     }
   }
   if (std::find(q.vars.begin(), q.vars.end(), r.variable) == q.vars.end()) {
-    throw BadRequest("--clim-var '" + r.variable + "' is not among --var");
+    throw BadRequest("--clim-var '" + r.variable + "' is not among --vars");
   }
   r.gapfill_days = o.gapfill;
   r.output = q.time;
@@ -133,7 +134,7 @@ int run_drill(const DrillOptions& o) {
     stats = analysis::parse_stats(o.stats);
   }
   if (anomalies) query.time = analysis::drill_range(*anomalies);
-  const auto dataset = drill::open_dataset(o.source);
+  const auto dataset = drill::open_netcdf_sources(o.sources);
   drill::Series series = dataset->drill(query);
   for (const auto& note : series.notes) {
     std::fprintf(stderr, "pixeldrill drill: note: %s\n", note.c_str());
@@ -176,7 +177,7 @@ int run_drill(const DrillOptions& o) {
   }
   if (!o.plot.empty() && !anomalies) output::write_plot(series, o.plot);
   if (series.partial()) {
-    std::fprintf(stderr, "pixeldrill drill: result is partial: %zu file(s) skipped\n",
+    std::fprintf(stderr, "pixeldrill drill: result is partial: %zu problem(s), listed above\n",
                  series.problems.size());
     return kExitPartial;
   }
@@ -190,16 +191,29 @@ Command make_drill_command(CLI::App& root) {
       "Drill time series at a point, a list of stations or a box out of a NetCDF collection "
       "(folder searched recursively, glob, single file) or a pixeldrill index/store.");
   add_remote_flags(app);
-  app->add_option("SOURCE", opts->source, "collection folder, glob, NetCDF file, index or store")
+  app->add_option("SOURCE", opts->sources,
+                  "collection folder, glob, NetCDF file(s), index or store; several NetCDF "
+                  "files, folders or globs (an unquoted data/2021/*.nc) make one collection")
       ->required();
   auto* point =
-      app->add_option("--point", opts->query.point, "LAT,LON: the nearest pixel (xarray's rule)");
-  auto* stations = app->add_option("--stations", opts->query.stations,
-                                   "CSV file of id,lat,lon rows (header optional)");
+      app->add_option("--point", opts->query.point,
+                      "LAT,LON: the nearest pixel (xarray's rule); longitude -180..180 or 0..360");
+  auto* stations =
+      app->add_option("--stations", opts->query.stations,
+                      "CSV file of stations: a header names the columns (id, lat, lon in any "
+                      "order, others ignored); without one, id,lat,lon rows");
   auto* box =
       app->add_option("--box", opts->query.box, "S,N,W,E: every pixel whose centre is inside");
-  point->excludes(stations)->excludes(box);
-  stations->excludes(box);
+  auto* bbox = app->add_option("--bbox", opts->query.bbox,
+                               "W,S,E,N (GDAL/STAC order): the same as --box S,N,W,E");
+  point->excludes(stations)->excludes(box)->excludes(bbox);
+  stations->excludes(box)->excludes(bbox);
+  box->excludes(bbox);
+  app->add_option("--nearest-valid", opts->query.nearest_valid,
+                  "RADIUS_KM: per site, the nearest pixel within the radius with a valid value "
+                  "in the time range; adds a pixel_distance column (km)");
+  app->add_flag("--keep-columns", opts->query.keep_columns,
+                "keep the stations file's other columns in the output");
   app->add_option("--reduce", opts->query.reduce, "per-time box reduction over valid pixels")
       ->check(CLI::IsMember({"none", "mean", "min", "max", "count"}));
   app->add_option("--vars,--var", opts->query.vars,
@@ -208,8 +222,10 @@ Command make_drill_command(CLI::App& root) {
                   "only files whose GHRSST product name (the file name after its date) contains "
                   "this text, e.g. 1d_night or AHI_H08-4h; needed when a folder mixes products");
   app->add_option("--from", opts->query.from,
-                  "first time, YYYY-MM-DD[THH:MM[:SS]] UTC (inclusive)");
-  app->add_option("--to", opts->query.to, "last time (inclusive; a bare date means the whole day)");
+                  "first time (inclusive), ISO 8601: YYYY, YYYY-MM, YYYY-MM-DD or "
+                  "YYYY-MM-DDTHH:MM[:SS[.fff]] in UTC, with Z or an offset such as +10:00");
+  app->add_option("--to", opts->query.to,
+                  "last time (inclusive); a year, month or date means through its end");
   app->add_option("--min-quality", opts->query.min_quality,
                   "mask values whose quality_level is below N")
       ->check(CLI::Range(0, 127));
@@ -235,7 +251,7 @@ Command make_drill_command(CLI::App& root) {
       ->check(CLI::Range(1, 9999));
   app->add_option(
       "--clim-var", opts->clim_var,
-      "variable for --climatology (default: the first of --var other than quality_level)");
+      "variable for --climatology (default: the first of --vars other than quality_level)");
   app->add_flag("--mhw", opts->mhw, "list marine heatwave events instead of the series");
   app->add_option("--gapfill", opts->gapfill,
                   "fill gaps of up to N days linearly for the climatology and --mhw")

@@ -58,6 +58,9 @@ struct Series {
   std::string source;                 // which path answered: "netcdf", "index", "store"
   std::map<int64_t, Period> periods;  // by row time; empty unless rows are aggregates
   std::map<std::string, std::string> cell_methods;  // CF, by column name ("time: mean")
+  // --keep-columns: the stations file's other columns, and their text by station id.
+  std::vector<std::string> site_columns;
+  std::map<std::string, std::vector<std::string>> site_values;
 
   bool partial() const { return !problems.empty(); }
   static constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();

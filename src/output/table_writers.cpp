@@ -20,6 +20,7 @@ std::string to_csv(const drill::Series& series) {
   // Aggregates carry their ISO 8601 period after the period's start time.
   const bool periods = !series.periods.empty();
   std::string out = periods ? "time,period,site,lat,lon" : "time,site,lat,lon";
+  for (const auto& name : series.site_columns) out += "," + csv_field(name);
   for (const auto& c : series.columns) out += "," + csv_field(c.name);
   out += "\n";
   for (const auto& row : series.rows) {
@@ -35,6 +36,15 @@ std::string to_csv(const drill::Series& series) {
     out += format_coordinate(row.lat);
     out += ",";
     out += format_coordinate(row.lon);
+    if (!series.site_columns.empty()) {
+      const auto it = series.site_values.find(row.site);
+      for (size_t i = 0; i < series.site_columns.size(); ++i) {
+        out += ",";
+        if (it != series.site_values.end() && i < it->second.size()) {
+          out += csv_field(it->second[i]);
+        }
+      }
+    }
     for (double v : row.values) {
       out += ",";
       out += format_value(v);
@@ -61,6 +71,11 @@ std::string to_json(const drill::Series& series) {
               {"site", printable_utf8(row.site)},
               {"lat", std::stod(format_coordinate(row.lat))},
               {"lon", std::stod(format_coordinate(row.lon))}};
+    if (const auto it = series.site_values.find(row.site); it != series.site_values.end()) {
+      for (size_t i = 0; i < series.site_columns.size() && i < it->second.size(); ++i) {
+        r[printable_utf8(series.site_columns[i])] = printable_utf8(it->second[i]);
+      }
+    }
     if (const auto it = series.periods.find(row.time); it != series.periods.end()) {
       r["period"] = it->second.label;
       r["time_end"] = format_iso8601(it->second.end);
@@ -80,9 +95,12 @@ std::string to_json(const drill::Series& series) {
                         {"reason", printable_utf8(p.reason)},
                         {"message", printable_utf8(p.message())}});
   }
+  json notes = json::array();
+  for (const auto& n : series.notes) notes.push_back(printable_utf8(n));
   json doc = {{"source", printable_utf8(series.source)},
               {"partial", series.partial()},
               {"problems", problems},
+              {"notes", notes},
               {"columns", columns},
               {"rows", rows}};
   return doc.dump(1) + "\n";
