@@ -13,6 +13,7 @@
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "drill/dataset.h"
+#include "drill/netcdf_dataset.h"
 #include "drill/query_text.h"
 #include "output/box_cube.h"
 #include "output/cube_netcdf.h"
@@ -28,7 +29,7 @@ namespace pixeldrill::cli {
 namespace {
 
 struct DrillOptions {
-  std::string source;
+  std::vector<std::string> sources;
   drill::QueryText query;
   std::string format;
   std::string output;
@@ -77,7 +78,7 @@ void print_problems(const drill::Series& series) {
 
 int finish(const drill::Series& series) {
   if (!series.partial()) return kExitOk;
-  std::fprintf(stderr, "pixeldrill drill: result is partial: %zu file(s) skipped\n",
+  std::fprintf(stderr, "pixeldrill drill: result is partial: %zu problem(s), listed above\n",
                series.problems.size());
   return kExitPartial;
 }
@@ -97,7 +98,7 @@ std::string map_title(const output::MeanGrid& grid, const drill::Box& box) {
 // --box without --reduce written as a (time, lat, lon) NetCDF cube and/or
 // drawn as a mean map: streamed a block of time steps at a time.
 int run_cube(const DrillOptions& o, const drill::Query& query, bool write_cube) {
-  const auto dataset = drill::open_dataset(o.source);
+  const auto dataset = drill::open_netcdf_sources(o.sources);
   const output::CubeLayout layout = output::plan_cube(*dataset, query);
   std::fprintf(stderr, "pixeldrill drill: cube %s\n", layout.describe().c_str());
   if (!o.max_size.empty()) {
@@ -176,7 +177,7 @@ int run_drill(const DrillOptions& o) {
     drill::Series probe;  // a --name that names nothing is refused before the drill
     drill::name_single_site(probe, query, o.name);
   }
-  const auto dataset = drill::open_dataset(o.source);
+  const auto dataset = drill::open_netcdf_sources(o.sources);
   drill::Series series = dataset->drill(analysis::analysis_drill_query(analysis, query));
   drill::name_single_site(series, query, o.name);
   print_problems(series);
@@ -227,16 +228,29 @@ Command make_drill_command(CLI::App& root) {
       "Drill time series at a point, a list of stations or a box out of a NetCDF collection "
       "(folder searched recursively, glob, single file) or a pixeldrill index/store.");
   add_remote_flags(app);
-  app->add_option("SOURCE", opts->source, "collection folder, glob, NetCDF file, index or store")
+  app->add_option("SOURCE", opts->sources,
+                  "collection folder, glob, NetCDF file(s), index or store; several NetCDF "
+                  "files, folders or globs (an unquoted data/2021/*.nc) make one collection")
       ->required();
   auto* point =
-      app->add_option("--point", opts->query.point, "LAT,LON: the nearest pixel (xarray's rule)");
-  auto* stations = app->add_option("--stations", opts->query.stations,
-                                   "CSV file of id,lat,lon rows (header optional)");
+      app->add_option("--point", opts->query.point,
+                      "LAT,LON: the nearest pixel (xarray's rule); longitude -180..180 or 0..360");
+  auto* stations =
+      app->add_option("--stations", opts->query.stations,
+                      "CSV file of stations: a header names the columns (id, lat, lon in any "
+                      "order, others ignored); without one, id,lat,lon rows");
   auto* box =
       app->add_option("--box", opts->query.box, "S,N,W,E: every pixel whose centre is inside");
-  point->excludes(stations)->excludes(box);
-  stations->excludes(box);
+  auto* bbox = app->add_option("--bbox", opts->query.bbox,
+                               "W,S,E,N (GDAL/STAC order): the same as --box S,N,W,E");
+  point->excludes(stations)->excludes(box)->excludes(bbox);
+  stations->excludes(box)->excludes(bbox);
+  box->excludes(bbox);
+  app->add_option("--nearest-valid", opts->query.nearest_valid,
+                  "RADIUS_KM: per site, the nearest pixel within the radius with a valid value "
+                  "in the time range; adds a pixel_distance column (km)");
+  app->add_flag("--keep-columns", opts->query.keep_columns,
+                "keep the stations file's other columns in the output");
   app->add_option("--reduce", opts->query.reduce, "per-time box reduction over valid pixels")
       ->check(CLI::IsMember({"none", "mean", "min", "max", "count"}));
   app->add_option("--vars,--var", opts->query.vars,
@@ -245,8 +259,10 @@ Command make_drill_command(CLI::App& root) {
                   "only files whose GHRSST product name (the file name after its date) contains "
                   "this text, e.g. 1d_night or AHI_H08-4h; needed when a folder mixes products");
   app->add_option("--from", opts->query.from,
-                  "first time, YYYY-MM-DD[THH:MM[:SS]] UTC (inclusive)");
-  app->add_option("--to", opts->query.to, "last time (inclusive; a bare date means the whole day)");
+                  "first time (inclusive), ISO 8601: YYYY, YYYY-MM, YYYY-MM-DD or "
+                  "YYYY-MM-DDTHH:MM[:SS[.fff]] in UTC, with Z or an offset such as +10:00");
+  app->add_option("--to", opts->query.to,
+                  "last time (inclusive); a year, month or date means through its end");
   app->add_option("--min-quality", opts->query.min_quality,
                   "mask values whose quality_level is below N")
       ->check(CLI::Range(0, 127));
@@ -289,7 +305,7 @@ Command make_drill_command(CLI::App& root) {
       ->check(CLI::Range(1, 9999));
   app->add_option(
       "--clim-var", opts->analysis.clim_var,
-      "variable for --climatology (default: the first of --var other than quality_level)");
+      "variable for --climatology (default: the first of --vars other than quality_level)");
   app->add_flag("--mhw", opts->analysis.mhw, "list marine heatwave events instead of the series");
   app->add_option("--gapfill", opts->analysis.gapfill,
                   "fill gaps of up to N days linearly for the climatology and --mhw")

@@ -78,6 +78,9 @@ struct Series {
   // The source's global attributes (first file / store / index), for outputs
   // that carry the ones that still hold (title, license, acknowledgment...).
   nlohmann::json source_attributes = nlohmann::json::object();
+  // --keep-columns: the stations file's other columns, and their text by station id.
+  std::vector<std::string> site_columns;
+  std::map<std::string, std::vector<std::string>> site_values;
 
   bool partial() const { return !problems.empty(); }
   static constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();

@@ -52,6 +52,11 @@ SeriesBuilder::SeriesBuilder(const Query& query, const Plan& plan, std::vector<C
     if (convert) c.units = "degree_Celsius";
   }
   if (reduced()) reduction_ = plan_reduction(columns_, query.reduce);
+  for (const auto& c : columns_) valid_columns_.push_back(c.name != kQualityVariable);
+  if (std::find(valid_columns_.begin(), valid_columns_.end(), true) == valid_columns_.end()) {
+    valid_columns_.assign(columns_.size(), true);
+  }
+  pixel_valid_.assign(plan.pixels.size(), false);
   if (query.min_quality) {
     const auto it = std::find(read_vars_.begin(), read_vars_.end(), kQualityVariable);
     quality_index_ = static_cast<size_t>(it - read_vars_.begin());
@@ -90,6 +95,21 @@ void SeriesBuilder::add_step(int64_t time, const std::vector<StoredValues>& valu
       for (size_t v = 0; v < nvar; ++v) decoded[v][p] = Series::kMissing;
     }
   }
+  std::vector<size_t> valid_now;
+  for (size_t p = 0; p < npix; ++p) {
+    for (size_t v = 0; v < nvar; ++v) {
+      if (valid_columns_[v] && !std::isnan(decoded[v][p])) {
+        valid_now.push_back(p);
+        break;
+      }
+    }
+  }
+  if (!keep_rows_) {
+    std::lock_guard lock(mutex_);
+    ++steps_added_;
+    for (size_t p : valid_now) pixel_valid_[p] = true;
+    return;
+  }
   std::vector<Storage> seen(nvar);
   for (size_t v = 0; v < nvar; ++v) {
     if (!values[v].present) continue;
@@ -121,6 +141,8 @@ void SeriesBuilder::add_step(int64_t time, const std::vector<StoredValues>& valu
     }
   }
   std::lock_guard lock(mutex_);
+  ++steps_added_;
+  for (size_t p : valid_now) pixel_valid_[p] = true;
   steps_.push_back(std::move(step));
   packings_.resize(nvar);
   for (size_t v = 0; v < nvar; ++v) {
@@ -140,6 +162,16 @@ void SeriesBuilder::add_step(int64_t time, const std::vector<StoredValues>& valu
       known.push_back(values[v].packing);
     }
   }
+}
+
+std::vector<bool> SeriesBuilder::pixels_with_value() {
+  std::lock_guard lock(mutex_);
+  return pixel_valid_;
+}
+
+size_t SeriesBuilder::steps_added() {
+  std::lock_guard lock(mutex_);
+  return steps_added_;
 }
 
 std::vector<int64_t> SeriesBuilder::times_after(int64_t t) {

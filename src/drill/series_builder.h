@@ -50,6 +50,16 @@ class SeriesBuilder {
   // The finished table; steps outside Query::time are dropped.
   Series finish(std::vector<Problem> problems, std::string source);
 
+  // Per plan pixel: whether any step added gave it a valid value, i.e. a
+  // value of a query variable other than quality_level (of quality_level
+  // when it is the only one) after --min-quality. The rule of "no valid
+  // value at ..." and of --nearest-valid (drill/nearest_valid.h).
+  std::vector<bool> pixels_with_value();
+  // Time steps added inside Query::time.
+  size_t steps_added();
+  // Only pixels_with_value() is wanted: rows are not kept.
+  void count_only() { keep_rows_ = false; }
+
   // Whether --celsius converts this column (kelvin units and a CF
   // standard_name of an absolute temperature).
   static bool converts_to_celsius(const Column& column);
@@ -79,6 +89,10 @@ class SeriesBuilder {
   };
   std::vector<Storage> storage_;
   std::vector<ReducedColumn> reduction_;  // a reduced box's columns
+  std::vector<bool> valid_columns_;  // which columns count for pixels_with_value()
+  std::vector<bool> pixel_valid_;
+  size_t steps_added_ = 0;
+  bool keep_rows_ = true;
 };
 
 }  // namespace pixeldrill::drill

@@ -174,6 +174,11 @@ void write_netcdf(const drill::Series& series, const std::string& path,
       for (const auto& p : series.problems) all += p.message() + "\n";
       w.text(NC_GLOBAL, "pixeldrill_problems", all);
     }
+    if (!series.notes.empty()) {
+      std::string all;
+      for (const auto& n : series.notes) all += n + "\n";
+      w.text(NC_GLOBAL, "pixeldrill_notes", all);
+    }
     int time_var, id_var, lat_var, lon_var;
     w.check(nc_def_var(nc, "time", NC_INT64, 1, &time_dim, &time_var));
     w.text(time_var, "standard_name", "time");
@@ -200,6 +205,19 @@ void write_netcdf(const drill::Series& series, const std::string& path,
     w.text(lon_var, "standard_name", "longitude");
     w.text(lon_var, "units", "degrees_east");
     w.text(lon_var, "long_name", "pixel centre longitude");
+    // --keep-columns: the stations file's other columns, as text per station.
+    std::vector<int> site_ids(series.site_columns.size());
+    for (size_t k = 0; k < site_ids.size(); ++k) {
+      std::string name = series.site_columns[k];
+      for (const auto& c : series.columns) {
+        if (c.name == name) name = "station_" + name;
+      }
+      if (name == "time" || name == "lat" || name == "lon" || name == "station_id") {
+        name = "station_" + name;
+      }
+      w.check(nc_def_var(nc, name.c_str(), NC_STRING, 1, &station_dim, &site_ids[k]));
+      w.text(site_ids[k], "long_name", "'" + series.site_columns[k] + "' of the stations file");
+    }
     std::vector<int> var_ids(nvar);
     const int dims[2] = {station_dim, time_dim};
     const double fill = NAN;
@@ -255,6 +273,15 @@ void write_netcdf(const drill::Series& series, const std::string& path,
       w.check(nc_put_var_string(nc, id_var, ids.data()));
       w.check(nc_put_var_double(nc, lat_var, lats.data()));
       w.check(nc_put_var_double(nc, lon_var, lons.data()));
+      for (size_t k = 0; k < site_ids.size(); ++k) {
+        std::vector<const char*> texts;
+        for (const auto& station : stations) {
+          const auto it = series.site_values.find(std::get<0>(station));
+          texts.push_back(
+              it != series.site_values.end() && k < it->second.size() ? it->second[k].c_str() : "");
+        }
+        w.check(nc_put_var_string(nc, site_ids[k], texts.data()));
+      }
     }
     for (size_t v = 0; v < nvar; ++v) {
       if (ns * nt == 0) continue;

@@ -37,10 +37,12 @@ std::string to_csv(const drill::Series& series, const TableOptions& options) {
   // Aggregates carry their ISO 8601 period after the period's start time.
   const bool periods = !series.periods.empty();
   std::string out = periods ? "time,period,site,lat,lon" : "time,site,lat,lon";
+  for (const auto& name : series.site_columns) out += "," + csv_field(name);
   for (const auto& c : series.columns) out += "," + csv_field(c.name);
   out += "\n";
   if (options.units_row) {
     out += periods ? "UTC,,,degrees_north,degrees_east" : "UTC,,degrees_north,degrees_east";
+    out += std::string(series.site_columns.size(), ',');
     for (const auto& c : series.columns) out += "," + csv_field(c.units);
     out += "\n";
   }
@@ -57,6 +59,15 @@ std::string to_csv(const drill::Series& series, const TableOptions& options) {
     out += format_coordinate(row.lat);
     out += ",";
     out += format_coordinate(row.lon);
+    if (!series.site_columns.empty()) {
+      const auto it = series.site_values.find(row.site);
+      for (size_t i = 0; i < series.site_columns.size(); ++i) {
+        out += ",";
+        if (it != series.site_values.end() && i < it->second.size()) {
+          out += csv_field(it->second[i]);
+        }
+      }
+    }
     for (size_t i = 0; i < row.values.size(); ++i) {
       out += ",";
       if (i < series.columns.size()) {
@@ -114,6 +125,11 @@ std::string to_json(const drill::Series& series, const TableOptions& options) {
               {"site", printable_utf8(row.site)},
               {"lat", coordinate(row.lat)},
               {"lon", coordinate(row.lon)}};
+    if (const auto it = series.site_values.find(row.site); it != series.site_values.end()) {
+      for (size_t i = 0; i < series.site_columns.size() && i < it->second.size(); ++i) {
+        r[printable_utf8(series.site_columns[i])] = printable_utf8(it->second[i]);
+      }
+    }
     if (const auto it = series.periods.find(row.time); it != series.periods.end()) {
       r["period"] = it->second.label;
       r["time_end"] = format_iso8601(it->second.end);
@@ -133,10 +149,13 @@ std::string to_json(const drill::Series& series, const TableOptions& options) {
                         {"reason", printable_utf8(p.reason)},
                         {"message", printable_utf8(p.message())}});
   }
+  json notes = json::array();
+  for (const auto& n : series.notes) notes.push_back(printable_utf8(n));
   json doc = {{"schema", {{"fields", fields}, {"pandas_version", "1.4.0"}}},
               {"source", printable_utf8(series.source)},
               {"partial", series.partial()},
               {"problems", problems},
+              {"notes", notes},
               {"columns", columns},
               {"data", data}};
   return doc.dump(1) + "\n";

@@ -72,8 +72,9 @@ std::string read_all(const std::string& path) {
 drill::Query query_from_params(const std::map<std::string, std::string>& p,
                                const std::string& body) {
   static const std::set<std::string> known = {
-      "point",  "box",       "reduce", "var",         "from",     "to",  "min_quality", "celsius",
-      "format", "aggregate", "stats",  "climatology", "clim_var", "mhw", "gapfill"};
+      "point",       "box",     "bbox",      "reduce", "var",         "vars",     "from",
+      "to",          "min_quality", "celsius", "format", "nearest_valid", "aggregate", "stats",
+      "climatology", "clim_var", "mhw",      "gapfill"};
   for (const auto& [k, v] : p) {
     if (!known.count(k)) throw BadRequest("unknown parameter '" + k + "'");
   }
@@ -84,8 +85,11 @@ drill::Query query_from_params(const std::map<std::string, std::string>& p,
   drill::QueryText text;
   text.point = get("point");
   text.box = get("box");
+  text.bbox = get("bbox");
+  text.nearest_valid = get("nearest_valid");
   if (!get("reduce").empty()) text.reduce = get("reduce");
-  text.vars = get("var");
+  // `vars` as on the command line; `var` kept.
+  text.vars = get("vars").empty() ? get("var") : get("vars");
   text.from = get("from");
   text.to = get("to");
   if (!get("min_quality").empty()) {
