@@ -73,7 +73,7 @@ TEST_F(DuplicateDays, EveryPathRefusesByDefaultNamingBothFiles) {
 }
 
 TEST_F(DuplicateDays, FirstAndNewestPickTheSameFileOnEveryPath) {
-  const std::string q = " --point -20,110";
+  const std::string q = " --point -20,110 --precision full";  // compared to the last bit
   const auto first = pixeldrill_run("drill " + (dir_ / "coll") + q + " --duplicates first");
   const auto newest = pixeldrill_run("drill " + (dir_ / "coll") + q + " --duplicates newest");
   ASSERT_EQ(first.status, 0) << err_;
