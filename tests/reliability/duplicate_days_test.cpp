@@ -32,7 +32,7 @@ class DuplicateDays : public ::testing::Test {
     ASSERT_FALSE(original_.empty());
   }
   std::string drill_cmd(const std::string& source) const {
-    return pixeldrill_bin() + " drill " + source + " --point -20,110";
+    return pixeldrill_bin() + " drill " + source + " --point -20,110 --precision full";
   }
   CommandResult pixeldrill_run(const std::string& args) {
     auto r = run(pixeldrill_bin() + " " + args + " 2>" + (dir_ / "err.txt"));
