@@ -24,8 +24,18 @@ using formats::netcdf::NcFile;
 constexpr size_t kMaxWindowPixels = 1u << 20;
 constexpr size_t kChunkCacheBytes = 64u << 20;
 // Files opened while looking for the query's grid and variables stay open
-// for the read that follows, up to this many.
-constexpr size_t kMaxHeldFiles = 64;
+// for the read that follows, up to this many. Few: every open HDF5 file holds
+// a freshly zeroed metadata cache, and 64 held files doubled the CPU time of
+// a 30-file drill (page faults; 271 vs 136 ms, docs/benchmarks.md).
+constexpr size_t kMaxHeldFiles = 4;
+
+// One file's steps in the query's range, read but not yet handed to the
+// builder: which files count is only known once every file's times are.
+struct StagedFile {
+  size_t file = 0;
+  std::vector<int64_t> times;
+  std::vector<std::vector<StoredValues>> steps;  // steps[k][variable]
+};
 
 // How a variable's dimensions map onto (time, row, col): the stride of each
 // in the hyperslab buffer, and the start/count to request.
@@ -69,11 +79,9 @@ Slab make_slab(const FileMetadata& m, const VariableInfo& v, size_t t0, size_t n
   return s;
 }
 
-// Reads the query's time steps of one open file; steps are handed to the
-// builder only once the whole file has been read, so a file failing midway
-// adds nothing.
-void read_file(const FileMetadata& m, const NcFile& file, const ReadRequest& r, uint64_t order,
-               SeriesBuilder& builder) {
+// Reads the query's time steps of one open file into `out`; a file failing
+// midway leaves `out` untouched.
+void read_file(const FileMetadata& m, const NcFile& file, const ReadRequest& r, StagedFile& out) {
   const std::vector<size_t> steps = select_steps(m.times, r.query.time);
   if (steps.empty()) return;
   const size_t t0 = steps.front(), nt = steps.back() - t0 + 1;
@@ -122,7 +130,8 @@ void read_file(const FileMetadata& m, const NcFile& file, const ReadRequest& r, 
       for (auto& step : stored) reinterpret_unsigned(step[v].raw, info.packing.type);
     }
   }
-  for (size_t k = 0; k < steps.size(); ++k) builder.add_step(m.times[steps[k]], stored[k], order);
+  for (size_t k : steps) out.times.push_back(m.times[k]);
+  out.steps = std::move(stored);
 }
 
 class NetcdfReader : public QueryReader {
@@ -142,11 +151,12 @@ class NetcdfReader : public QueryReader {
     problems.insert(problems.end(), dataset_.walk_problems().begin(),
                     dataset_.walk_problems().end());
     problems.insert(problems.end(), early_problems_.begin(), early_problems_.end());
-    std::vector<size_t> order = without_duplicates(candidates_, r.query);
+    std::vector<size_t> order = candidates_;
     Progress progress("drilling", order.size());
     std::map<uint64_t, std::vector<size_t>> by_grid;  // grid fingerprint -> files
+    std::vector<StagedFile> staged;
     for (size_t i = 0; i < order.size(); ++i) {
-      read_one(order[i], r, builder, problems, by_grid);
+      read_one(order[i], r, staged, problems, by_grid);
       progress.tick();
       // A stored time far from its file's name date: names cannot be trusted
       // to select files, so every other file is read too.
@@ -158,36 +168,31 @@ class NetcdfReader : public QueryReader {
       }
     }
     check_one_grid(by_grid);
+    add_without_duplicates(staged, r.query, builder);
   }
 
   std::string describe() const override { return "netcdf"; }
 
  private:
   // Two files with the same time step in the range: the rule of
-  // catalog/duplicates.h, as on the index and store paths. Files that cannot
-  // be read are left in; read_one() reports them.
-  std::vector<size_t> without_duplicates(const std::vector<size_t>& order, const Query& query) {
+  // catalog/duplicates.h, as on the index and store paths, applied after
+  // reading so that each file is opened once (the times are only known then).
+  // Staged values are released as they are handed over.
+  void add_without_duplicates(std::vector<StagedFile>& staged, const Query& query,
+                              SeriesBuilder& builder) const {
     std::vector<catalog::TimedFile> timed;
-    std::vector<size_t> checked, kept;
-    for (size_t f : order) {
-      const std::string& path = listing_->files[f].path;
-      try {
-        const NetcdfDataset::FileFacts facts = facts_of(f);
-        timed.push_back({path, {}, catalog::file_mtime_ns(path)});
-        for (int64_t t : facts.meta->times) {
-          if (query.time.contains(t)) timed.back().times.push_back(t);
-        }
-        checked.push_back(f);
-      } catch (const Error&) {
-        kept.push_back(f);
-      }
+    for (const StagedFile& s : staged) {
+      const std::string& path = listing_->files[s.file].path;
+      timed.push_back({path, s.times, catalog::file_mtime_ns(path)});
     }
     const std::vector<bool> use = catalog::resolve_duplicates(timed, query.duplicates);
-    for (size_t i = 0; i < checked.size(); ++i) {
-      if (use[i]) kept.push_back(checked[i]);
+    for (size_t i = 0; i < staged.size(); ++i) {
+      StagedFile& s = staged[i];
+      for (size_t k = 0; use[i] && k < s.times.size(); ++k) {
+        builder.add_step(s.times[k], s.steps[k], s.file);
+      }
+      s = StagedFile{};
     }
-    std::sort(kept.begin(), kept.end());
-    return kept;
   }
 
   void select_candidates(const Query& query) {
@@ -263,7 +268,7 @@ class NetcdfReader : public QueryReader {
     info_.global_attributes = dataset_.global_attributes();
   }
 
-  void read_one(size_t f, const ReadRequest& r, SeriesBuilder& builder,
+  void read_one(size_t f, const ReadRequest& r, std::vector<StagedFile>& staged,
                 std::vector<Problem>& problems, std::map<uint64_t, std::vector<size_t>>& by_grid) {
     if (failed_.count(f)) return;
     const auto& entry = listing_->files[f];
@@ -280,7 +285,11 @@ class NetcdfReader : public QueryReader {
           if (std::llabs(t - *entry.name_time) > listing_->margin / 2) names_failed_ = true;
         }
       }
-      if (facts.grid_fingerprint == grid_) read_file(*facts.meta, file, r, f, builder);
+      if (facts.grid_fingerprint == grid_) {
+        StagedFile out{f, {}, {}};
+        read_file(*facts.meta, file, r, out);
+        if (!out.times.empty()) staged.push_back(std::move(out));
+      }
       if (held != held_.end()) held_.erase(held);
     } catch (const Error& e) {
       problems.push_back(problem_from_error(entry.path, e));
