@@ -12,12 +12,6 @@
 namespace pixeldrill::drill {
 namespace {
 
-std::string range_text(const TimeRange& t) {
-  if (!t.from && !t.to) return "the whole collection";
-  return (t.from ? format_iso8601(*t.from) : std::string("...")) + ".." +
-         (t.to ? format_iso8601(*t.to) : std::string("..."));
-}
-
 std::string position(double lat, double lon) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.7g,%.7g", lat, lon);
@@ -28,7 +22,7 @@ std::string position(double lat, double lon) {
 // empty fields: the rule of SeriesBuilder::pixels_with_value().
 void note_emptiness(const Query& query, const Plan& plan, const std::vector<bool>& valid,
                     std::vector<std::string>& notes) {
-  const std::string when = " in " + range_text(query.time);
+  const std::string when = " " + query.time.text();
   if (plan.box) {
     if (std::find(valid.begin(), valid.end(), true) != valid.end()) return;
     notes.push_back("no valid value in the box" + when + " (its " +
@@ -102,7 +96,7 @@ Series DatasetBase::run(const Query& query, QueryReader& reader) const {
   if (builder.steps_added() == 0 && problems.size() == plan.outside.size()) {
     // Nothing in the range: an error naming it and what the collection holds.
     const auto all = this->info();
-    throw Error(ErrorKind::kNotFound, info.source + ": no time step in " + range_text(query.time) +
+    throw Error(ErrorKind::kNotFound, info.source + ": no time step " + query.time.text() +
                                           "; the collection holds " +
                                           describe_time_span(all->times));
   }

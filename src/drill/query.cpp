@@ -1,8 +1,16 @@
 #include "drill/query.h"
 
+#include "core/civil_time.h"
 #include "core/error.h"
 
 namespace pixeldrill::drill {
+
+std::string TimeRange::text() const {
+  if (from && to) return "in " + format_iso8601(*from) + ".." + format_iso8601(*to);
+  if (from) return "from " + format_iso8601(*from) + " on";
+  if (to) return "up to " + format_iso8601(*to);
+  return "in the whole collection";
+}
 
 const char* reduce_name(Reduce r) {
   switch (r) {

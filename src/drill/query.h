@@ -29,6 +29,8 @@ struct TimeRange {
   std::optional<int64_t> from;  // Unix seconds, inclusive
   std::optional<int64_t> to;    // Unix seconds, inclusive
   bool contains(int64_t t) const { return (!from || t >= *from) && (!to || t <= *to); }
+  // For messages: "in A..B", "from A on", "up to B" or "in the whole collection".
+  std::string text() const;
 };
 
 struct Query {
