@@ -116,6 +116,11 @@ std::string delimited(const GriddapTable& t, char sep, int header) {
   return out;
 }
 
+bool is_integer_type(const std::string& erddap_type) {
+  return erddap_type == "byte" || erddap_type == "short" || erddap_type == "int" ||
+         erddap_type == "long";
+}
+
 std::string json_table(const GriddapTable& t) {
   const auto cols = shown_columns(t);
   std::vector<std::string> names, types, units;
@@ -132,6 +137,8 @@ std::string json_table(const GriddapTable& t) {
         row.push_back(cells[i]);
       else if (cells[i] == "NaN")
         row.push_back(nullptr);
+      else if (is_integer_type(types[i]))
+        row.push_back(std::stoll(cells[i]));  // ERDDAP writes 3, not 3.0
       else
         row.push_back(std::stod(cells[i]));
     }
@@ -233,8 +240,16 @@ std::string dap_type(const nlohmann::json& v) {
 
 std::string dap_value(const nlohmann::json& v) {
   if (v.is_string()) {
-    std::string s = v.get<std::string>(), out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\\\"") : std::string(1, c);
+    // A DAS string is one line: quotes, backslashes and line breaks escaped as ERDDAP does.
+    std::string out = "\"";
+    for (char c : v.get<std::string>()) {
+      if (c == '"' || c == '\\')
+        out += std::string("\\") + c;
+      else if (c == '\n')
+        out += "\\n";
+      else
+        out += c;
+    }
     return out + "\"";
   }
   if (v.is_number_float()) return output::format_value(v.get<double>());
@@ -314,8 +329,13 @@ bool render_griddap(const GriddapTable& table, const std::string& ext, Body* out
 
 std::string render_das(const drill::DatasetInfo& info, const std::string& title) {
   std::string out = "Attributes {\n";
+  nlohmann::json time_range = nlohmann::json::array();
+  if (!info.times.empty()) {
+    time_range = {static_cast<double>(info.times.front()), static_cast<double>(info.times.back())};
+  }
   das_attributes(out, info.time_name,
                  {{"_CoordinateAxisType", "Time"},
+                  {"actual_range", time_range},
                   {"axis", "T"},
                   {"ioos_category", "Time"},
                   {"standard_name", "time"},
@@ -325,6 +345,7 @@ std::string render_das(const drill::DatasetInfo& info, const std::string& title)
     const bool lat = a == &info.grid.lat;
     das_attributes(out, a->name,
                    {{"_CoordinateAxisType", lat ? "Lat" : "Lon"},
+                    {"actual_range", {a->min(), a->max()}},
                     {"axis", lat ? "Y" : "X"},
                     {"standard_name", lat ? "latitude" : "longitude"},
                     {"units", a->units}});

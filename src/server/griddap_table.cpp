@@ -116,9 +116,12 @@ GriddapTable fetch_griddap(const drill::Dataset& dataset, const drill::DatasetIn
   check_deadline(deadline);
   table.nvars = series.columns.size();
   for (size_t v = 0; v < series.columns.size(); ++v) {
-    const auto* var = info.find(series.columns[v].name);
-    table.columns.push_back(
-        {series.columns[v].name, series.columns[v].units, var ? erddap_type(*var) : "double"});
+    const drill::Column& c = series.columns[v];
+    const auto* var = info.find(c.name);
+    // Packed numbers leave the drill decoded, whatever the stored type
+    // (the index and store describe a variable by its stored type).
+    const bool decoded = c.digits == drill::Digits::kQuantum || c.units == "degree_Celsius";
+    table.columns.push_back({c.name, c.units, var && !decoded ? erddap_type(*var) : "double"});
   }
   table.values.assign(cells * table.nvars, std::nan(""));
   std::unordered_map<int64_t, size_t> time_index;

@@ -146,7 +146,16 @@ TEST_F(GriddapService, FileTypes) {
   const auto& t = json.at("table");
   EXPECT_EQ(t.at("columnNames"), nlohmann::json({"time", "lat", "lon", "sea_surface_temperature"}));
   EXPECT_EQ(t.at("columnTypes")[0], "String");
+  // The values served are decoded from the packed shorts.
+  EXPECT_EQ(t.at("columnTypes")[3], "double");
   EXPECT_EQ(t.at("columnUnits")[3], "kelvin");
+  // An integer column is written as integers, as ERDDAP does (3, not 3.0).
+  const auto q_json = nlohmann::json::parse(
+      get(service(), "/erddap/griddap/sst.json?quality_level[0][(-40.2)][(150.3):1:(152.3)]").body);
+  EXPECT_EQ(q_json["table"]["columnTypes"][3], "byte");
+  for (const auto& row : q_json["table"]["rows"]) {
+    EXPECT_TRUE(row[3].is_null() || row[3].is_number_integer()) << row;
+  }
   ASSERT_EQ(t.at("rows").size(), 3u);
   // Same numbers as the CSV (null where the CSV says NaN).
   const auto csv_rows = lines(csv.body);
@@ -190,6 +199,13 @@ TEST_F(GriddapService, AxisOnlyRequestAndMetadataDocuments) {
   EXPECT_NE(das.find("  sea_surface_temperature {\n"), std::string::npos);
   EXPECT_NE(das.find("String units \"kelvin\";"), std::string::npos);
   EXPECT_NE(das.find("String title \"Synthetic SST\";"), std::string::npos);
+  // Axes carry their range as ERDDAP's do; every attribute is one line (a
+  // line break inside a string is written as \n).
+  EXPECT_NE(das.find("Float64 actual_range 1704122400, 1704554400;"), std::string::npos) << das;
+  for (const auto& line : lines(das)) {
+    const char last = line.empty() ? ' ' : line.back();
+    EXPECT_TRUE(last == ';' || last == '{' || last == '}') << line;
+  }
   const auto dds = get(service(), "/erddap/griddap/sst.dds").body;
   EXPECT_NE(dds.find("Int16 sea_surface_temperature[time = 6][lat = 90][lon = 120];"),
             std::string::npos)
