@@ -24,6 +24,9 @@ namespace pixeldrill::drill {
 struct DatasetVariable {
   std::string name;
   formats::StorageType type = formats::StorageType::kFloat32;
+  // Of the first file (or the store) that holds it; with scale_factor or
+  // add_offset, values leave the drill decoded (type says how they are stored).
+  formats::Packing packing;
   Column column;                 // units, long_name, standard_name as stored
   nlohmann::json attributes;     // every attribute as stored (object; numbers, strings, arrays)
   std::vector<uint64_t> chunks;  // (time, lat, lon) chunk shape of the first step that holds it

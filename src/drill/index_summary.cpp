@@ -61,6 +61,8 @@ std::shared_ptr<const DatasetInfo> describe_index(const std::string& path, const
         if (!d.attributes.is_object()) d.attributes = nlohmann::json::object();
         d.column = column_from_attributes(v.name, d.attributes);
         d.chunks = v.chunk_shape;
+        const index::FileEntry first = index.file(sums[li].first_file);
+        if (vi < first.vars.size()) d.packing = first.vars[vi].packing;
         info->variables.push_back(std::move(d));
       }
       info->variables[it->second].steps_present += sums[li].steps;

@@ -110,6 +110,7 @@ DatasetVariable NetcdfDataset::describe(const catalog::VariableInfo& v) const {
   DatasetVariable d;
   d.name = v.name;
   d.type = v.packing.type;
+  d.packing = v.packing;
   d.column = {v.name, v.units, v.long_name, v.standard_name};
   for (const auto c : v.chunks) d.chunks.push_back(c);
   std::lock_guard lock(mutex_);

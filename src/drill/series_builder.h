@@ -89,7 +89,7 @@ class SeriesBuilder {
   };
   std::vector<Storage> storage_;
   std::vector<ReducedColumn> reduction_;  // a reduced box's columns
-  std::vector<bool> valid_columns_;  // which columns count for pixels_with_value()
+  std::vector<bool> valid_columns_;       // which columns count for pixels_with_value()
   std::vector<bool> pixel_valid_;
   size_t steps_added_ = 0;
   bool keep_rows_ = true;

@@ -144,6 +144,7 @@ class StoreLoader {
       DatasetVariable v;
       v.name = name;
       v.type = a.meta.dtype;
+      v.packing = a.packing;
       v.attributes = a.attrs;
       v.attributes.erase("_ARRAY_DIMENSIONS");
       v.column = column_from_attributes(name, v.attributes);

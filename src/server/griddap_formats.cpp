@@ -12,6 +12,7 @@
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "output/format_number.h"
+#include "server/served_types.h"
 
 namespace pixeldrill::server {
 namespace {
@@ -114,11 +115,6 @@ std::string delimited(const GriddapTable& t, char sep, int header) {
     out += "\n";
   });
   return out;
-}
-
-bool is_integer_type(const std::string& erddap_type) {
-  return erddap_type == "byte" || erddap_type == "short" || erddap_type == "int" ||
-         erddap_type == "long";
 }
 
 std::string json_table(const GriddapTable& t) {
@@ -232,13 +228,14 @@ std::string netcdf_grid(const GriddapTable& t) {
   return ss.str();
 }
 
-std::string dap_type(const nlohmann::json& v) {
+// The DAP type of an attribute value as stored (JSON keeps only integer or not).
+std::string json_dap_type(const nlohmann::json& v) {
   if (v.is_string()) return "String";
   if (v.is_number_integer()) return "Int32";
   return "Float64";
 }
 
-std::string dap_value(const nlohmann::json& v) {
+std::string dap_value(const nlohmann::json& v, const std::string& type) {
   if (v.is_string()) {
     // A DAS string is one line: quotes, backslashes and line breaks escaped as ERDDAP does.
     std::string out = "\"";
@@ -252,46 +249,42 @@ std::string dap_value(const nlohmann::json& v) {
     }
     return out + "\"";
   }
-  if (v.is_number_float()) return output::format_value(v.get<double>());
+  if (!v.is_number()) return "NaN";  // a NaN _FillValue is null in JSON
+  const double x = v.get<double>();
+  if (std::isnan(x)) return "NaN";
+  if (type == "Byte" || type == "Int16" || type == "Int32") {
+    return std::to_string(static_cast<long long>(std::llround(x)));
+  }
+  if (type == "Float32") return output::format_value(static_cast<double>(static_cast<float>(x)));
+  if (v.is_number_float()) return output::format_value(x);
   return v.dump();
 }
 
-void das_attributes(std::string& out, const std::string& name, const nlohmann::json& attrs) {
+// `value_type`: the DAP type of the variable's values, which attributes
+// holding such values (valid_min, flag_values, ...) take; empty for none.
+void das_attributes(std::string& out, const std::string& name, const nlohmann::json& attrs,
+                    const std::string& value_type = "") {
   out += "  " + name + " {\n";
   if (attrs.is_object()) {
     for (const auto& [key, value] : attrs.items()) {
+      if (value.is_object() || (value.is_array() && value.empty())) continue;
+      const nlohmann::json& first = value.is_array() ? value[0] : value;
+      if (first.is_null() && key != "_FillValue") continue;
+      const std::string type =
+          !first.is_string() && !value_type.empty() && is_data_valued_attribute(key)
+              ? value_type
+              : json_dap_type(first);
+      out += "    " + type + " " + key + " ";
       if (value.is_array()) {
-        if (value.empty()) continue;
-        out += "    " + dap_type(value[0]) + " " + key + " ";
-        for (size_t i = 0; i < value.size(); ++i) out += (i ? ", " : "") + dap_value(value[i]);
-        out += ";\n";
-      } else if (!value.is_null() && !value.is_object()) {
-        out += "    " + dap_type(value) + " " + key + " " + dap_value(value) + ";\n";
+        for (size_t i = 0; i < value.size(); ++i)
+          out += (i ? ", " : "") + dap_value(value[i], type);
+      } else {
+        out += dap_value(value, type);
       }
+      out += ";\n";
     }
   }
   out += "  }\n";
-}
-
-std::string dap_storage(formats::StorageType t) {
-  switch (t) {
-    case formats::StorageType::kInt8:
-      return "Byte";
-    case formats::StorageType::kUInt8:
-      return "Byte";
-    case formats::StorageType::kInt16:
-      return "Int16";
-    case formats::StorageType::kUInt16:
-      return "UInt16";
-    case formats::StorageType::kInt32:
-      return "Int32";
-    case formats::StorageType::kUInt32:
-      return "UInt32";
-    case formats::StorageType::kFloat32:
-      return "Float32";
-    default:
-      return "Float64";
-  }
 }
 
 }  // namespace
@@ -340,7 +333,8 @@ std::string render_das(const drill::DatasetInfo& info, const std::string& title)
                   {"ioos_category", "Time"},
                   {"standard_name", "time"},
                   {"time_origin", "01-JAN-1970 00:00:00"},
-                  {"units", "seconds since 1970-01-01T00:00:00Z"}});
+                  {"units", "seconds since 1970-01-01T00:00:00Z"}},
+                 "Float64");
   for (const catalog::Axis* a : {&info.grid.lat, &info.grid.lon}) {
     const bool lat = a == &info.grid.lat;
     das_attributes(out, a->name,
@@ -348,9 +342,12 @@ std::string render_das(const drill::DatasetInfo& info, const std::string& title)
                     {"actual_range", {a->min(), a->max()}},
                     {"axis", lat ? "Y" : "X"},
                     {"standard_name", lat ? "latitude" : "longitude"},
-                    {"units", a->units}});
+                    {"units", a->units}},
+                   a->float32 ? "Float32" : "Float64");
   }
-  for (const auto& v : info.variables) das_attributes(out, v.name, v.attributes);
+  for (const auto& v : info.variables) {
+    das_attributes(out, v.name, served_attributes(v), dap_type(erddap_type(v)));
+  }
   nlohmann::json globals =
       info.global_attributes.is_object() ? info.global_attributes : nlohmann::json::object();
   if (!title.empty()) globals["title"] = title;
@@ -369,7 +366,7 @@ std::string render_dds(const drill::DatasetInfo& info, const std::string& id) {
   const std::string xlon = info.grid.lon.float32 ? "Float32 " : "Float64 ";
   std::string out = "Dataset {\n  Float64 " + t + ";\n  " + ylat + y + ";\n  " + xlon + x + ";\n";
   for (const auto& v : info.variables) {
-    out += "  GRID {\n    ARRAY:\n      " + dap_storage(v.type) + " " + v.name + "[" +
+    out += "  GRID {\n    ARRAY:\n      " + dap_type(erddap_type(v)) + " " + v.name + "[" +
            info.time_name + " = " + std::to_string(info.times.size()) + "][" + info.grid.lat.name +
            " = " + std::to_string(info.grid.lat.size()) + "][" + info.grid.lon.name + " = " +
            std::to_string(info.grid.lon.size()) + "];\n    MAPS:\n      Float64 " + t +

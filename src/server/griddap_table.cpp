@@ -4,36 +4,10 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "server/served_types.h"
 
 namespace pixeldrill::server {
 namespace {
-
-std::string erddap_type(const drill::DatasetVariable& v) {
-  // Packed or float values come out of the drill path as doubles.
-  if (v.attributes.is_object() &&
-      (v.attributes.contains("scale_factor") || v.attributes.contains("add_offset"))) {
-    return "double";
-  }
-  switch (v.type) {
-    case formats::StorageType::kInt8:
-    case formats::StorageType::kUInt8:
-      return "byte";
-    case formats::StorageType::kInt16:
-    case formats::StorageType::kUInt16:
-      return "short";
-    case formats::StorageType::kInt32:
-    case formats::StorageType::kUInt32:
-      return "int";
-    case formats::StorageType::kInt64:
-    case formats::StorageType::kUInt64:
-      return "long";
-    case formats::StorageType::kFloat32:
-      return "float";
-    case formats::StorageType::kFloat64:
-      return "double";
-  }
-  return "double";
-}
 
 void check_deadline(Deadline deadline) {
   if (std::chrono::steady_clock::now() > deadline) {
@@ -118,8 +92,7 @@ GriddapTable fetch_griddap(const drill::Dataset& dataset, const drill::DatasetIn
   for (size_t v = 0; v < series.columns.size(); ++v) {
     const drill::Column& c = series.columns[v];
     const auto* var = info.find(c.name);
-    // Packed numbers leave the drill decoded, whatever the stored type
-    // (the index and store describe a variable by its stored type).
+    // A packed file among those read decodes the column, whatever the first file says.
     const bool decoded = c.digits == drill::Digits::kQuantum || c.units == "degree_Celsius";
     table.columns.push_back({c.name, c.units, var && !decoded ? erddap_type(*var) : "double"});
   }

@@ -207,9 +207,16 @@ TEST_F(GriddapService, AxisOnlyRequestAndMetadataDocuments) {
     EXPECT_TRUE(last == ';' || last == '{' || last == '}') << line;
   }
   const auto dds = get(service(), "/erddap/griddap/sst.dds").body;
-  EXPECT_NE(dds.find("Int16 sea_surface_temperature[time = 6][lat = 90][lon = 120];"),
+  // Stored as packed shorts, served decoded: a double, as ERDDAP unpacks it,
+  // with the packing attributes gone and the valid range in kelvin.
+  EXPECT_NE(dds.find("Float64 sea_surface_temperature[time = 6][lat = 90][lon = 120];"),
             std::string::npos)
       << dds;
+  EXPECT_NE(dds.find("Byte quality_level[time = 6][lat = 90][lon = 120];"), std::string::npos);
+  const auto sst_das = das.substr(das.find("  sea_surface_temperature {"));
+  const auto sst_block = sst_das.substr(0, sst_das.find("  }"));
+  EXPECT_EQ(sst_block.find("scale_factor"), std::string::npos) << sst_block;
+  EXPECT_NE(sst_block.find("Float64 _FillValue NaN;"), std::string::npos) << sst_block;
   const auto list = nlohmann::json::parse(get(service(), "/erddap/griddap/index.json").body);
   EXPECT_EQ(list["table"]["columnNames"].back(), "Dataset ID");
   EXPECT_EQ(list["table"]["rows"][0].back(), "sst");

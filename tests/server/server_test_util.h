@@ -32,6 +32,7 @@ class InfoFilledDataset : public drill::Dataset {
           drill::DatasetVariable dv;
           dv.name = name;
           dv.type = v.packing.type;
+          dv.packing = v.packing;
           dv.column = {name, v.units, v.long_name, v.standard_name};
           dv.attributes = {{"units", v.units}, {"long_name", v.long_name}};
           if (v.packing.scale_factor) dv.attributes["scale_factor"] = *v.packing.scale_factor;

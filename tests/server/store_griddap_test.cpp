@@ -2,6 +2,9 @@
 // own info()), on a store and an index: the same values as `pixeldrill drill`.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <regex>
+
 #include "server_test_util.h"
 
 namespace pixeldrill::testing {
@@ -27,7 +30,8 @@ TEST(GriddapBackends, StoreAnswersAsDrillDoes) {
   server::ServerConfig config;
   config.access_log = "off";
   config.datasets = {{"store", dir.str("s.zarr"), "", "", ""},
-                     {"pdx", dir.str("c.pdx"), "", "", ""}};
+                     {"pdx", dir.str("c.pdx"), "", "", ""},
+                     {"folder", dir.str("c"), "", "", ""}};
   std::vector<server::ServedDataset> served;
   for (const auto& d : config.datasets) served.push_back({d, drill::open_dataset(d.source)});
   server::Service service(config, served);
@@ -53,6 +57,43 @@ TEST(GriddapBackends, StoreAnswersAsDrillDoes) {
     }
     const auto das = get(service, std::string("/erddap/griddap/") + id + ".das");
     EXPECT_NE(das.body.find("sea_surface_temperature {"), std::string::npos) << das.body;
+  }
+  // Every backend describes the variables as they are served: SST decoded
+  // from packed shorts (a double, no packing attributes, NaN fill, valid_max
+  // in kelvin as ncdump's numbers give it), quality_level a byte.
+  std::string first_file;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.str("c"))) {
+    if (e.path().extension() == ".nc" && (first_file.empty() || e.path().string() < first_file))
+      first_file = e.path().string();
+  }
+  const std::string head = run("ncdump -h " + first_file).out;
+  const auto number = [](const std::string& text, const std::string& re) {
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(text, m, std::regex(re))) << re << "\n" << text;
+    return m.size() > 1 ? std::stod(m[1].str()) : std::nan("");
+  };
+  const double want_max = number(head, "sea_surface_temperature:valid_max = (-?[0-9]+)s ;") *
+                              number(head, "sea_surface_temperature:scale_factor = ([-0-9.eE+]+)") +
+                          number(head, "sea_surface_temperature:add_offset = ([-0-9.eE+]+)");
+  for (const char* id : {"store", "pdx", "folder"}) {
+    const auto das = get(service, std::string("/erddap/griddap/") + id + ".das").body;
+    const auto dds = get(service, std::string("/erddap/griddap/") + id + ".dds").body;
+    const auto block = [&](const std::string& var) {
+      const auto from = das.substr(das.find("  " + var + " {"));
+      return from.substr(0, from.find("  }"));
+    };
+    const std::string sst = block("sea_surface_temperature"), ql = block("quality_level");
+    EXPECT_EQ(sst.find("scale_factor"), std::string::npos) << id << sst;
+    EXPECT_NE(sst.find("_FillValue NaN;"), std::string::npos) << id << sst;
+    EXPECT_NEAR(number(sst, "valid_max ([-0-9.eE+]+);"), want_max, 1e-6 * want_max) << id;
+    EXPECT_NE(ql.find("Byte flag_values 0, 1, 2, 3, 4, 5;"), std::string::npos) << id << ql;
+    EXPECT_EQ(ql.find("_FillValue"), std::string::npos) << id << ql;
+    EXPECT_NE(dds.find("Byte quality_level["), std::string::npos) << id << dds;
+    // The store keeps float32 kelvin (Float32); index and folder decode shorts (Float64).
+    EXPECT_NE(dds.find(std::string(id) == "store" ? "Float32 sea_surface_temperature["
+                                                  : "Float64 sea_surface_temperature["),
+              std::string::npos)
+        << id << dds;
   }
 }
 
