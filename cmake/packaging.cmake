@@ -39,8 +39,10 @@ pixeldrill_deb_package_of(PIXELDRILL_NETCDF_DEB ${NETCDF_SHARED_LIBRARY} ${PIXEL
 pixeldrill_deb_package_of(PIXELDRILL_HDF5_DEB ${HDF5_SHARED_LIBRARY} ${PIXELDRILL_HDF5_SONAME})
 # libcurl too is loaded on first use (src/io/curl_api.cpp).
 pixeldrill_deb_package_of(PIXELDRILL_CURL_DEB ${CURL_SHARED_LIBRARY} ${PIXELDRILL_CURL_SONAME})
+# ...and cpp-httplib when `serve` starts (src/server/httplib_lazy.cpp).
+pixeldrill_deb_package_of(PIXELDRILL_HTTPLIB_DEB ${HTTPLIB_SHARED_LIBRARY} ${PIXELDRILL_HTTPLIB_SONAME})
 set(PIXELDRILL_LAZY_DEPENDS "")
-foreach(p ${PIXELDRILL_NETCDF_DEB} ${PIXELDRILL_HDF5_DEB} ${PIXELDRILL_CURL_DEB})
+foreach(p ${PIXELDRILL_NETCDF_DEB} ${PIXELDRILL_HDF5_DEB} ${PIXELDRILL_CURL_DEB} ${PIXELDRILL_HTTPLIB_DEB})
   string(APPEND PIXELDRILL_LAZY_DEPENDS ", ${p}")
 endforeach()
 string(REGEX REPLACE "^, " "" PIXELDRILL_LAZY_DEPENDS "${PIXELDRILL_LAZY_DEPENDS}")

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+
 #include "core/civil_time.h"
 #include "core/error.h"
 
@@ -10,6 +13,26 @@ TEST(CivilTime, FormatsImosFileStamp) {
   const int64_t epoch_1981 = days_from_civil({1981, 1, 1}) * 86400;
   EXPECT_EQ(format_iso8601(epoch_1981 + 1388589600), "2025-01-01T15:20:00Z");
   EXPECT_EQ(format_yyyymmdd(epoch_1981 + 1388589600), "20250101");
+}
+
+// The hand-written formatter (no snprintf: issue #9) against the C library's
+// gmtime_r printed as the old "%04d-%02d-%02dT%02d:%02d:%02dZ", across years
+// with fewer and more than four digits and before year 0.
+TEST(CivilTime, FormatsLikeGmtimeAndPrintf) {
+  const int64_t from = -70000LL * 365 * 86400, to = 9000LL * 366 * 86400;
+  for (int64_t t = from; t < to; t += 86400 * 371 + 3677) {
+    for (const int64_t s : {t, t - t % 86400, t - t % 86400 + 86399}) {
+      const time_t tt = static_cast<time_t>(s);
+      std::tm tm{};
+      ASSERT_NE(gmtime_r(&tt, &tm), nullptr);
+      char want[64];
+      std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+      char got[kIso8601Max];
+      ASSERT_EQ(std::string(got, write_iso8601(got, s)), want) << s;
+      ASSERT_EQ(format_iso8601(s), want) << s;
+    }
+  }
 }
 
 TEST(CivilTime, ParsesDatesAndTimes) {

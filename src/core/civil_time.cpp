@@ -1,6 +1,8 @@
 #include "core/civil_time.h"
 
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 
 #include "core/error.h"
@@ -35,15 +37,56 @@ namespace {
 int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 }  // namespace
 
-std::string format_iso8601(int64_t t) {
+namespace {
+// Two digits of 0..99.
+char* put2(char* p, int v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+  return p + 2;
+}
+
+// A year as printf's "%04d" writes it: at least four digits, a sign when negative.
+char* put_year(char* p, int year) {
+  if (year >= 0 && year <= 9999) {
+    p = put2(p, year / 100);
+    return put2(p, year % 100);
+  }
+  const auto r = std::to_chars(p, p + 12, year);
+  const long length = r.ptr - p;
+  if (length >= 4) return r.ptr;
+  // Negative and short: "%04d" pads after the sign to four characters ("-012").
+  const long digits = length - 1, zeros = 4 - length;
+  std::memmove(p + 1 + zeros, p + 1, static_cast<size_t>(digits));
+  std::memset(p + 1, '0', static_cast<size_t>(zeros));
+  return p + 4;
+}
+
+char* put_date(char* p, const CivilDate& d) {
+  p = put_year(p, d.year);
+  *p++ = '-';
+  p = put2(p, d.month);
+  *p++ = '-';
+  return put2(p, d.day);
+}
+}  // namespace
+
+char* write_iso8601(char* out, int64_t t) {
   const int64_t days = floor_div(t, 86400);
-  const int64_t secs = t - days * 86400;
-  const CivilDate d = civil_from_days(days);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", d.year, d.month, d.day,
-                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
-                static_cast<int>(secs % 60));
-  return buf;
+  const int secs = static_cast<int>(t - days * 86400);
+  char* p = put_date(out, civil_from_days(days));
+  *p++ = 'T';
+  p = put2(p, secs / 3600);
+  *p++ = ':';
+  p = put2(p, secs / 60 % 60);
+  *p++ = ':';
+  p = put2(p, secs % 60);
+  *p++ = 'Z';
+  return p;
+}
+
+std::string format_iso8601(int64_t t) {
+  char buf[kIso8601Max];
+  return std::string(buf, write_iso8601(buf, t));
 }
 
 std::string format_yyyymmdd(int64_t t) {

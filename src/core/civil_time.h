@@ -19,6 +19,11 @@ CivilDate civil_from_days(int64_t days);
 
 // "2025-01-01T15:20:00Z"
 std::string format_iso8601(int64_t unix_seconds);
+// The same 20 characters (more for years past 9999 or before 0) written at
+// `out`, which must hold kIso8601Max; returns the end. No allocation and no
+// printf: long CSV series spend most of their formatting time here.
+inline constexpr size_t kIso8601Max = 32;
+char* write_iso8601(char* out, int64_t unix_seconds);
 // "20250101"
 std::string format_yyyymmdd(int64_t unix_seconds);
 

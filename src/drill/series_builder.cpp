@@ -65,102 +65,126 @@ SeriesBuilder::SeriesBuilder(const Query& query, const Plan& plan, std::vector<C
 
 void SeriesBuilder::add_step(int64_t time, const std::vector<StoredValues>& values,
                              uint64_t order) {
-  if (!query_.time.contains(time)) return;
+  std::vector<StoredColumn> columns(values.size());
+  for (size_t v = 0; v < values.size(); ++v) {
+    columns[v] = {values[v].present, values[v].packing, values[v].raw};
+  }
+  add_steps({&time, 1}, {&order, 1}, columns);
+}
+
+void SeriesBuilder::add_steps(std::span<const int64_t> times, std::span<const uint64_t> orders,
+                              std::span<const StoredColumn> values) {
   const size_t npix = plan_.pixels.size();
   const size_t nvar = columns_.size();
-  if (values.size() != read_vars_.size()) {
-    throw std::logic_error("SeriesBuilder::add_step: one StoredValues per read variable expected");
+  const size_t nread = read_vars_.size();
+  if (values.size() != nread || orders.size() != times.size()) {
+    throw std::logic_error("SeriesBuilder::add_steps: one StoredColumn per read variable expected");
   }
-  // decoded[v][p]
-  std::vector<std::vector<double>> decoded(read_vars_.size(),
-                                           std::vector<double>(npix, Series::kMissing));
-  for (size_t v = 0; v < read_vars_.size(); ++v) {
-    const StoredValues& sv = values[v];
-    if (!sv.present) continue;
-    if (sv.raw.size() != npix) {
-      throw std::logic_error("SeriesBuilder::add_step: one raw value per plan pixel expected");
-    }
-    for (size_t p = 0; p < npix; ++p) {
-      double x = sv.packing.decode(sv.raw[p]);
-      if (v < nvar && celsius_[v]) x -= kKelvinAtZeroCelsius;
-      decoded[v][p] = x;
+  for (const auto& sv : values) {
+    if (sv.present && sv.raw.size() != times.size() * npix) {
+      throw std::logic_error("SeriesBuilder::add_steps: one raw value per plan pixel expected");
     }
   }
-  if (quality_index_) {
-    const auto& quality = decoded[*quality_index_];
-    const double threshold = *query_.min_quality;
-    for (size_t p = 0; p < npix; ++p) {
-      // A missing quality fails the test, as xarray's where(q >= N) does.
-      if (quality[p] >= threshold) continue;
-      for (size_t v = 0; v < nvar; ++v) decoded[v][p] = Series::kMissing;
-    }
-  }
-  std::vector<size_t> valid_now;
-  for (size_t p = 0; p < npix; ++p) {
-    for (size_t v = 0; v < nvar; ++v) {
-      if (valid_columns_[v] && !std::isnan(decoded[v][p])) {
-        valid_now.push_back(p);
-        break;
+  // One step's numbers, decoded[v][p]; reused for every step.
+  std::vector<std::vector<double>> decoded(nread, std::vector<double>(npix, Series::kMissing));
+  std::vector<bool> valid(npix, false);
+  std::vector<Row> rows;
+  std::vector<int64_t> kept_times;
+  std::vector<uint64_t> kept_orders;
+  size_t kept = 0;
+  for (size_t k = 0; k < times.size(); ++k) {
+    const int64_t time = times[k];
+    if (!query_.time.contains(time)) continue;
+    ++kept;
+    for (size_t v = 0; v < nread; ++v) {
+      const StoredColumn& sv = values[v];
+      auto& out = decoded[v];
+      if (!sv.present) {
+        std::fill(out.begin(), out.end(), Series::kMissing);
+        continue;
+      }
+      const double shift = v < nvar && celsius_[v] ? kKelvinAtZeroCelsius : 0.0;
+      const double* raw = sv.raw.data() + k * npix;
+      for (size_t p = 0; p < npix; ++p) {
+        double x = sv.packing.decode(raw[p]);
+        if (shift != 0) x -= shift;
+        out[p] = x;
       }
     }
+    if (quality_index_) {
+      const auto& quality = decoded[*quality_index_];
+      const double threshold = *query_.min_quality;
+      for (size_t p = 0; p < npix; ++p) {
+        // A missing quality fails the test, as xarray's where(q >= N) does.
+        if (quality[p] >= threshold) continue;
+        for (size_t v = 0; v < nvar; ++v) decoded[v][p] = Series::kMissing;
+      }
+    }
+    for (size_t p = 0; p < npix; ++p) {
+      for (size_t v = 0; v < nvar && !valid[p]; ++v) {
+        if (valid_columns_[v] && !std::isnan(decoded[v][p])) valid[p] = true;
+      }
+    }
+    if (!keep_rows_) continue;
+    if (rows.empty()) {
+      const size_t left = times.size() - k;
+      rows.reserve(left * rows_per_step());
+      kept_times.reserve(left);
+      kept_orders.reserve(left);
+    }
+    kept_times.push_back(time);
+    kept_orders.push_back(orders[k]);
+    if (reduced()) {
+      rows.push_back(Row{time, "", plan_.box_lat, plan_.box_lon,
+                         reduce_box(reduction_, query_.reduce, decoded)});
+      continue;
+    }
+    for (size_t p = 0; p < npix; ++p) {
+      const PixelTarget& px = plan_.pixels[p];
+      Row row{time, px.id, px.lat, px.lon, std::vector<double>(nvar)};
+      for (size_t v = 0; v < nvar; ++v) row.values[v] = decoded[v][p];
+      rows.push_back(std::move(row));
+    }
   }
-  if (!keep_rows_) {
-    std::lock_guard lock(mutex_);
-    ++steps_added_;
-    for (size_t p : valid_now) pixel_valid_[p] = true;
-    return;
+  if (kept == 0) return;
+  std::lock_guard lock(mutex_);
+  steps_added_ += kept;
+  for (size_t p = 0; p < npix; ++p) {
+    if (valid[p]) pixel_valid_[p] = true;
   }
-  std::vector<Storage> seen(nvar);
+  if (!keep_rows_) return;
+  if (rows_.empty()) {
+    rows_ = std::move(rows);
+    step_times_ = std::move(kept_times);
+    step_orders_ = std::move(kept_orders);
+  } else {
+    rows_.insert(rows_.end(), std::make_move_iterator(rows.begin()),
+                 std::make_move_iterator(rows.end()));
+    step_times_.insert(step_times_.end(), kept_times.begin(), kept_times.end());
+    step_orders_.insert(step_orders_.end(), kept_orders.begin(), kept_orders.end());
+  }
+  packings_.resize(nvar);
   for (size_t v = 0; v < nvar; ++v) {
     if (!values[v].present) continue;
     const auto& pk = values[v].packing;
     const bool integer =
         pk.type != formats::StorageType::kFloat32 && pk.type != formats::StorageType::kFloat64;
-    if (pk.scale_factor || pk.add_offset) {
-      seen[v].packed = true;
-      seen[v].quantum = std::fabs(pk.scale_factor.value_or(1.0));
-    } else if (integer) {
-      seen[v].integer = true;
-    } else if (pk.type == formats::StorageType::kFloat32) {
-      seen[v].float32 = true;
-    } else {
-      seen[v].other = true;
-    }
-  }
-  Step step{time, order, {}};
-  if (reduced()) {
-    step.rows.push_back(Row{time, "", plan_.box_lat, plan_.box_lon,
-                            reduce_box(reduction_, query_.reduce, decoded)});
-  } else {
-    step.rows.reserve(npix);
-    for (size_t p = 0; p < npix; ++p) {
-      const PixelTarget& px = plan_.pixels[p];
-      Row row{time, px.id, px.lat, px.lon, std::vector<double>(nvar)};
-      for (size_t v = 0; v < nvar; ++v) row.values[v] = decoded[v][p];
-      step.rows.push_back(std::move(row));
-    }
-  }
-  std::lock_guard lock(mutex_);
-  ++steps_added_;
-  for (size_t p : valid_now) pixel_valid_[p] = true;
-  steps_.push_back(std::move(step));
-  packings_.resize(nvar);
-  for (size_t v = 0; v < nvar; ++v) {
     Storage& s = storage_[v];
-    if (seen[v].packed && seen[v].quantum > 0) {
-      s.quantum =
-          s.packed && s.quantum > 0 ? std::min(s.quantum, seen[v].quantum) : seen[v].quantum;
+    if (pk.scale_factor || pk.add_offset) {
+      const double quantum = std::fabs(pk.scale_factor.value_or(1.0));
+      if (quantum > 0)
+        s.quantum = s.packed && s.quantum > 0 ? std::min(s.quantum, quantum) : quantum;
+      s.packed = true;
+    } else if (integer) {
+      s.integer = true;
+    } else if (pk.type == formats::StorageType::kFloat32) {
+      s.float32 = true;
+    } else {
+      s.other = true;
     }
-    s.packed |= seen[v].packed;
-    s.integer |= seen[v].integer;
-    s.float32 |= seen[v].float32;
-    s.other |= seen[v].other;
-    if (!values[v].present) continue;
     auto& known = packings_[v];
-    const auto same = [&](const catalog::Packing& p) { return same_packing(p, values[v].packing); };
-    if (std::find_if(known.begin(), known.end(), same) == known.end()) {
-      known.push_back(values[v].packing);
-    }
+    const auto same = [&](const catalog::Packing& p) { return same_packing(p, pk); };
+    if (std::find_if(known.begin(), known.end(), same) == known.end()) known.push_back(pk);
   }
 }
 
@@ -177,8 +201,8 @@ size_t SeriesBuilder::steps_added() {
 std::vector<int64_t> SeriesBuilder::times_after(int64_t t) {
   std::lock_guard lock(mutex_);
   std::vector<int64_t> out;
-  for (const auto& s : steps_) {
-    if (s.time > t) out.push_back(s.time);
+  for (const int64_t time : step_times_) {
+    if (time > t) out.push_back(time);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -187,9 +211,6 @@ std::vector<int64_t> SeriesBuilder::times_after(int64_t t) {
 
 Series SeriesBuilder::finish(std::vector<Problem> problems, std::string source) {
   std::lock_guard lock(mutex_);
-  std::stable_sort(steps_.begin(), steps_.end(), [](const Step& a, const Step& b) {
-    return a.time != b.time ? a.time < b.time : a.order < b.order;
-  });
   Series s;
   s.columns = columns_;
   for (size_t v = 0; v < columns_.size(); ++v) {
@@ -222,10 +243,31 @@ Series SeriesBuilder::finish(std::vector<Problem> problems, std::string source) 
   s.packings = std::move(packings_);
   s.packings.resize(columns_.size());
   packings_.clear();
-  for (auto& step : steps_) {
-    for (auto& row : step.rows) s.rows.push_back(std::move(row));
+  // Rows by (time, order), ties in the order steps were added; steps that
+  // arrived in order (a store's) are taken as they are.
+  const size_t nsteps = step_times_.size(), per_step = rows_per_step();
+  const auto before = [&](size_t a, size_t b) {
+    return step_times_[a] != step_times_[b] ? step_times_[a] < step_times_[b]
+                                            : step_orders_[a] < step_orders_[b];
+  };
+  bool in_order = true;
+  for (size_t i = 1; i < nsteps && in_order; ++i) in_order = !before(i, i - 1);
+  if (in_order) {
+    s.rows = std::move(rows_);
+  } else {
+    std::vector<size_t> by_key(nsteps);
+    for (size_t i = 0; i < nsteps; ++i) by_key[i] = i;
+    std::stable_sort(by_key.begin(), by_key.end(), before);
+    s.rows.reserve(rows_.size());
+    for (size_t i : by_key) {
+      const auto first = rows_.begin() + static_cast<ptrdiff_t>(i * per_step);
+      s.rows.insert(s.rows.end(), std::make_move_iterator(first),
+                    std::make_move_iterator(first + static_cast<ptrdiff_t>(per_step)));
+    }
   }
-  steps_.clear();
+  rows_.clear();
+  step_times_.clear();
+  step_orders_.clear();
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,14 @@ struct StoredValues {
 // The GHRSST quality variable that --min-quality tests.
 inline constexpr const char* kQualityVariable = "quality_level";
 
+// The stored numbers of one variable at several time steps, for every plan
+// pixel: raw[k * pixels + p] for step k (a view of the reader's buffer).
+struct StoredColumn {
+  bool present = false;
+  catalog::Packing packing;
+  std::span<const double> raw;
+};
+
 class SeriesBuilder {
  public:
   // `columns` describe Query::vars, in that order (units as stored; the
@@ -43,6 +52,12 @@ class SeriesBuilder {
   // and then plan pixel order. `order` breaks ties between equal times
   // (e.g. the file's index in the sorted collection).
   void add_step(int64_t time, const std::vector<StoredValues>& values, uint64_t order = 0);
+  // Several steps at once, column-wise (one StoredColumn per read variable,
+  // each with one packing for all these steps): what a store reader has. The
+  // rows are made straight from the raw columns, with nothing per step but
+  // the result's own rows.
+  void add_steps(std::span<const int64_t> times, std::span<const uint64_t> orders,
+                 std::span<const StoredColumn> values);
 
   // The distinct times after `t` that steps were added for, ascending.
   std::vector<int64_t> times_after(int64_t t);
@@ -67,11 +82,7 @@ class SeriesBuilder {
  private:
   bool reduced() const { return plan_.box && query_.reduce != Reduce::kNone; }
 
-  struct Step {
-    int64_t time;
-    uint64_t order;
-    std::vector<Row> rows;
-  };
+  size_t rows_per_step() const { return reduced() ? 1 : plan_.pixels.size(); }
 
   const Query& query_;
   const Plan& plan_;
@@ -80,7 +91,12 @@ class SeriesBuilder {
   std::vector<std::string> read_vars_;
   std::optional<size_t> quality_index_;
   std::mutex mutex_;
-  std::vector<Step> steps_;
+  // Rows in the order steps were added: step i owns rows_per_step() rows
+  // from i * rows_per_step(). finish() reorders them only when the steps did
+  // not arrive in (time, order) order.
+  std::vector<Row> rows_;
+  std::vector<int64_t> step_times_;
+  std::vector<uint64_t> step_orders_;
   std::vector<std::vector<catalog::Packing>> packings_;  // distinct, per column
   // What the stored numbers of each column looked like, for Column::digits.
   struct Storage {

@@ -49,24 +49,20 @@ class StoreReader : public QueryReader {
   void read(const ReadRequest& r, SeriesBuilder& builder, std::vector<Problem>& problems) override {
     const auto& times = st_->info->times;
     const std::vector<size_t> steps = select_steps(times, r.query.time);
-    const size_t npix = r.plan.pixels.size();
     // raw[v][k * npix + p]: variable v, k-th selected step, plan pixel p.
     std::vector<std::vector<double>> raw(r.variables.size());
     for (size_t v = 0; v < r.variables.size(); ++v) {
       read_pixels(r.variables[v], r.plan, steps, raw[v]);
     }
-    // One set of buffers reused for every step: no allocation per day.
-    std::vector<StoredValues> values(r.variables.size());
+    // Handed over column-wise, as read: no copy or allocation per day.
+    std::vector<StoredColumn> values(r.variables.size());
     for (size_t v = 0; v < r.variables.size(); ++v) {
-      values[v].present = true;
-      values[v].packing = st_->arrays.at(r.variables[v]).packing;
+      values[v] = {true, st_->arrays.at(r.variables[v]).packing, raw[v]};
     }
-    for (size_t k = 0; k < steps.size(); ++k) {
-      for (size_t v = 0; v < r.variables.size(); ++v) {
-        values[v].raw.assign(raw[v].begin() + k * npix, raw[v].begin() + (k + 1) * npix);
-      }
-      builder.add_step(times[steps[k]], values, steps[k]);
-    }
+    std::vector<int64_t> step_times(steps.size());
+    for (size_t k = 0; k < steps.size(); ++k) step_times[k] = times[steps[k]];
+    const std::vector<uint64_t> orders(steps.begin(), steps.end());
+    builder.add_steps(step_times, orders, values);
     described_ = "store " + st_->spec + describe_days(steps);
     read_newer_days(r, builder, problems);
     report_skipped(r.query, problems);

@@ -21,6 +21,14 @@ std::string format_value(double v);
 // -32.009998321533203 (a float32 centre widened) prints as -32.01.
 std::string format_coordinate(double v);
 
+// The same texts written at `out`, which must hold kNumberMax characters;
+// each returns the end (== out for NaN). For writers of long tables: no
+// allocation per number.
+inline constexpr size_t kNumberMax = 64;
+char* write_value(char* out, double v);
+char* write_value(char* out, double v, const drill::Column& column, Precision precision);
+char* write_coordinate(char* out, double v);
+
 // Writes `text` to `path` through a temporary name in the same folder and a
 // rename, so an existing file is never left half-written. Throws Error naming path.
 // The data is fsync'ed before the rename, so a full disk is an error, never a short file.

@@ -1,6 +1,8 @@
 #include "output/table_writers.h"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "core/civil_time.h"
@@ -26,11 +28,23 @@ double coordinate(double v) { return std::stod(format_coordinate(v)); }
 
 }  // namespace
 
+void append_csv_field(std::string& out, const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
 std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
+  std::string out;
+  append_csv_field(out, s);
+  return out;
 }
 
 std::string to_csv(const drill::Series& series, const TableOptions& options) {
@@ -46,37 +60,53 @@ std::string to_csv(const drill::Series& series, const TableOptions& options) {
     for (const auto& c : series.columns) out += "," + csv_field(c.units);
     out += "\n";
   }
+  // A point's rows share one pixel centre: its text is made once. (Bits, not
+  // ==: -0.0 and 0.0 print differently.)
+  struct Cached {
+    uint64_t bits = 0;
+    std::string text;
+    const std::string& of(double v) {
+      if (text.empty() || std::bit_cast<uint64_t>(v) != bits) {
+        char buf[kNumberMax];
+        text.assign(buf, write_coordinate(buf, v));
+        bits = std::bit_cast<uint64_t>(v);
+      }
+      return text;
+    }
+  } lat_text, lon_text;
+  if (!series.rows.empty())
+    out.reserve(out.size() + series.rows.size() * (48 + 16 * series.columns.size()));
+  char buf[kIso8601Max + kNumberMax];
   for (const auto& row : series.rows) {
-    out += format_iso8601(row.time);
-    out += ",";
+    out.append(buf, write_iso8601(buf, row.time));
+    out += ',';
     if (periods) {
       const auto it = series.periods.find(row.time);
       if (it != series.periods.end()) out += it->second.label;
-      out += ",";
+      out += ',';
     }
-    out += csv_field(row.site);
-    out += ",";
-    out += format_coordinate(row.lat);
-    out += ",";
-    out += format_coordinate(row.lon);
+    append_csv_field(out, row.site);
+    out += ',';
+    out += lat_text.of(row.lat);
+    out += ',';
+    out += lon_text.of(row.lon);
     if (!series.site_columns.empty()) {
       const auto it = series.site_values.find(row.site);
       for (size_t i = 0; i < series.site_columns.size(); ++i) {
-        out += ",";
+        out += ',';
         if (it != series.site_values.end() && i < it->second.size()) {
-          out += csv_field(it->second[i]);
+          append_csv_field(out, it->second[i]);
         }
       }
     }
     for (size_t i = 0; i < row.values.size(); ++i) {
-      out += ",";
-      if (i < series.columns.size()) {
-        out += format_value(row.values[i], series.columns[i], options.precision);
-      } else {
-        out += format_value(row.values[i]);
-      }
+      out += ',';
+      char* end = i < series.columns.size()
+                      ? write_value(buf, row.values[i], series.columns[i], options.precision)
+                      : write_value(buf, row.values[i]);
+      out.append(buf, end);
     }
-    out += "\n";
+    out += '\n';
   }
   return out;
 }

@@ -18,6 +18,8 @@ struct TableOptions {
 std::string to_csv(const drill::Series& series, const TableOptions& options = {});
 // RFC 4180 quoting for fields that contain separators, quotes or line breaks.
 std::string csv_field(const std::string& s);
+// The same, appended to `out`.
+void append_csv_field(std::string& out, const std::string& s);
 std::string to_json(const drill::Series& series, const TableOptions& options = {});
 // {"table": {"columnNames", "columnTypes", "columnUnits", "rows"}} as ERDDAP's .json.
 std::string to_erddap_json(const drill::Series& series, const TableOptions& options = {});

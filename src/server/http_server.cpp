@@ -14,6 +14,7 @@
 
 #include "core/civil_time.h"
 #include "core/error.h"
+#include "server/http_library.h"
 
 namespace pixeldrill::server {
 namespace {
@@ -70,7 +71,10 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(std::shared_ptr<Service> service)
-    : impl_(std::make_unique<Impl>(std::move(service))) {
+    : impl_([&] {
+        load_http_library();  // before the first httplib call: Impl's httplib::Server
+        return std::make_unique<Impl>(std::move(service));
+      }()) {
   auto& http = impl_->http;
   const ServerConfig& config = impl_->service->config();
   const int threads = config.threads;

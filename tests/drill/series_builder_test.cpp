@@ -193,3 +193,58 @@ TEST(SeriesBuilder, TimeRangeDropsStepsOutside) {
   EXPECT_EQ(s.rows[0].time, 10);
   EXPECT_EQ(s.rows[1].time, 20);
 }
+
+// Issue #9: a store hands its steps over column-wise in one call. The rows must
+// be those of the same steps added one at a time, in every case the one-step
+// path orders: batches out of order, equal times told apart by `order`, steps
+// outside the time range, a batch without a variable.
+TEST(SeriesBuilder, ColumnWiseStepsGiveTheRowsOfSingleSteps) {
+  Query q;
+  q.sites = {{"a", -31, 111}, {"b", -32, 112}};
+  q.time.to = 400;
+  const Plan plan = make_plan(q, small_grid());
+  // Two batches of three steps (two pixels each): the second comes first in
+  // time, and its step at 200 ties with the first batch's (order breaks it).
+  const std::vector<int64_t> t1 = {200, 300, 500}, t2 = {50, 100, 200};
+  const std::vector<uint64_t> o1 = {7, 8, 9}, o2 = {1, 2, 3};
+  const std::vector<double> sst1 = {1, 2, 3, -32768, 5, 6}, sst2 = {10, 20, 30, 40, 50, 60};
+  const std::vector<double> q1 = {5, 4, 3, 2, 1, 0};
+
+  SeriesBuilder columns_wise(q, plan, columns());
+  columns_wise.add_steps(
+      t1, o1,
+      std::vector<StoredColumn>{{true, sst_packing(290), sst1}, {true, quality_packing(), q1}});
+  columns_wise.add_steps(
+      t2, o2, std::vector<StoredColumn>{{true, sst_packing(280), sst2}, {false, {}, {}}});
+  SeriesBuilder one_by_one(q, plan, columns());
+  for (size_t k = 0; k < 3; ++k) {
+    one_by_one.add_step(t1[k],
+                        {{true, sst_packing(290), {sst1[2 * k], sst1[2 * k + 1]}},
+                         {true, quality_packing(), {q1[2 * k], q1[2 * k + 1]}}},
+                        o1[k]);
+    one_by_one.add_step(t2[k], {{true, sst_packing(280), {sst2[2 * k], sst2[2 * k + 1]}}, {}},
+                        o2[k]);
+  }
+  const Series a = columns_wise.finish({}, "store"), b = one_by_one.finish({}, "store");
+  ASSERT_EQ(a.rows.size(), 10u);  // the step at 500 is outside --to
+  ASSERT_EQ(a.rows.size(), b.rows.size());
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    EXPECT_EQ(a.rows[i].time, b.rows[i].time) << i;
+    EXPECT_EQ(a.rows[i].site, b.rows[i].site) << i;
+    ASSERT_EQ(a.rows[i].values.size(), 2u);
+    for (size_t v = 0; v < 2; ++v) {
+      const double x = a.rows[i].values[v], y = b.rows[i].values[v];
+      EXPECT_TRUE(x == y || (std::isnan(x) && std::isnan(y))) << i << " " << v;
+    }
+  }
+  // (time, order): 50, 100, 200 (order 3, second batch), 200 (order 7), 300.
+  const std::vector<int64_t> times = {50, 50, 100, 100, 200, 200, 200, 200, 300, 300};
+  for (size_t i = 0; i < times.size(); ++i) EXPECT_EQ(a.rows[i].time, times[i]) << i;
+  EXPECT_EQ(a.rows[4].values[0], 50 * 0.01 + 280);
+  EXPECT_TRUE(std::isnan(a.rows[4].values[1]));
+  EXPECT_EQ(a.rows[6].values[0], 1 * 0.01 + 290);
+  EXPECT_EQ(a.rows[6].values[1], 5);
+  EXPECT_TRUE(std::isnan(a.rows[9].values[0]));  // fill
+  EXPECT_EQ(a.columns[0].digits, Digits::kQuantum);
+  EXPECT_EQ(a.columns[1].digits, Digits::kInteger);
+}
