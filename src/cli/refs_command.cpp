@@ -115,6 +115,9 @@ int run_refs(const RefsArgs& args) {
     }
     std::fprintf(stderr, "wrote %zu reference files into %s\n", written, args.output.c_str());
   }
+  if (const std::string traffic = remote_traffic(); !traffic.empty()) {
+    std::fprintf(stderr, "remote: %s\n", traffic.c_str());
+  }
   for (const auto& w : warnings) std::fprintf(stderr, "  warning: %s\n", w.message.c_str());
   for (const auto& p : idx.problems) std::fprintf(stderr, "  skipped: %s\n", p.c_str());
   return idx.problems.empty() ? kExitOk : kExitPartial;

@@ -1,5 +1,7 @@
 #include "store/remote_stage.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>

@@ -6,6 +6,7 @@ requests (all when negative) get the --mode fault:
 
   status:CODE  answer CODE (e.g. 503, 429) with a SlowDown-like body
   reset        send the headers and half the body, then reset the connection
+  drop         forward the request, then reset the connection with no answer
   short        claim the full Content-Length, send half, close
   badrange     answer 206 with a Content-Range shifted by one byte
   shortrange   answer 206 with a consistent but shorter Content-Range and body
@@ -80,6 +81,11 @@ class Proxy(BaseHTTPRequestHandler):
             time.sleep(float(mode[6:]) / 1000)
             mode = "pass"
         status, headers, body = self.fetch()
+        if mode == "drop":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
         if self.command == "HEAD":
             if mode.startswith("status:"):
                 self.send(int(mode[7:]), [], b"", 0)
