@@ -1,5 +1,6 @@
 // `pixeldrill convert COLLECTION -o STORE`: rechunks a daily collection into a
 // time-deep Zarr v2 store (see src/store/converter.h and docs/store.md).
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -62,6 +63,14 @@ int run(ConvertArgs& a) {
   for (const auto& p : report.problems)
     std::fprintf(stderr, "pixeldrill convert: skipped %s\n", p.c_str());
   if (!a.quiet) std::printf("%s\n", report.summary.c_str());
+  if (const std::string traffic = remote_traffic(); !traffic.empty() && !a.quiet) {
+    const double objects = std::max<double>(1, report.objects_uploaded);
+    std::fprintf(stderr,
+                 "remote: %s; %llu chunk objects uploaded (%.2f MB), %.2f requests per "
+                 "chunk object\n",
+                 traffic.c_str(), static_cast<unsigned long long>(report.objects_uploaded),
+                 report.bytes_uploaded / 1e6, io::http_counters().requests.load() / objects);
+  }
   return report.problems.empty() ? kExitOk : kExitPartial;
 }
 
@@ -78,8 +87,12 @@ Command make_convert_command(CLI::App& root) {
   app->add_option("COLLECTION", o.source,
                   "Folder (searched recursively), glob, file, or an index from `pixeldrill index`")
       ->required();
-  app->add_option("-o,--output", o.store, "Store folder to create (or resume / append to)")
+  app->add_option("-o,--output", o.store,
+                  "Store folder or s3://BUCKET/PREFIX to create (or resume / append to)")
       ->required();
+  app->add_option("--work-dir", o.work_dir,
+                  "S3 stores: local folder for the lock, spool and chunks staged before upload "
+                  "(default: ~/.cache/pixeldrill/convert/<store>)");
   app->add_option("--chunks", args->chunks,
                   "Chunk shape t,y,x; t is a step count or a duration (1y, 30d, 1m = a month, 12h) "
                   "turned into steps by the collection's cadence (default 1y,64,64: a year deep "

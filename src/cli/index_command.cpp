@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "index/collection_index.h"
 #include "index/indexer.h"
+#include "io/registry.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -21,7 +22,9 @@ struct IndexArgs {
 
 int run_index(const IndexArgs& args) {
   std::optional<index::CollectionIndex> previous;
-  if (!args.full && std::filesystem::exists(args.output)) {
+  const bool exists = io::is_remote(args.output) ? io::object_exists(args.output)
+                                                 : std::filesystem::exists(args.output);
+  if (!args.full && exists) {
     if (!index::is_index_file(args.output)) {
       throw Error(args.output + ": exists and is not a pixeldrill index; refusing to overwrite it");
     }

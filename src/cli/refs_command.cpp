@@ -12,6 +12,7 @@
 #include "index/collection_index.h"
 #include "index/indexer.h"
 #include "index/kerchunk_refs.h"
+#include "io/registry.h"
 #include "output/format_number.h"
 
 namespace pixeldrill::cli {
@@ -53,8 +54,14 @@ std::string group_path(const std::string& out, size_t group, size_t groups) {
 }
 
 int run_refs(const RefsArgs& args) {
+  const bool remote_output = io::is_remote(args.output);
+  if (remote_output && args.relative) {
+    throw BadRequest("--relative: the output " + args.output +
+                     " is remote; give the collection's URL with --prefix instead");
+  }
   index::CollectionIndex idx;
-  if (fs::is_regular_file(args.source) && index::is_index_file(args.source)) {
+  if ((io::is_remote(args.source) || fs::is_regular_file(args.source)) &&
+      index::is_index_file(args.source)) {
     idx = index::read_index(args.source);
   } else {
     idx = index::build_index(args.source, nullptr, {0, true}, nullptr);
@@ -98,7 +105,7 @@ int run_refs(const RefsArgs& args) {
                    groups.size());
     }
   } else {
-    fs::create_directories(args.output);
+    if (!remote_output) fs::create_directories(args.output);
     for (size_t i = 0; i < idx.files.size(); ++i) {
       const std::string path =
           (fs::path(args.output) / (fs::path(idx.files[i].path).stem().string() + ".json"))
@@ -107,6 +114,9 @@ int run_refs(const RefsArgs& args) {
       ++written;
     }
     std::fprintf(stderr, "wrote %zu reference files into %s\n", written, args.output.c_str());
+  }
+  if (const std::string traffic = remote_traffic(); !traffic.empty()) {
+    std::fprintf(stderr, "remote: %s\n", traffic.c_str());
   }
   for (const auto& w : warnings) std::fprintf(stderr, "  warning: %s\n", w.message.c_str());
   for (const auto& p : idx.problems) std::fprintf(stderr, "  skipped: %s\n", p.c_str());

@@ -34,11 +34,17 @@ inline void add_remote_flags(CLI::App* app) {
 inline std::string remote_traffic() {
   const auto& c = io::http_counters();
   if (c.requests == 0) return "";
-  char buf[160];
+  char buf[200];
   std::snprintf(buf, sizeof buf, "%llu requests (%llu retried), %.2f MB",
                 static_cast<unsigned long long>(c.requests.load()),
                 static_cast<unsigned long long>(c.retries.load()), c.bytes.load() / 1e6);
-  return buf;
+  std::string out = buf;
+  if (c.uploads > 0) {
+    std::snprintf(buf, sizeof buf, "; %llu of them PUTs uploading %.2f MB",
+                  static_cast<unsigned long long>(c.uploads.load()), c.bytes_up.load() / 1e6);
+    out += buf;
+  }
+  return out;
 }
 
 }  // namespace pixeldrill::cli

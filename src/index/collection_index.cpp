@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "index/index_format.h"
 #include "index/mapped_index.h"
+#include "io/registry.h"
 
 namespace pixeldrill::index {
 
@@ -73,6 +74,11 @@ std::string Layout::describe() const {
 
 void write_index(const CollectionIndex& index, const std::string& path) {
   const std::string bytes = format::encode_v3(index);
+  if (io::is_remote(path)) {
+    // One PUT: S3 shows readers the old index or the new one, never a part.
+    io::write_object(path, bytes);
+    return;
+  }
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -93,6 +99,18 @@ void write_index(const CollectionIndex& index, const std::string& path) {
 }
 
 bool is_index_file(const std::string& path) {
+  if (io::is_remote(path)) {
+    try {
+      const auto source = io::open_byte_source(path);
+      if (source->size() < 8) return false;
+      char magic[8];
+      source->read(0, std::as_writable_bytes(std::span(magic)));
+      return std::memcmp(magic, kMagic, 8) == 0;
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::kNotFound) return false;
+      throw;
+    }
+  }
   std::ifstream in(path, std::ios::binary);
   char magic[8] = {0};
   return in.read(magic, 8) && std::memcmp(magic, kMagic, 8) == 0;

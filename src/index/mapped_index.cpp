@@ -11,6 +11,7 @@
 #include "codec/block_crc.h"
 #include "index/index_codec.h"
 #include "index/index_format.h"
+#include "io/registry.h"
 
 namespace pixeldrill::index {
 
@@ -39,6 +40,15 @@ MappedIndex::~MappedIndex() {
 }
 
 void MappedIndex::map_file(const std::string& path) {
+  if (io::is_remote(path)) {
+    // An index on S3 or HTTP is read whole in one GET and kept in memory.
+    const auto bytes = io::read_object(path);
+    if (!bytes) throw Error(ErrorKind::kNotFound, path + ": cannot open index (not found)");
+    owned_.assign(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+    base_ = owned_.data();
+    size_ = owned_.size();
+    return;
+  }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(ErrorKind::kNotFound, path + ": cannot open index");
   struct stat st {};
@@ -70,7 +80,7 @@ std::shared_ptr<const MappedIndex> MappedIndex::open(const std::string& path) {
   if (m->version_ == kVersion2) {
     // Decoded whole and re-encoded: drills answer the same, only the open is slower.
     const std::string v3 = encode_v3(decode_v2(m->base_, m->size_, path));
-    ::munmap(m->map_, m->size_);
+    if (m->map_) ::munmap(m->map_, m->size_);
     m->map_ = nullptr;
     m->owned_ = v3;
     m->base_ = m->owned_.data();

@@ -41,9 +41,10 @@ struct HttpResponse {
 std::vector<HttpResponse> http_perform(std::span<const HttpRequest> requests);
 HttpResponse http_perform(const HttpRequest& request);
 
-// Process-wide counters of completed transfers (all attempts) for reports.
+// Process-wide counters of completed transfers (all attempts) for reports:
+// `bytes` received; `uploads` and `bytes_up` count PUT attempts and bodies.
 struct HttpCounters {
-  std::atomic<uint64_t> requests{0}, bytes{0}, retries{0};
+  std::atomic<uint64_t> requests{0}, bytes{0}, retries{0}, uploads{0}, bytes_up{0};
 };
 HttpCounters& http_counters();
 

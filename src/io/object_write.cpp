@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "io/http_client.h"
 #include "io/registry.h"
 #include "io/s3.h"
 #include "io/uri.h"
@@ -69,6 +70,18 @@ void write_object(const std::string& uri, std::span<const std::byte> bytes,
 
 void write_object(const std::string& uri, const std::string& bytes) {
   write_object(uri, std::as_bytes(std::span(bytes.data(), bytes.size())));
+}
+
+void write_objects(std::span<const ObjectUpload> uploads) {
+  std::vector<HttpRequest> puts;
+  for (const auto& u : uploads) {
+    if (scheme_of(u.uri) == "s3") {
+      puts.push_back(s3_put_request(s3_location(u.uri), u.bytes));
+    } else {
+      write_object(u.uri, u.bytes);
+    }
+  }
+  if (!puts.empty()) http_perform(puts);
 }
 
 void remove_object(const std::string& uri) {

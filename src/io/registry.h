@@ -58,6 +58,14 @@ bool is_remote_spec(const std::string& spec);
 void write_object(const std::string& uri, std::span<const std::byte> bytes,
                   const std::string& tmp_dir = "");
 void write_object(const std::string& uri, const std::string& bytes);
+// Several whole objects, as write_object each; remotely up to
+// remote_options().requests uploads in flight at once. Throws Error naming
+// the first object that failed (the others may or may not have been written).
+struct ObjectUpload {
+  std::string uri;
+  std::string bytes;
+};
+void write_objects(std::span<const ObjectUpload> uploads);
 // Removes one object; no error when it is already absent.
 void remove_object(const std::string& uri);
 // True when the object exists; false when it is absent (other failures throw).

@@ -190,12 +190,19 @@ std::vector<S3Object> s3_list(const std::string& bucket, const std::string& pref
   return out;
 }
 
-void s3_put(const S3Location& where, const std::string& body,
-            const std::vector<std::string>& headers) {
+HttpRequest s3_put_request(const S3Location& where, std::string body,
+                           const std::vector<std::string>& headers) {
+  // Signed as UNSIGNED-PAYLOAD like every request (s3_request): libcurl 7.88
+  // signs the x-amz-content-sha256 header's value, and S3 accepts it for PUT.
   HttpRequest r = s3_request(where, "PUT");
   for (const auto& h : headers) r.headers.push_back(h);
-  r.body = body;
-  http_perform(r);
+  r.body = std::move(body);
+  return r;
+}
+
+void s3_put(const S3Location& where, const std::string& body,
+            const std::vector<std::string>& headers) {
+  http_perform(s3_put_request(where, body, headers));
 }
 
 void s3_delete(const S3Location& where) {

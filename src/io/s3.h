@@ -40,6 +40,9 @@ std::vector<S3Object> s3_list(const std::string& bucket, const std::string& pref
 // `headers` e.g. {"x-amz-acl: public-read"}.
 void s3_put(const S3Location& where, const std::string& body,
             const std::vector<std::string>& headers = {});
+// The request s3_put sends, for batches of uploads in flight together.
+HttpRequest s3_put_request(const S3Location& where, std::string body,
+                           const std::vector<std::string>& headers = {});
 void s3_delete(const S3Location& where);
 
 // AWS's URI encoding: everything but A-Za-z0-9-._~ (and '/' when kept).

@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "io/registry.h"
 
 namespace pixeldrill::output {
 
@@ -136,6 +137,11 @@ void write_file_atomically(const std::string& path, const std::string& text) {
 }
 
 void write_file_atomically(const std::string& path, const void* data, size_t size) {
+  if (io::is_remote(path)) {
+    // S3: one PUT, which readers see whole or not at all.
+    io::write_object(path, std::span(static_cast<const std::byte*>(data), size));
+    return;
+  }
   check_output_path(path);
   const std::string temp = temp_path_beside(path);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -80,9 +80,10 @@ ChunkRecord record_of(std::span<const std::byte> stored) {
 ChunkManifestWriter::ChunkManifestWriter(const zarr::Directory& dir, std::string array,
                                          uint64_t row, size_t entries)
     : dir_(dir), array_(std::move(array)), row_(row), records_(entries) {
-  // Appended record by record as chunks are written: a local file (convert
-  // writes local stores), not an object written whole.
-  if (dir_.remote()) throw Error(dir_.root() + ": convert writes local stores only");
+  // Local: appended record by record as chunks are written. Remote (S3): an
+  // object cannot be appended to, so the records are kept here and
+  // publish_pending() uploads them whole before a row's chunks are replaced.
+  if (dir_.remote()) return;
   const fs::path path = dir_.uri(row_key(array_, row_) + ".pending");
   fs::create_directories(path.parent_path());
   pending_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -91,13 +92,39 @@ ChunkManifestWriter::ChunkManifestWriter(const zarr::Directory& dir, std::string
   }
 }
 
-void ChunkManifestWriter::before_write(size_t entry, std::span<const std::byte> stored) {
-  ChunkRecord r = record_of(stored);
+ChunkManifestWriter::~ChunkManifestWriter() {
+  if (pending_fd_ >= 0) ::close(pending_fd_);
+}
+
+namespace {
+std::vector<std::byte> pending_record(size_t entry, const ChunkRecord& r) {
   std::vector<std::byte> rec;
   put<uint64_t>(rec, entry);
   put<uint64_t>(rec, r.size);
   for (uint32_t c : r.crcs) put<uint32_t>(rec, c);
+  return rec;
+}
+}  // namespace
+
+void ChunkManifestWriter::publish_pending() {
   std::lock_guard lock(mutex_);
+  std::vector<std::byte> all;
+  for (size_t e = 0; e < records_.size(); ++e) {
+    const auto rec = pending_record(e, records_[e]);
+    all.insert(all.end(), rec.begin(), rec.end());
+  }
+  dir_.write(row_key(array_, row_) + ".pending", all);
+  pending_published_ = true;
+}
+
+void ChunkManifestWriter::before_write(size_t entry, std::span<const std::byte> stored) {
+  ChunkRecord r = record_of(stored);
+  const std::vector<std::byte> rec = pending_record(entry, r);
+  std::lock_guard lock(mutex_);
+  if (pending_fd_ < 0) {  // remote: kept for publish_pending()
+    records_.at(entry) = std::move(r);
+    return;
+  }
   // One write per record (O_APPEND): a kill leaves whole records or a cut
   // last one, which the reader ignores.
   if (::write(pending_fd_, rec.data(), rec.size()) != static_cast<ssize_t>(rec.size())) {
@@ -122,8 +149,12 @@ void ChunkManifestWriter::commit() {
     for (uint32_t c : r.crcs) put<uint32_t>(out, c);
   }
   dir_.write(row_key(array_, row_), out);
-  ::close(pending_fd_);
-  pending_fd_ = -1;
+  if (pending_fd_ >= 0) {
+    ::close(pending_fd_);
+    pending_fd_ = -1;
+  } else if (!pending_published_) {
+    return;  // remote, nothing pending to remove
+  }
   dir_.remove(row_key(array_, row_) + ".pending");
 }
 

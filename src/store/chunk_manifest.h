@@ -42,11 +42,20 @@ ChunkRecord record_of(std::span<const std::byte> stored);
 class ChunkManifestWriter {
  public:
   ChunkManifestWriter(const zarr::Directory& dir, std::string array, uint64_t row, size_t entries);
+  ~ChunkManifestWriter();
+  ChunkManifestWriter(const ChunkManifestWriter&) = delete;
+  ChunkManifestWriter& operator=(const ChunkManifestWriter&) = delete;
   // Before chunk file `entry` is written (or removed): its bytes (empty when
   // all fill) go to the row's .pending file and to memory. Thread-safe.
   void before_write(size_t entry, std::span<const std::byte> stored);
   // Writes the row's manifest atomically and removes the .pending file.
   void commit();
+  // Remote stores: uploads the .pending object with every record so far, so
+  // readers verify either version of a row whose chunks are about to be
+  // replaced (the row's chunks were staged locally first, so all are known).
+  void publish_pending();
+  // What before_write recorded, by entry (size 0: all fill, absent).
+  const std::vector<ChunkRecord>& records() const { return records_; }
 
  private:
   const zarr::Directory& dir_;
@@ -55,6 +64,7 @@ class ChunkManifestWriter {
   std::mutex mutex_;
   std::vector<ChunkRecord> records_;
   int pending_fd_ = -1;
+  bool pending_published_ = false;
 };
 
 // The committed record of chunk `entry` of row `row`, and the records the

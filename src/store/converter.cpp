@@ -16,10 +16,12 @@
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "formats/zarr/chunk_io.h"
+#include "io/registry.h"
 #include "store/chunk_manifest.h"
 #include "store/chunk_reader.h"
 #include "store/collection_scan.h"
 #include "store/rechunker.h"
+#include "store/remote_stage.h"
 #include "store/store_lock.h"
 #include "store/store_metadata.h"
 #include "store/store_state.h"
@@ -189,7 +191,13 @@ ConvertReport convert(const ConvertOptions& opt) {
   Collection c = scan_collection(opt.source, opt.duplicates);
   report.problems = c.problems;
   const fs::path root = opt.store;
-  const zarr::Directory dir(root.string(), (root / kScratchDir).string());
+  // A store on S3: lock, spool and staged chunks in a local work folder
+  // (store/remote_stage.h); locally they live in the store's own folder.
+  const bool remote = io::is_remote(opt.store);
+  std::optional<RemoteStaging> staging;
+  if (remote) staging.emplace(opt.store, opt.work_dir);
+  const zarr::Directory dir(root.string(), remote ? "" : (root / kScratchDir).string());
+  const fs::path scratch = remote ? staging->scratch() : root / kScratchDir;
 
   if (chunks[0] == 0) {
     std::vector<int64_t> times;
@@ -209,11 +217,14 @@ ConvertReport convert(const ConvertOptions& opt) {
   }
   for (const auto& v : opt.vars) wanted.variables.push_back({v, choose_encoding(c, v, opt.mode)});
 
-  if (!dir.exists(kJournalKey) && holds_other_files(root)) {
+  if (!dir.exists(kJournalKey) &&
+      (remote ? remote_holds_other_objects(opt.store) : holds_other_files(root))) {
     throw Error(opt.store + ": exists and is not a pixeldrill store; choose a new folder");
   }
-  // Held until the conversion returns; the journal is read under it.
-  const StoreLock lock(root);
+  // Held until the conversion returns; the journal is read under it. On S3
+  // it guards against a second convert of the same store from this machine
+  // (same work folder) only: S3 has no lock.
+  const StoreLock lock(remote ? staging->work() : root);
   hold_lock_for_test();
   StoreState state;
   const bool exists = dir.exists(kJournalKey);
@@ -231,6 +242,11 @@ ConvertReport convert(const ConvertOptions& opt) {
     state = wanted;
     // Made by this version: every chunk it writes goes into the manifest.
     state.chunk_manifest = true;
+  }
+  if (remote && !state.chunk_manifest) {
+    throw Error(opt.store +
+                ": this store has no chunk manifest (made by an older pixeldrill); "
+                "convert into a new S3 prefix");
   }
   dir.clear_temporaries();
   for (const auto& [path, why] : c.unreadable) {
@@ -264,7 +280,7 @@ ConvertReport convert(const ConvertOptions& opt) {
   }
   // The journal goes first, so a run killed while writing the metadata is
   // still recognised (and finished) by the next one.
-  if (!exists) fs::create_directories(root);
+  if (!exists && !remote) fs::create_directories(root);
   state.finished = false;
   if (!c.index.empty()) state.index = c.index;
   write_journal(dir, state);
@@ -305,6 +321,8 @@ ConvertReport convert(const ConvertOptions& opt) {
     const std::string block_id = std::to_string(tc) + ":" + std::to_string(existing) + "+" +
                                  std::to_string(take) + ":" + std::to_string(todo[pos].time) +
                                  ".." + std::to_string(todo[pos + take - 1].time);
+    // A block a killed run had started may have left chunk objects behind.
+    const bool replacing = existing > 0 || state.block == block_id;
     if (state.block != block_id) {
       state.block = block_id;
       state.block_done.clear();
@@ -329,7 +347,8 @@ ConvertReport convert(const ConvertOptions& opt) {
                            : std::min<size_t>(ny, 512);
       spec.max_mem = opt.max_mem;
       spec.threads = threads;
-      spec.scratch = root / kScratchDir;
+      spec.scratch = scratch;
+      if (remote) spec.output = &staging->stage();
       std::optional<ChunkManifestWriter> manifest;
       if (state.chunk_manifest) {
         const uint64_t rows = (ny + spec.meta.chunks[1] - 1) / spec.meta.chunks[1];
@@ -364,7 +383,11 @@ ConvertReport convert(const ConvertOptions& opt) {
             }
           },
           on_chunk, [&](size_t step_rows) { progress.tick(step_rows); });
-      if (manifest) manifest->commit();
+      if (remote) {
+        staging->publish(dir, var.name, metas[v], tc, *manifest, replacing);
+      } else if (manifest) {
+        manifest->commit();
+      }
       report.chunks_written += stats.chunks_written;
       report.bytes_written += stats.bytes_written;
       report.sub_blocks += stats.sub_blocks;
@@ -380,11 +403,15 @@ ConvertReport convert(const ConvertOptions& opt) {
     {
       std::optional<ChunkManifestWriter> manifest;
       if (state.chunk_manifest) manifest.emplace(dir, time_name, tc, 1);
-      zarr::write_chunk(dir, time_name, time_meta, {tc}, std::as_bytes(std::span(tv)),
-                        [&](std::span<const std::byte> stored) {
+      zarr::write_chunk(remote ? staging->stage() : dir, time_name, time_meta, {tc},
+                        std::as_bytes(std::span(tv)), [&](std::span<const std::byte> stored) {
                           if (manifest) manifest->before_write(0, stored);
                         });
-      if (manifest) manifest->commit();
+      if (remote) {
+        staging->publish(dir, time_name, time_meta, tc, *manifest, replacing);
+      } else if (manifest) {
+        manifest->commit();
+      }
     }
     for (uint64_t i = 0; i < take; ++i) state.times.push_back(todo[pos + i].time);
     pos += take;
@@ -406,6 +433,10 @@ ConvertReport convert(const ConvertOptions& opt) {
   progress.finish();
   dir.clear_temporaries();
   report.steps_added = todo.size();
+  if (remote) {
+    report.objects_uploaded = staging->objects_uploaded();
+    report.bytes_uploaded = staging->bytes_uploaded();
+  }
   report.steps_total = state.times.size();
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

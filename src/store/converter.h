@@ -17,7 +17,8 @@ inline constexpr uint64_t kDefaultChunkY = 64, kDefaultChunkX = 64;
 
 struct ConvertOptions {
   std::string source;                // collection folder, glob or file
-  std::string store;                 // output directory
+  std::string store;                 // output directory, or s3://BUCKET/PREFIX
+  std::string work_dir;              // S3 stores: local lock/spool/staging folder; "" = default
   std::vector<uint64_t> chunks;      // t, y, x; empty = default; t = 0: from time_chunk
   std::string time_chunk;            // duration or steps ("1y", "30d", "365"); empty = 1y
   std::string mode = "exact";        // exact | packed
@@ -38,10 +39,12 @@ struct ConvertReport {
   uint64_t steps_added = 0;
   uint64_t steps_total = 0;
   uint64_t chunks_written = 0;
-  uint64_t bytes_written = 0;   // compressed chunk bytes
-  uint64_t raw_bytes = 0;       // decoded values handled (store items)
-  uint64_t sub_blocks = 0;      // > blocks when --max-mem forced spooling
-  uint64_t spooled_blocks = 0;  // variable blocks that needed the spool
+  uint64_t bytes_written = 0;     // compressed chunk bytes
+  uint64_t raw_bytes = 0;         // decoded values handled (store items)
+  uint64_t sub_blocks = 0;        // > blocks when --max-mem forced spooling
+  uint64_t spooled_blocks = 0;    // variable blocks that needed the spool
+  uint64_t objects_uploaded = 0;  // S3 stores: chunk objects uploaded (metadata not counted)
+  uint64_t bytes_uploaded = 0;
   double seconds = 0;
   std::vector<std::string> problems;  // unreadable source files, by name
   std::string summary;                // one human line

@@ -111,6 +111,7 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
     throw Error(spec.array + ": the rechunker writes 3-D Fortran-order arrays only");
   }
   const Plan p = make_plan(spec);
+  const zarr::Directory& out_dir = spec.output ? *spec.output : dir;
   const size_t chunk_rows = (p.ny + p.cy - 1) / p.cy;
   const size_t chunk_cols = (p.nx + p.cx - 1) / p.cx;
   const size_t nchunks = chunk_rows * chunk_cols;
@@ -153,7 +154,7 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
     }
     add_new(chunk);
     const size_t entry = cr * chunk_cols + cc;
-    const size_t n = zarr::write_chunk(dir, spec.array, spec.meta, index, chunk,
+    const size_t n = zarr::write_chunk(out_dir, spec.array, spec.meta, index, chunk,
                                        [&](std::span<const std::byte> stored) {
                                          if (spec.manifest)
                                            spec.manifest->before_write(entry, stored);
@@ -256,7 +257,7 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
       for (size_t sb = 0; sb < nsub && !any; ++sb) any = spools[sb]->has(k);
       if (!any) {  // nothing but fill (land): the chunk stays absent
         if (spec.manifest) spec.manifest->before_write(k, {});
-        dir.remove(spec.array + "/" + zarr::chunk_key({spec.time_chunk, cr, cc}));
+        out_dir.remove(spec.array + "/" + zarr::chunk_key({spec.time_chunk, cr, cc}));
         return;
       }
       finish_chunk(cr, cc, [&](std::vector<std::byte>& chunk) {

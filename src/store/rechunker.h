@@ -38,6 +38,10 @@ struct BlockSpec {
   // Records every chunk of the row (entry cr * chunk columns + cc) before it
   // is written or removed; null for stores without a manifest.
   ChunkManifestWriter* manifest = nullptr;
+  // Where the chunks are written; null: the store itself. A remote store's
+  // chunks go to a local staging folder first and are uploaded by the
+  // converter (existing steps are still read from the store).
+  const zarr::Directory* output = nullptr;
 };
 
 struct BlockStats {

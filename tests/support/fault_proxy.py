@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """A fault-injecting HTTP proxy for pixeldrill's remote tests (Debian python3,
-standard library only). Forwards GET/HEAD to --upstream; the first --count
+standard library only). Forwards GET/HEAD (and PUT/DELETE with their bodies,
+for uploads to moto) to --upstream; the first --count
 requests (all when negative) get the --mode fault:
 
   status:CODE  answer CODE (e.g. 503, 429) with a SlowDown-like body
   reset        send the headers and half the body, then reset the connection
+  drop         forward the request, then reset the connection with no answer
   short        claim the full Content-Length, send half, close
   badrange     answer 206 with a Content-Range shifted by one byte
   shortrange   answer 206 with a consistent but shorter Content-Range and body
@@ -13,7 +15,9 @@ requests (all when negative) get the --mode fault:
   delay:MS     wait MS milliseconds before answering (a long round trip)
   pass         no fault
 
-GET /__fault?mode=MODE&count=N reconfigures a running proxy.
+GET /__fault?mode=MODE&count=N[&methods=PUT,DELETE] reconfigures a running
+proxy; with `methods`, only requests of those methods get (and count
+towards) the fault.
 """
 import argparse
 import http.client
@@ -38,8 +42,10 @@ class Proxy(BaseHTTPRequestHandler):
     def fetch(self):
         up = urllib.parse.urlsplit(args.upstream)
         conn = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-        conn.request(self.command, self.path, headers=headers)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "expect")}
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = self.rfile.read(length) if length else None
+        conn.request(self.command, self.path, body=payload, headers=headers)
         r = conn.getresponse()
         body = r.read()
         conn.close()
@@ -61,18 +67,25 @@ class Proxy(BaseHTTPRequestHandler):
             with lock:
                 args.mode = q.get("mode", [args.mode])[0]
                 args.count = int(q.get("count", [args.count])[0])
+                args.methods = [m for m in q.get("methods", [""])[0].split(",") if m]
                 served[0] = 0
             self.send(200, [], b"ok")
             self.wfile.write(b"ok")
             return
         with lock:
-            served[0] += 1
-            faulty = args.count < 0 or served[0] <= args.count
+            chosen = not args.methods or self.command in args.methods
+            served[0] += 1 if chosen else 0
+            faulty = chosen and (args.count < 0 or served[0] <= args.count)
         mode = args.mode if faulty else "pass"
         if mode.startswith("delay:"):
             time.sleep(float(mode[6:]) / 1000)
             mode = "pass"
         status, headers, body = self.fetch()
+        if mode == "drop":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
         if self.command == "HEAD":
             if mode.startswith("status:"):
                 self.send(int(mode[7:]), [], b"", 0)
@@ -131,6 +144,8 @@ class Proxy(BaseHTTPRequestHandler):
             self.close_connection = True
 
     do_HEAD = do_GET
+    do_PUT = do_GET
+    do_DELETE = do_GET
 
 
 def main():
@@ -142,6 +157,7 @@ def main():
     p.add_argument("--count", type=int, default=-1)
     p.add_argument("--stall", type=float, default=30)
     args = p.parse_args()
+    args.methods = []
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer(("127.0.0.1", args.port), Proxy).serve_forever()
 

@@ -195,9 +195,10 @@ class FaultProxy {
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // Same as starting anew with `mode` and `count`, on the same port.
-  void set(const std::string& mode, int count) const {
+  // `methods` ("PUT,DELETE"): only those requests get and count the fault.
+  void set(const std::string& mode, int count, const std::string& methods = "") const {
     const std::string cmd = "curl -sf -o /dev/null '" + url() + "/__fault?mode=" + mode +
-                            "&count=" + std::to_string(count) + "'";
+                            "&count=" + std::to_string(count) + "&methods=" + methods + "'";
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("fault_proxy: cannot set " + mode);
   }
 
