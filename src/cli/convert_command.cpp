@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/remote_flags.h"
 #include "core/error.h"
+#include "parallel/communicator.h"
 #include "store/converter.h"
 #include "store/time_chunk.h"
 
@@ -58,7 +59,10 @@ int run(ConvertArgs& a) {
   o.duplicates = catalog::parse_duplicate_policy(a.duplicates);
   o.vars = split(a.vars);
   o.progress = !a.quiet;
-  const auto report = store::convert(o);
+  // Under mpirun each rank writes its time blocks; rank 0 reports.
+  auto& comm = parallel::world();
+  const auto report = store::convert(o, &comm);
+  if (comm.rank() != 0) return kExitOk;
   for (const auto& p : report.problems)
     std::fprintf(stderr, "pixeldrill convert: skipped %s\n", p.c_str());
   if (!a.quiet) std::printf("%s\n", report.summary.c_str());

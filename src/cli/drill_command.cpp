@@ -6,20 +6,22 @@
 #include <optional>
 #include <string>
 
-#include "catalog/duplicates.h"
 #include "analysis/aggregate.h"
 #include "analysis/anomaly.h"
+#include "catalog/duplicates.h"
 #include "cli/command.h"
 #include "cli/remote_flags.h"
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "drill/dataset.h"
+#include "drill/distributed_drill.h"
 #include "drill/query_text.h"
 #include "output/format_number.h"
 #include "output/heatwave_table.h"
 #include "output/netcdf_writer.h"
 #include "output/plot.h"
 #include "output/table_writers.h"
+#include "parallel/collective.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -114,27 +116,39 @@ void write_text(const DrillOptions& o, const std::string& text) {
 }
 
 int run_drill(const DrillOptions& o) {
-  drill::Query query = drill::parse_query(o.query);
-  query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
-  const std::string format = output_format(o);
-  if (format == "netcdf" && o.output.empty()) throw BadRequest("--format netcdf needs -o FILE.nc");
-  // A bad output path is found before the drill, not after minutes of reading.
-  if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
-  if (!o.plot.empty()) output::check_output_path(o.plot);
-  const auto anomalies = anomaly_request(o, query);
-  if (anomalies && !o.aggregate.empty()) {
-    throw BadRequest("--aggregate and --climatology cannot be combined (yet)");
-  }
-  if (o.mhw && format == "netcdf") throw BadRequest("--mhw writes csv or json");
+  // Under mpirun every rank checks the request; one failing stops all (collective).
+  auto& comm = parallel::world();
+  drill::Query query;
+  std::string format;
+  std::optional<analysis::AnomalyRequest> anomalies;
   std::optional<analysis::PeriodKind> period;
   std::vector<analysis::Stat> stats;
-  if (!o.aggregate.empty()) {
-    period = analysis::parse_period_kind(o.aggregate);
-    stats = analysis::parse_stats(o.stats);
-  }
-  if (anomalies) query.time = analysis::drill_range(*anomalies);
-  const auto dataset = drill::open_dataset(o.source);
-  drill::Series series = dataset->drill(query);
+  std::shared_ptr<drill::Dataset> dataset;
+  parallel::collective_step(comm, [&] {
+    query = drill::parse_query(o.query);
+    query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
+    format = output_format(o);
+    if (format == "netcdf" && o.output.empty()) {
+      throw BadRequest("--format netcdf needs -o FILE.nc");
+    }
+    // A bad output path is found before the drill, not after minutes of reading.
+    if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
+    if (!o.plot.empty()) output::check_output_path(o.plot);
+    anomalies = anomaly_request(o, query);
+    if (anomalies && !o.aggregate.empty()) {
+      throw BadRequest("--aggregate and --climatology cannot be combined (yet)");
+    }
+    if (o.mhw && format == "netcdf") throw BadRequest("--mhw writes csv or json");
+    if (!o.aggregate.empty()) {
+      period = analysis::parse_period_kind(o.aggregate);
+      stats = analysis::parse_stats(o.stats);
+    }
+    if (anomalies) query.time = analysis::drill_range(*anomalies);
+    dataset = drill::open_dataset(o.source);
+  });
+  // Rank 0 gets the whole series (as one process would) and alone writes it.
+  drill::Series series = drill::drill_across(*dataset, query, comm);
+  if (comm.rank() != 0) return kExitOk;
   for (const auto& note : series.notes) {
     std::fprintf(stderr, "pixeldrill drill: note: %s\n", note.c_str());
   }

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "index/collection_index.h"
 #include "index/indexer.h"
+#include "parallel/collective.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -19,7 +20,7 @@ struct IndexArgs {
   bool full = false;
 };
 
-int run_index(const IndexArgs& args) {
+std::optional<index::CollectionIndex> read_previous(const IndexArgs& args, std::string* note) {
   std::optional<index::CollectionIndex> previous;
   if (!args.full && std::filesystem::exists(args.output)) {
     if (!index::is_index_file(args.output)) {
@@ -28,12 +29,26 @@ int run_index(const IndexArgs& args) {
     try {
       previous = index::read_index(args.output);
     } catch (const Error& e) {
-      std::fprintf(stderr, "pixeldrill index: %s; rebuilding from scratch\n", e.what());
+      *note = std::string(e.what()) + "; rebuilding from scratch";
     }
+  }
+  return previous;
+}
+
+int run_index(const IndexArgs& args) {
+  // Under mpirun every rank reads the previous index and its share of the
+  // files; rank 0 alone writes the result.
+  auto& comm = parallel::world();
+  std::optional<index::CollectionIndex> previous;
+  std::string note;
+  parallel::collective_step(comm, [&] { previous = read_previous(args, &note); });
+  if (!note.empty() && comm.rank() == 0) {
+    std::fprintf(stderr, "pixeldrill index: %s\n", note.c_str());
   }
   index::IndexStats stats;
   const auto built = index::build_index(args.collection, previous ? &*previous : nullptr,
-                                        index::IndexOptions{args.threads, true}, &stats);
+                                        index::IndexOptions{args.threads, true}, &stats, &comm);
+  if (comm.rank() != 0) return kExitOk;
   index::write_index(built, args.output);
   std::fprintf(stderr,
                "indexed %zu files (%zu read, %zu unchanged, %zu dropped, %zu failed) in %.2f s"

@@ -9,6 +9,7 @@
 #include "index/indexer.h"
 #include "index/kerchunk_refs.h"
 #include "output/format_number.h"
+#include "parallel/communicator.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -35,11 +36,15 @@ std::string group_path(const std::string& out, size_t group, size_t groups) {
 }
 
 int run_refs(const RefsArgs& args) {
+  // Under mpirun the ranks index the files in shares; rank 0 writes the references.
+  auto& comm = parallel::world();
   index::CollectionIndex idx;
   if (fs::is_regular_file(args.source) && index::is_index_file(args.source)) {
+    if (comm.rank() != 0) return kExitOk;
     idx = index::read_index(args.source);
   } else {
-    idx = index::build_index(args.source, nullptr, {0, true}, nullptr);
+    idx = index::build_index(args.source, nullptr, {0, true}, nullptr, &comm);
+    if (comm.rank() != 0) return kExitOk;
   }
   std::vector<index::kerchunk::RefsWarning> warnings;
   size_t written = 0;

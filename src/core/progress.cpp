@@ -2,13 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace pixeldrill {
 
-Progress::Progress(std::string label, uint64_t total)
+Progress::Progress(std::string label, uint64_t total, int ranks)
     : label_(std::move(label)),
       total_(total),
+      scale_(ranks > 1 ? static_cast<uint64_t>(ranks) : 1),
       enabled_(isatty(STDERR_FILENO) != 0 && total > 1),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
@@ -37,6 +39,7 @@ void Progress::finish() {
 }
 
 void Progress::draw(uint64_t done, bool final) {
+  if (scale_ > 1) done = final ? total_ : std::min(total_, done * scale_);
   constexpr int kWidth = 30;
   const double frac = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
   const int filled = static_cast<int>(frac * kWidth);

@@ -232,7 +232,7 @@ std::string Layout::describe() const {
   return "chunks " + out.str();
 }
 
-void write_index(const CollectionIndex& index, const std::string& path) {
+std::string encode_index(const CollectionIndex& index) {
   Writer w;
   w.str(index.collection);
   w.u64(index.grids.size());
@@ -246,7 +246,35 @@ void write_index(const CollectionIndex& index, const std::string& path) {
   for (const auto& f : index.files) put_file(w, f);
   w.u64(index.problems.size());
   for (const auto& p : index.problems) w.str(p);
-  const std::string& payload = w.data();
+  return w.data();
+}
+
+CollectionIndex decode_index(const char* payload, size_t size, const std::string& what) {
+  Reader r(payload, size, what);
+  CollectionIndex index;
+  index.collection = r.str();
+  index.grids.resize(r.count(16));
+  for (auto& g : index.grids) {
+    g.lat = get_axis(r);
+    g.lon = get_axis(r);
+  }
+  index.layouts.resize(r.count(16));
+  for (auto& l : index.layouts) l = get_layout(r);
+  index.files.resize(r.count(16));
+  for (auto& f : index.files) {
+    f = get_file(r);
+    if (f.layout >= index.layouts.size() || f.vars.size() != index.layouts[f.layout].vars.size()) {
+      throw Error(what + ": index is inconsistent (file " + f.path + ")");
+    }
+  }
+  index.problems.resize(r.count(4));
+  for (auto& p : index.problems) p = r.str();
+  if (!r.done()) throw Error(what + ": index has trailing bytes");
+  return index;
+}
+
+void write_index(const CollectionIndex& index, const std::string& path) {
+  const std::string payload = encode_index(index);
 
   char header[kHeaderSize] = {0};
   std::memcpy(header, kMagic, 8);
@@ -314,27 +342,7 @@ CollectionIndex read_index(const std::string& path) {
   if (static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(payload), size)) != crc) {
     throw Error(path + ": index checksum mismatch (file corrupt); re-run pixeldrill index");
   }
-  Reader r(payload, size, path);
-  CollectionIndex index;
-  index.collection = r.str();
-  index.grids.resize(r.count(16));
-  for (auto& g : index.grids) {
-    g.lat = get_axis(r);
-    g.lon = get_axis(r);
-  }
-  index.layouts.resize(r.count(16));
-  for (auto& l : index.layouts) l = get_layout(r);
-  index.files.resize(r.count(16));
-  for (auto& f : index.files) {
-    f = get_file(r);
-    if (f.layout >= index.layouts.size() || f.vars.size() != index.layouts[f.layout].vars.size()) {
-      throw Error(path + ": index is inconsistent (file " + f.path + ")");
-    }
-  }
-  index.problems.resize(r.count(4));
-  for (auto& p : index.problems) p = r.str();
-  if (!r.done()) throw Error(path + ": index has trailing bytes");
-  return index;
+  return decode_index(payload, size, path);
 }
 
 }  // namespace pixeldrill::index
