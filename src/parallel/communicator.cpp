@@ -1,6 +1,7 @@
 #include "parallel/communicator.h"
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -78,6 +79,10 @@ Communicator& world() {
     if (ranks > 1) {
       w = open_mpi(ranks);
       g_mpi = true;
+      // One progress bar: rank 0's, when the job's output is a terminal.
+      if (!std::getenv("PIXELDRILL_PROGRESS")) {
+        ::setenv("PIXELDRILL_PROGRESS", w->rank() == 0 && ::isatty(STDOUT_FILENO) ? "1" : "0", 1);
+      }
     } else if (ranks == 1) {
       // `mpirun -np 1`: MPI when it is there, else the same single process.
       try {
