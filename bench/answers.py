@@ -37,12 +37,26 @@ def parse_csv(path: str, variables: List[str], keep_site: bool) -> Answer:
     out: Answer = {}
     with open(path, newline="") as f:
         rows = csv.DictReader(f)
-        missing = [v for v in variables if v not in (rows.fieldnames or [])]
+        names = rows.fieldnames or []
+        # A box mean of a categorical variable (quality_level) comes from
+        # pixeldrill as counts per level (VAR_count, VAR_count_<k>); the mean
+        # the other tools compute is sum(k * n_k) / n.
+        levels = {v: [(int(n[len(v) + 7:]), n) for n in names
+                      if n.startswith(v + "_count_") and n[len(v) + 7:].isdigit()]
+                  for v in variables if v not in names}
+        missing = [v for v in variables if v not in names and not levels.get(v)]
         if missing:
             raise ValueError(f"{path}: no column {missing} in {rows.fieldnames}")
+
+        def value(row, v):
+            if v in names:
+                return _num(row[v])
+            n = _num(row[v + "_count"])
+            return sum(k * _num(row[c]) for k, c in levels[v]) / n if n > 0 else math.nan
+
         for row in rows:
             key = (_iso_to_unix(row["time"]), row.get("site", "") if keep_site else "")
-            out[key] = tuple(_num(row[v]) for v in variables)
+            out[key] = tuple(value(row, v) for v in variables)
     return out
 
 

@@ -90,7 +90,7 @@ def _keep_site(q) -> bool:
 
 def pixeldrill_invocation(ctx, coll, q, out, source) -> Invocation:
     argv = [ctx.pixeldrill, "drill", source, "--var", ",".join(coll.spec.vars),
-            "--format", "csv", "-o", out + ".csv"]
+            "--format", "csv", "--precision", "full", "-o", out + ".csv"]
     if not q.whole_range:
         argv += ["--from", q.date_from, "--to", q.date_to + "T23:59:59Z"]
     if q.kind == "point":

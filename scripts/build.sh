@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of pixeldrill: `build.sh` (release, in build/)
-# or `build.sh asan` (AddressSanitizer + UBSan, in build-asan/).
+# or `build.sh asan` (AddressSanitizer + UBSan, in build-asan/). Further
+# arguments name the targets to build (default: everything, tests included),
+# e.g. `build.sh release pixeldrill` for the binary alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
+shift || true
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
 case "$flavour" in
   release) dir=build; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
   asan) dir=build-asan; flags=(-DCMAKE_BUILD_TYPE=Debug -DPIXELDRILL_SANITIZE=ON) ;;
@@ -20,4 +25,4 @@ fi
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   cmake -S . -B "$dir" "${generator[@]}" "${flags[@]}" >/dev/null
 fi
-cmake --build "$dir" -j "$(nproc)"
+cmake --build "$dir" "${targets[@]}" -j "$(nproc)"

@@ -2,12 +2,18 @@
 # README command 1: installs what is missing, builds, generates a small
 # synthetic IMOS GHRSST L3S-1d night collection in demo/, drills a point off
 # Rottnest Island (Western Australia) out of it, prints the series and writes
-# a PNG plot. Takes about a minute on two cores.
+# a PNG plot. Builds only the pixeldrill binary (not the tests or benchmark
+# tools) and says how long each step took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
 bash scripts/setup.sh
-bash scripts/build.sh
+echo "== setup: $((SECONDS - started)) s"
+step=$SECONDS
+bash scripts/build.sh release pixeldrill
+echo "== build of pixeldrill: $((SECONDS - step)) s"
 bin=build/pixeldrill
+step=$SECONDS
 mkdir -p demo
 if [ ! -d demo/collection/2024 ]; then
   echo "== generating demo/collection: one year of daily files on a 450 x 600 grid (--decimate 10)"
@@ -24,5 +30,6 @@ printf 'id,lat,lon\nrottnest,-32.0,114.6\nalbany,-35.5,118.0\nsouthern_ocean,-47
 "$bin" drill demo/collection --stations demo/stations.csv --from 2024-06-01 --to 2024-06-03
 "$bin" drill demo/collection --box -33,-31,113.5,115 --reduce mean --to 2024-01-05 --celsius
 echo
+echo "== data and drills: $((SECONDS - step)) s; demo total: $((SECONDS - started)) s"
 echo "outputs: demo/point.csv (full series), demo/point.png (plot), demo/stations.csv"
 echo "try:     $bin drill --help"

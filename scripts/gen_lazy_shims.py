@@ -32,7 +32,7 @@ LIBS = {
         nc_strerror nc_inq_dimid nc_inq_dimlen nc_inq_attlen nc_inq_atttype nc_put_vara_double
         nc_put_vara_float nc_put_vara_int nc_put_vara_short nc_put_vara_schar nc_put_var_short
         nc_put_var_schar nc_def_var_fill nc_put_att_longlong nc_put_att_string nc_put_vara
-        nc_inq_var_deflate nc_inq_var_fill nc_redef nc_sync nc_inq nc_inq_format""",
+        nc_inq_var_deflate nc_inq_var_fill nc_redef nc_sync nc_inq nc_inq_format nc_put_att""",
     ),
     "hdf5": dict(
         header="hdf5.h",

@@ -216,7 +216,11 @@ drill::Series Aggregator::finish() const {
     for (Stat s : stats_) {
       drill::Column col = c;
       col.name = c.name + "_" + stat_name(s);
+      // A mean or std carries more digits than the values; min/max are values.
+      col.attributes = nlohmann::json::object();
+      if (s != Stat::kMin && s != Stat::kMax) col.digits = drill::Digits::kDouble;
       if (s == Stat::kCount) {
+        col.digits = drill::Digits::kInteger;
         col.units = "1";
         col.long_name = "number of valid " + c.name + " values in the " + kind_name(kind_);
         col.standard_name =

@@ -69,6 +69,8 @@ AnomalyResult analyse_anomalies(const drill::Series& series, const AnomalyReques
     drill::Column c = base;
     c.name = base.name + "_" + suffix;
     c.standard_name.clear();
+    c.digits = drill::Digits::kDouble;  // statistics over many days, not stored values
+    c.attributes = nlohmann::json::object();
     const std::string what = std::string(suffix) == "clim"     ? "day-of-year climatology (mean)"
                              : std::string(suffix) == "thresh" ? "day-of-year 90th percentile"
                                                                : "anomaly from the climatology";

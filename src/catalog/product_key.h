@@ -6,6 +6,7 @@
 // series (night and day, daily and 4-hourly, two grids) would interleave them
 // silently, so a collection holding several is refused and `--product`
 // picks one.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,18 @@ void check_single_product(const std::string& spec, const std::vector<std::string
 // present when none does.
 std::vector<size_t> select_product(const std::vector<std::string>& paths,
                                    const std::string& wanted);
+
+// The same refusals from counts kept elsewhere (an index's product table):
+// products sorted by key, each with its count and up to two example paths.
+struct ProductCount {
+  std::string key;
+  size_t files = 0;
+  std::vector<std::string> examples;
+};
+[[noreturn]] void throw_mixed_products(const std::string& spec,
+                                       const std::vector<ProductCount>& products);
+// `present`: product key (or file name, for names without a date) -> files.
+[[noreturn]] void throw_no_product(const std::string& wanted,
+                                   const std::map<std::string, size_t>& present);
 
 }  // namespace pixeldrill::catalog

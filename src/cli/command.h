@@ -16,4 +16,8 @@ using CommandFactory = Command (*)(CLI::App& root);
 // Call from a namespace-scope initializer; `order` sorts --help output.
 bool register_command(int order, CommandFactory factory);
 
+// The command line this process was started with, words shell-quoted when
+// needed (for the "history" attribute of files it writes).
+const std::string& command_line();
+
 }  // namespace pixeldrill::cli

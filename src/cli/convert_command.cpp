@@ -94,7 +94,7 @@ Command make_convert_command(CLI::App& root) {
       ->capture_default_str();
   app->add_option("--max-mem", args->max_mem, "Memory budget, e.g. 2G, 512M")
       ->capture_default_str();
-  app->add_option("--vars", args->vars, "Comma-separated variables to store")
+  app->add_option("--vars,--var", args->vars, "Comma-separated variables to store")
       ->capture_default_str();
   app->add_option("--codec", o.codec,
                   "Chunk compressor: blosc-lz4, blosc-zstd, zstd or none, optionally :LEVEL")

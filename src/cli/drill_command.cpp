@@ -6,8 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "analysis/aggregate.h"
-#include "analysis/anomaly.h"
+#include "analysis/analysis_request.h"
 #include "catalog/duplicates.h"
 #include "cli/command.h"
 #include "cli/remote_flags.h"
@@ -15,32 +14,35 @@
 #include "core/error.h"
 #include "drill/dataset.h"
 #include "drill/distributed_drill.h"
+#include "drill/netcdf_dataset.h"
 #include "drill/query_text.h"
+#include "output/box_cube.h"
+#include "output/cube_netcdf.h"
 #include "output/format_number.h"
 #include "output/heatwave_table.h"
+#include "output/mean_map.h"
 #include "output/netcdf_writer.h"
 #include "output/plot.h"
 #include "output/table_writers.h"
 #include "parallel/collective.h"
+#include "store/converter.h"
 
 namespace pixeldrill::cli {
 namespace {
 
 struct DrillOptions {
-  std::string source;
+  std::vector<std::string> sources;
   drill::QueryText query;
   std::string format;
   std::string output;
   std::string plot;
   std::string duplicates = "refuse";
-  // Analysis along the drill (src/analysis/).
-  std::string aggregate;
-  std::string stats = "mean,min,max,std,count";
-  std::string climatology;
-  int climatology_from = 0, climatology_to = 0;
-  std::string clim_var;
-  bool mhw = false;
-  int gapfill = 0;
+  analysis::AnalysisText analysis;  // src/analysis/
+  std::string plot_map;             // --plot-map FILE.png
+  std::string max_size;             // --max-size for a box cube
+  std::string precision = "data";
+  bool units_row = false;
+  std::string name;  // site name of a single point or a reduced box
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -55,58 +57,6 @@ std::string output_format(const DrillOptions& o) {
   return "csv";
 }
 
-int parse_year(const std::string& text, const std::string& what) {
-  if (text.size() != 4 || text.find_first_not_of("0123456789") != std::string::npos) {
-    throw BadRequest(what + " '" + text + "': expected a year YYYY");
-  }
-  return std::stoi(text);
-}
-
-// --climatology 1993-2022, or --climatology-from/--to; nullopt when neither.
-std::optional<analysis::AnomalyRequest> anomaly_request(const DrillOptions& o,
-                                                        const drill::Query& q) {
-  const bool split = o.climatology_from > 0 || o.climatology_to > 0;
-  if (o.climatology.empty() && !split) {
-    if (o.mhw) throw BadRequest("--mhw needs --climatology BASE (e.g. 1993-2022)");
-    if (o.gapfill > 0) throw BadRequest("--gapfill needs --climatology and --mhw");
-    return std::nullopt;
-  }
-  analysis::AnomalyRequest r;
-  if (!o.climatology.empty()) {
-    if (split) throw BadRequest("give --climatology or --climatology-from/--to, not both");
-    const size_t dash = o.climatology.find('-');
-    if (dash == std::string::npos) {
-      throw BadRequest("--climatology '" + o.climatology + "': expected FIRST-LAST years");
-    }
-    r.climatology.base_first_year = parse_year(o.climatology.substr(0, dash), "--climatology");
-    r.climatology.base_last_year = parse_year(o.climatology.substr(dash + 1), "--climatology");
-  } else {
-    if (o.climatology_from <= 0 || o.climatology_to <= 0) {
-      throw BadRequest("--climatology-from and --climatology-to go together");
-    }
-    r.climatology.base_first_year = o.climatology_from;
-    r.climatology.base_last_year = o.climatology_to;
-  }
-  if (r.climatology.base_first_year > r.climatology.base_last_year) {
-    throw BadRequest("climatology base period ends before it starts");
-  }
-  r.variable = o.clim_var;
-  if (r.variable.empty()) {
-    for (const auto& v : q.vars) {
-      if (v != "quality_level") {
-        r.variable = v;
-        break;
-      }
-    }
-  }
-  if (std::find(q.vars.begin(), q.vars.end(), r.variable) == q.vars.end()) {
-    throw BadRequest("--clim-var '" + r.variable + "' is not among --var");
-  }
-  r.gapfill_days = o.gapfill;
-  r.output = q.time;
-  return r;
-}
-
 void write_text(const DrillOptions& o, const std::string& text) {
   if (o.output.empty() || o.output == "-") {
     output::write_stdout(text);
@@ -115,40 +65,7 @@ void write_text(const DrillOptions& o, const std::string& text) {
   }
 }
 
-int run_drill(const DrillOptions& o) {
-  // Under mpirun every rank checks the request; one failing stops all (collective).
-  auto& comm = parallel::world();
-  drill::Query query;
-  std::string format;
-  std::optional<analysis::AnomalyRequest> anomalies;
-  std::optional<analysis::PeriodKind> period;
-  std::vector<analysis::Stat> stats;
-  std::shared_ptr<drill::Dataset> dataset;
-  parallel::collective_step(comm, [&] {
-    query = drill::parse_query(o.query);
-    query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
-    format = output_format(o);
-    if (format == "netcdf" && o.output.empty()) {
-      throw BadRequest("--format netcdf needs -o FILE.nc");
-    }
-    // A bad output path is found before the drill, not after minutes of reading.
-    if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
-    if (!o.plot.empty()) output::check_output_path(o.plot);
-    anomalies = anomaly_request(o, query);
-    if (anomalies && !o.aggregate.empty()) {
-      throw BadRequest("--aggregate and --climatology cannot be combined (yet)");
-    }
-    if (o.mhw && format == "netcdf") throw BadRequest("--mhw writes csv or json");
-    if (!o.aggregate.empty()) {
-      period = analysis::parse_period_kind(o.aggregate);
-      stats = analysis::parse_stats(o.stats);
-    }
-    if (anomalies) query.time = analysis::drill_range(*anomalies);
-    dataset = drill::open_dataset(o.source);
-  });
-  // Rank 0 gets the whole series (as one process would) and alone writes it.
-  drill::Series series = drill::drill_across(*dataset, query, comm);
-  if (comm.rank() != 0) return kExitOk;
+void print_problems(const drill::Series& series) {
   for (const auto& note : series.notes) {
     std::fprintf(stderr, "pixeldrill drill: note: %s\n", note.c_str());
   }
@@ -159,9 +76,135 @@ int run_drill(const DrillOptions& o) {
   for (const auto& problem : series.problems) {
     std::fprintf(stderr, "pixeldrill drill: warning: skipped %s\n", problem.message().c_str());
   }
-  if (period) series = analysis::aggregate(series, *period, stats);
-  if (anomalies) {
-    analysis::AnomalyResult result = analysis::analyse_anomalies(series, *anomalies);
+}
+
+int finish(const drill::Series& series) {
+  if (!series.partial()) return kExitOk;
+  std::fprintf(stderr, "pixeldrill drill: result is partial: %zu problem(s), listed above\n",
+               series.problems.size());
+  return kExitPartial;
+}
+
+// "the mean of VAR over the box S..N, W..E, FIRST..LAST (N steps)"
+std::string map_title(const output::MeanGrid& grid, const drill::Box& box) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "box %g..%g N, %g..%g E", box.south, box.north, box.west,
+                box.east);
+  std::string range = grid.steps == 0 ? std::string("no time step")
+                                      : format_iso8601(grid.first_time) + " .. " +
+                                            format_iso8601(grid.last_time) + " (" +
+                                            std::to_string(grid.steps) + " steps)";
+  return "pixeldrill: mean " + grid.variable + ", " + buf + ", " + range;
+}
+
+// --box without --reduce written as a (time, lat, lon) NetCDF cube and/or
+// drawn as a mean map: streamed a block of time steps at a time.
+int run_cube(const DrillOptions& o, const drill::Query& query, bool write_cube) {
+  const auto dataset = drill::open_netcdf_sources(o.sources);
+  const output::CubeLayout layout = output::plan_cube(*dataset, query);
+  std::fprintf(stderr, "pixeldrill drill: cube %s\n", layout.describe().c_str());
+  if (!o.max_size.empty()) {
+    const uint64_t limit = store::parse_size(o.max_size, "--max-size");
+    try {
+      output::check_cube_size(layout, limit);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kTooLarge) throw;
+      throw BadRequest(std::string("--max-size ") + o.max_size + ": " + e.what());
+    }
+  }
+  std::optional<output::MeanGrid> map;
+  if (!o.plot_map.empty()) {
+    std::string variable;
+    for (const auto& v : query.vars) {
+      if (v != "quality_level" && variable.empty()) variable = v;
+    }
+    if (variable.empty()) variable = query.vars.front();
+    map.emplace(layout, variable);
+  }
+  const size_t map_var =
+      map ? static_cast<size_t>(
+                std::find(layout.variables.begin(), layout.variables.end(), map->variable) -
+                layout.variables.begin())
+          : 0;
+  const auto add_to_map = [&](const output::CubeBlock& block) {
+    if (map) map->add(block, map_var);
+  };
+  drill::Series summary =
+      write_cube ? output::write_cube_netcdf(*dataset, query, layout, o.output, add_to_map)
+                 : output::stream_cube(*dataset, query, layout, add_to_map);
+  print_problems(summary);
+  if (map) {
+    if (map_var < summary.columns.size()) map->units = summary.columns[map_var].units;
+    output::write_map_plot(*map, map_title(*map, *query.box), o.plot_map);
+    output::write_file_atomically(output::mean_grid_path(o.plot_map), output::mean_grid_csv(*map));
+  }
+  return finish(summary);
+}
+
+int run_drill(const DrillOptions& o) {
+  // Under mpirun every rank checks the request; one failing stops all (collective).
+  auto& comm = parallel::world();
+  drill::Query query;
+  output::TableOptions table;
+  std::string format;
+  analysis::AnalysisRequest analysis;
+  bool cube = false;
+  std::shared_ptr<drill::Dataset> dataset;
+  parallel::collective_step(comm, [&] {
+    query = drill::parse_query(o.query);
+    table.precision = output::parse_precision(o.precision);
+    table.units_row = o.units_row;
+    query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
+    format = output_format(o);
+    if (format == "netcdf" && o.output.empty()) {
+      throw BadRequest("--format netcdf needs -o FILE.nc");
+    }
+    // A bad output path is found before the drill, not after minutes of reading.
+    if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
+    if (!o.plot.empty()) output::check_output_path(o.plot);
+    if (!o.plot_map.empty()) {
+      output::check_output_path(o.plot_map);
+      output::check_output_path(output::mean_grid_path(o.plot_map));
+    }
+    analysis = analysis::parse_analysis(o.analysis, query);
+    if (o.analysis.mhw && (format == "netcdf" || format == "erddap-json")) {
+      throw BadRequest("--mhw writes csv or json");
+    }
+    cube = query.box && query.reduce == drill::Reduce::kNone && !analysis.any() &&
+           (format == "netcdf" || !o.plot_map.empty());
+    if (!o.plot_map.empty() && !cube) {
+      throw BadRequest("--plot-map needs --box without --reduce, --aggregate or --climatology");
+    }
+    if (!o.max_size.empty() && !cube) {
+      throw BadRequest("--max-size applies to a --box cube (--format netcdf without --reduce)");
+    }
+    if (cube) {
+      if (!o.plot.empty()) throw BadRequest("--plot draws series; use --plot-map for a box cube");
+      if (format != "netcdf" && !o.output.empty()) {
+        throw BadRequest("with --plot-map, -o takes the cube: give --format netcdf");
+      }
+      return;
+    }
+    drill::Series probe;  // a --name that names nothing is refused before the drill
+    drill::name_single_site(probe, query, o.name);
+    dataset = drill::open_netcdf_sources(o.sources);
+  });
+  // A box cube streams block by block into one file: rank 0 alone writes it.
+  if (cube) return comm.rank() == 0 ? run_cube(o, query, format == "netcdf") : kExitOk;
+  // Rank 0 gets the whole series (as one process would) and alone writes it.
+  drill::Series series =
+      drill::drill_across(*dataset, analysis::analysis_drill_query(analysis, query), comm);
+  if (comm.rank() != 0) return kExitOk;
+  drill::name_single_site(series, query, o.name);
+  print_problems(series);
+  if (analysis.anomalies) {
+    const auto& request = *analysis.anomalies;
+    std::string units;
+    for (const auto& c : series.columns) {
+      if (c.name == request.variable) units = c.units;
+    }
+    const bool partial = series.partial();
+    analysis::AnalysisOutput result = analysis::run_analysis(analysis, std::move(series));
     if (!o.plot.empty()) {
       // Events of the plotted (first) site shaded, whether or not --mhw lists them.
       std::vector<std::pair<int64_t, int64_t>> shaded;
@@ -170,31 +213,28 @@ int run_drill(const DrillOptions& o) {
           shaded.emplace_back(e.start_day * 86400, (e.end_day + 1) * 86400);
         }
       }
-      output::write_anomaly_plot(result.series, anomalies->variable, shaded, o.plot);
+      output::write_anomaly_plot(result.series, request.variable, shaded, o.plot);
     }
-    if (o.mhw) {
-      std::string units;
-      for (const auto& c : series.columns) {
-        if (c.name == anomalies->variable) units = c.units;
-      }
+    if (o.analysis.mhw) {
       write_text(o, format == "json" ? output::heatwaves_to_json(result.heatwaves, units)
                                      : output::heatwaves_to_csv(result.heatwaves));
-      return series.partial() ? kExitPartial : kExitOk;
+      return partial ? kExitPartial : kExitOk;
     }
     series = std::move(result.series);
+  } else if (analysis.period) {
+    series = analysis::run_analysis(analysis, std::move(series)).series;
   }
   if (format == "netcdf") {
-    output::write_netcdf(series, o.output);
+    output::write_netcdf(series, o.output, {.history = command_line()});
+  } else if (format == "json") {
+    write_text(o, output::to_json(series, table));
+  } else if (format == "erddap-json") {
+    write_text(o, output::to_erddap_json(series, table));
   } else {
-    write_text(o, format == "json" ? output::to_json(series) : output::to_csv(series));
+    write_text(o, output::to_csv(series, table));
   }
-  if (!o.plot.empty() && !anomalies) output::write_plot(series, o.plot);
-  if (series.partial()) {
-    std::fprintf(stderr, "pixeldrill drill: result is partial: %zu file(s) skipped\n",
-                 series.problems.size());
-    return kExitPartial;
-  }
-  return kExitOk;
+  if (!o.plot.empty() && !analysis.anomalies) output::write_plot(series, o.plot);
+  return finish(series);
 }
 
 Command make_drill_command(CLI::App& root) {
@@ -204,16 +244,29 @@ Command make_drill_command(CLI::App& root) {
       "Drill time series at a point, a list of stations or a box out of a NetCDF collection "
       "(folder searched recursively, glob, single file) or a pixeldrill index/store.");
   add_remote_flags(app);
-  app->add_option("SOURCE", opts->source, "collection folder, glob, NetCDF file, index or store")
+  app->add_option("SOURCE", opts->sources,
+                  "collection folder, glob, NetCDF file(s), index or store; several NetCDF "
+                  "files, folders or globs (an unquoted data/2021/*.nc) make one collection")
       ->required();
   auto* point =
-      app->add_option("--point", opts->query.point, "LAT,LON: the nearest pixel (xarray's rule)");
-  auto* stations = app->add_option("--stations", opts->query.stations,
-                                   "CSV file of id,lat,lon rows (header optional)");
+      app->add_option("--point", opts->query.point,
+                      "LAT,LON: the nearest pixel (xarray's rule); longitude -180..180 or 0..360");
+  auto* stations =
+      app->add_option("--stations", opts->query.stations,
+                      "CSV file of stations: a header names the columns (id, lat, lon in any "
+                      "order, others ignored); without one, id,lat,lon rows");
   auto* box =
       app->add_option("--box", opts->query.box, "S,N,W,E: every pixel whose centre is inside");
-  point->excludes(stations)->excludes(box);
-  stations->excludes(box);
+  auto* bbox = app->add_option("--bbox", opts->query.bbox,
+                               "W,S,E,N (GDAL/STAC order): the same as --box S,N,W,E");
+  point->excludes(stations)->excludes(box)->excludes(bbox);
+  stations->excludes(box)->excludes(bbox);
+  box->excludes(bbox);
+  app->add_option("--nearest-valid", opts->query.nearest_valid,
+                  "RADIUS_KM: per site, the nearest pixel within the radius with a valid value "
+                  "in the time range; adds a pixel_distance column (km)");
+  app->add_flag("--keep-columns", opts->query.keep_columns,
+                "keep the stations file's other columns in the output");
   app->add_option("--reduce", opts->query.reduce, "per-time box reduction over valid pixels")
       ->check(CLI::IsMember({"none", "mean", "min", "max", "count"}));
   app->add_option("--vars,--var", opts->query.vars,
@@ -222,36 +275,55 @@ Command make_drill_command(CLI::App& root) {
                   "only files whose GHRSST product name (the file name after its date) contains "
                   "this text, e.g. 1d_night or AHI_H08-4h; needed when a folder mixes products");
   app->add_option("--from", opts->query.from,
-                  "first time, YYYY-MM-DD[THH:MM[:SS]] UTC (inclusive)");
-  app->add_option("--to", opts->query.to, "last time (inclusive; a bare date means the whole day)");
+                  "first time (inclusive), ISO 8601: YYYY, YYYY-MM, YYYY-MM-DD or "
+                  "YYYY-MM-DDTHH:MM[:SS[.fff]] in UTC, with Z or an offset such as +10:00");
+  app->add_option("--to", opts->query.to,
+                  "last time (inclusive); a year, month or date means through its end");
   app->add_option("--min-quality", opts->query.min_quality,
                   "mask values whose quality_level is below N")
       ->check(CLI::Range(0, 127));
   app->add_flag("--celsius", opts->query.celsius, "kelvin temperatures in degrees Celsius");
-  app->add_option("--format", opts->format, "csv (default), json or netcdf (CF timeSeries)")
-      ->check(CLI::IsMember({"csv", "json", "netcdf"}));
+  app->add_option("--format", opts->format,
+                  "csv (default), json (pandas.read_json(orient=\"table\")), erddap-json "
+                  "(ERDDAP's table JSON) or netcdf (CF timeSeries; a --box without --reduce is a "
+                  "CF (time, lat, lon) cube)")
+      ->check(CLI::IsMember({"csv", "json", "erddap-json", "netcdf"}));
+  app->add_option("--precision", opts->precision,
+                  "data (default): the digits the data carries (integers, float32, packing "
+                  "quantum); full: the shortest text that reads back to the same double")
+      ->check(CLI::IsMember({"data", "full"}));
+  app->add_flag("--units-row", opts->units_row,
+                "CSV: a second header row with each column's units, as ERDDAP's .csv");
+  app->add_option("--name", opts->name,
+                  "site name of a single --point (default: point) or of a reduced --box");
   app->add_option("-o,--output", opts->output, "output file (default: stdout)");
-  app->add_option("--plot", opts->plot, "also write a PNG plot (gnuplot pngcairo)");
+  app->add_option("--plot", opts->plot,
+                  "also write a PNG plot (gnuplot pngcairo); points coloured by quality_level");
+  app->add_option("--plot-map", opts->plot_map,
+                  "with --box: PNG map of each pixel's mean over the range (land: never valid) "
+                  "and FILE.csv beside it with the grid");
+  app->add_option("--max-size", opts->max_size,
+                  "refuse a --box cube whose uncompressed size is larger (e.g. 2G, 500M)");
   app->add_option("--duplicates", opts->duplicates,
                   "two files with the same time step: refuse (name both), first (sorted path) "
                   "or newest (modification time)")
       ->check(CLI::IsMember({"refuse", "first", "newest"}));
-  app->add_option("--aggregate", opts->aggregate,
+  app->add_option("--aggregate", opts->analysis.aggregate,
                   "per-site calendar statistics over valid values (docs/analysis.md)")
       ->check(CLI::IsMember({"day", "week", "month", "season", "year"}));
-  app->add_option("--stats", opts->stats,
+  app->add_option("--stats", opts->analysis.stats,
                   "with --aggregate: mean,min,max,std,count (std: population, ddof=0)");
-  app->add_option("--climatology", opts->climatology,
+  app->add_option("--climatology", opts->analysis.climatology,
                   "FIRST-LAST base years: add VAR_clim, VAR_thresh, VAR_anomaly (Hobday 2016)");
-  app->add_option("--climatology-from", opts->climatology_from, "first base year")
+  app->add_option("--climatology-from", opts->analysis.climatology_from, "first base year")
       ->check(CLI::Range(1, 9999));
-  app->add_option("--climatology-to", opts->climatology_to, "last base year")
+  app->add_option("--climatology-to", opts->analysis.climatology_to, "last base year")
       ->check(CLI::Range(1, 9999));
   app->add_option(
-      "--clim-var", opts->clim_var,
-      "variable for --climatology (default: the first of --var other than quality_level)");
-  app->add_flag("--mhw", opts->mhw, "list marine heatwave events instead of the series");
-  app->add_option("--gapfill", opts->gapfill,
+      "--clim-var", opts->analysis.clim_var,
+      "variable for --climatology (default: the first of --vars other than quality_level)");
+  app->add_flag("--mhw", opts->analysis.mhw, "list marine heatwave events instead of the series");
+  app->add_option("--gapfill", opts->analysis.gapfill,
                   "fill gaps of up to N days linearly for the climatology and --mhw")
       ->check(CLI::Range(0, 366));
   return {app, [opts] { return run_drill(*opts); }};

@@ -1,14 +1,19 @@
-// `pixeldrill info INDEX`: a human summary of a chunk index.
+// `pixeldrill info SOURCE`: a human summary of a chunk index, a folder (or
+// glob, or file) of NetCDF files or a store: what it holds, its time span and
+// gaps, grid and variables.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 
 #include "cli/command.h"
 #include "core/civil_time.h"
 #include "core/error.h"
+#include "drill/dataset.h"
 #include "index/collection_index.h"
+#include "index/mapped_index.h"
 #include "index/verify.h"
 
 namespace pixeldrill::cli {
@@ -54,7 +59,8 @@ void print_gaps(const std::vector<int64_t>& times) {
 }
 
 int run_info(const std::string& path) {
-  const auto idx = index::read_index(path);
+  const auto mapped = index::MappedIndex::open(path);
+  const auto idx = mapped->decode_all();
   std::set<int64_t> time_set;
   uint64_t bytes = 0, chunks = 0;
   for (const auto& f : idx.files) {
@@ -64,7 +70,10 @@ int run_info(const std::string& path) {
   }
   const std::vector<int64_t> times(time_set.begin(), time_set.end());
   g_sub_daily = sub_daily(times);
-  std::printf("index:      %s (format version %u)\n", path.c_str(), index::kFormatVersion);
+  std::printf("index:      %s (format version %u%s)\n", path.c_str(), mapped->version(),
+              mapped->version() < index::kFormatVersion
+                  ? "; re-run pixeldrill index to upgrade it: newer versions open faster"
+                  : "");
   std::printf("collection: %s\n", idx.collection.c_str());
   std::printf("files:      %zu (%.1f MB, %llu chunks)\n", idx.files.size(), bytes / 1e6,
               static_cast<unsigned long long>(chunks));
@@ -108,6 +117,43 @@ int run_info(const std::string& path) {
   return kExitOk;
 }
 
+std::string chunk_shape(const std::vector<uint64_t>& chunks) {
+  std::string out;
+  for (uint64_t c : chunks) out += (out.empty() ? "" : " x ") + std::to_string(c);
+  return out;
+}
+
+// The same summary for a folder of NetCDF files or a store, from what the
+// opened dataset describes (no chunk byte offsets: those are the index's).
+int run_dataset_info(const drill::DatasetInfo& info) {
+  g_sub_daily = sub_daily(info.times);
+  const char* label = info.kind == "store" ? "store:     " : "collection:";
+  std::printf("%s %s (%s)\n", label, info.source.c_str(),
+              info.kind == "store" ? "Zarr store" : "NetCDF files");
+  std::printf("time steps: %zu\n", info.times.size());
+  if (!info.times.empty()) {
+    std::printf("time span:  %s .. %s (%zu time steps)\n",
+                format_iso8601(info.times.front()).c_str(),
+                format_iso8601(info.times.back()).c_str(), info.times.size());
+  }
+  print_gaps(info.times);
+  std::printf("grids:      1\n  [0] %s\n", info.grid.describe().c_str());
+  std::printf("variables:  %zu\n", info.variables.size());
+  for (const auto& v : info.variables) {
+    std::printf("  %s: %s", v.name.c_str(), formats::storage_name(v.type));
+    if (!v.chunks.empty()) std::printf(", chunks %s", chunk_shape(v.chunks).c_str());
+    std::printf(", in %zu of %zu time steps", v.steps_present, info.times.size());
+    if (!v.column.units.empty()) std::printf(", %s", v.column.units.c_str());
+    std::printf("\n");
+  }
+  if (!info.problems.empty()) {
+    std::printf("not readable: %zu\n", info.problems.size());
+    for (const auto& p : info.problems) std::printf("  %s\n", p.message().c_str());
+  }
+  if (std::fflush(stdout) != 0) throw Error("standard output: write failed");
+  return info.problems.empty() ? kExitOk : kExitPartial;
+}
+
 // Re-reads every indexed chunk; exit 1 when any file is damaged or changed.
 int run_verify(const std::string& path, unsigned threads) {
   const auto idx = index::read_index(path);
@@ -136,13 +182,26 @@ struct InfoArgs {
 Command make_info_command(CLI::App& root) {
   auto args = std::make_shared<InfoArgs>();
   CLI::App* app = root.add_subcommand(
-      "info", "Summarise a chunk index: files, time span, gaps, layouts, variables");
-  app->add_option("INDEX", args->path, "Index file written by pixeldrill index")->required();
+      "info",
+      "Summarise an index, a NetCDF collection or a store: time span, gaps, grid, variables");
+  app->add_option("SOURCE", args->path, "index file, folder/glob/file of NetCDF files, or store")
+      ->required();
   app->add_flag("--verify", args->verify,
                 "Re-read every chunk and check it against the index (size, mtime, CRC-32C of "
                 "every 64 KiB block, fletcher32, adler32); exit 1 naming each damaged file");
   app->add_option("--threads", args->threads, "Files checked in parallel (default: one per core)");
   return Command{app, [args] {
+                   std::error_code ec;
+                   if (!std::filesystem::is_regular_file(args->path, ec) ||
+                       !index::is_index_file(args->path)) {
+                     const auto dataset = drill::open_dataset(args->path);
+                     const auto described = dataset->info();
+                     if (args->verify) {
+                       throw BadRequest("--verify checks an index; " + args->path + " is a " +
+                                        described->kind + " source");
+                     }
+                     return run_dataset_info(*described);
+                   }
                    if (!args->verify) return run_info(args->path);
                    const int info = run_info(args->path);
                    return std::max(info, run_verify(args->path, args->threads));

@@ -22,7 +22,21 @@ std::vector<std::pair<int, CommandFactory>>& registry() {
   static std::vector<std::pair<int, CommandFactory>> factories;
   return factories;
 }
+
+std::string g_command_line;
+
+std::string shell_word(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789-_.,/:=+@%") == std::string::npos) {
+    return word;
+  }
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
 }  // namespace
+
+const std::string& command_line() { return g_command_line; }
 
 bool register_command(int order, CommandFactory factory) {
   registry().emplace_back(order, factory);
@@ -89,6 +103,8 @@ int fail(const char* name, const Error& e, bool collective) {
 
 int main(int argc, char** argv) {
   using namespace pixeldrill;
+  cli::g_command_line = "pixeldrill";
+  for (int i = 1; i < argc; ++i) cli::g_command_line += " " + cli::shell_word(argv[i]);
   // HDF5's at-exit shutdown is turned off where HDF5 is loaded
   // (formats/lazy_library.cpp), before its first call.
   CLI::App app{

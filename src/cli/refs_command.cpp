@@ -1,9 +1,13 @@
-// `pixeldrill refs COLLECTION|INDEX -o OUT [--combined]`: kerchunk references.
+// `pixeldrill refs COLLECTION|INDEX -o OUT [--combined] [--relative|--prefix URL]`:
+// kerchunk references.
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/command.h"
 #include "cli/remote_flags.h"
+#include "core/civil_time.h"
 #include "core/error.h"
 #include "index/collection_index.h"
 #include "index/indexer.h"
@@ -20,9 +24,23 @@ struct RefsArgs {
   std::string source;
   std::string output;
   bool combined = false;
+  bool relative = false;
+  std::string prefix;
 };
 
-void write_json(const nlohmann::json& j, const std::string& path) {
+// The files' common folder as the template base: a URL prefix (--prefix), a
+// path relative to the folder of the reference file (--relative), or as is.
+void write_json(nlohmann::json j, const std::string& path, const index::CollectionIndex& idx,
+                const RefsArgs& args) {
+  if (args.relative || !args.prefix.empty()) {
+    const std::string root = index::kerchunk::common_folder(idx);
+    std::string base = args.prefix;
+    if (args.relative) {
+      const fs::path from = fs::absolute(path).parent_path();
+      base = fs::path(root).lexically_relative(from).string();
+    }
+    index::kerchunk::relocate(j, root, base);
+  }
   output::write_file_atomically(path, j.dump());
 }
 
@@ -50,11 +68,39 @@ int run_refs(const RefsArgs& args) {
   size_t written = 0;
   if (args.combined) {
     const auto groups = index::kerchunk::combinable_groups(idx);
+    nlohmann::json listing = nlohmann::json::array();
     for (size_t g = 0; g < groups.size(); ++g) {
       const std::string path = group_path(args.output, g, groups.size());
-      write_json(index::kerchunk::combined_refs(idx, groups[g], &warnings), path);
+      write_json(index::kerchunk::combined_refs(idx, groups[g], &warnings), path, idx, args);
       std::fprintf(stderr, "%s: %zu files combined along time\n", path.c_str(), groups[g].size());
+      int64_t first = INT64_MAX, last = INT64_MIN;
+      for (size_t f : groups[g]) {
+        for (int64_t t : idx.files[f].times) {
+          first = std::min(first, t);
+          last = std::max(last, t);
+        }
+      }
+      nlohmann::json entry = {{"refs", fs::path(path).filename().string()},
+                              {"files", groups[g].size()}};
+      if (first <= last) {
+        entry["time_coverage_start"] = format_iso8601(first);
+        entry["time_coverage_end"] = format_iso8601(last);
+      }
+      listing.push_back(std::move(entry));
       ++written;
+    }
+    // Several layout groups cannot share one zarr array set: OUT names them.
+    if (groups.size() > 1) {
+      const nlohmann::json index_file = {
+          {"pixeldrill_refs_groups", listing},
+          {"comment",
+           "The collection's files fall into several layout groups (chunking or variables "
+           "differ), each combined along time into its own kerchunk reference set listed here, "
+           "in the same folder. Open one with xarray.open_zarr(fsspec.get_mapper(\"reference://\", "
+           "fo=REFS, remote_protocol=\"file\"), consolidated=False)."}};
+      output::write_file_atomically(args.output, index_file.dump(1) + "\n");
+      std::fprintf(stderr, "%s: lists the %zu reference sets\n", args.output.c_str(),
+                   groups.size());
     }
   } else {
     fs::create_directories(args.output);
@@ -62,7 +108,7 @@ int run_refs(const RefsArgs& args) {
       const std::string path =
           (fs::path(args.output) / (fs::path(idx.files[i].path).stem().string() + ".json"))
               .string();
-      write_json(index::kerchunk::file_refs(idx, i, &warnings), path);
+      write_json(index::kerchunk::file_refs(idx, i, &warnings), path, idx, args);
       ++written;
     }
     std::fprintf(stderr, "wrote %zu reference files into %s\n", written, args.output.c_str());
@@ -88,6 +134,15 @@ Command make_refs_command(CLI::App& root) {
   app->add_flag("--combined", args->combined,
                 "One reference set per layout group, concatenated along time; when packing "
                 "differs between files, <var>_scale_factor/<var>_add_offset per time step");
+  auto* relative = app->add_flag(
+      "--relative", args->relative,
+      "Chunk paths relative to the reference file's folder (template {{u}}), so the refs and "
+      "the collection can move together; fsspec resolves them from the working directory");
+  auto* prefix = app->add_option(
+      "--prefix", args->prefix,
+      "Chunk paths under this URL or folder instead of the collection's (template {{u}}), "
+      "e.g. s3://bucket/ghrsst when the same tree is uploaded there");
+  relative->excludes(prefix);
   return Command{app, [args] { return run_refs(*args); }};
 }
 

@@ -10,6 +10,7 @@
 #include "server/http_server.h"
 #include "server/server_config.h"
 #include "server/service.h"
+#include "store/converter.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -21,6 +22,7 @@ struct ServeOptions {
   int port = -1;
   std::string web_dir;
   int refresh_seconds = -1;
+  std::string max_cube_size;
 };
 
 int run_serve(const ServeOptions& o) {
@@ -33,6 +35,9 @@ int run_serve(const ServeOptions& o) {
   if (o.port >= 0) config.port = o.port;
   if (!o.web_dir.empty()) config.web_dir = o.web_dir;
   if (o.refresh_seconds >= 0) config.refresh_seconds = o.refresh_seconds;
+  if (!o.max_cube_size.empty()) {
+    config.max_cube_bytes = store::parse_size(o.max_cube_size, "--max-cube-size");
+  }
   server::validate_config(config);
   std::vector<server::ServedDataset> served;
   for (const auto& d : config.datasets) {
@@ -61,6 +66,8 @@ Command make_serve_command(CLI::App& root) {
   app->add_option("--refresh", opts->refresh_seconds,
                   "look for new data every N seconds (0: only on SIGHUP)")
       ->check(CLI::Range(0, 86400));
+  app->add_option("--max-cube-size", opts->max_cube_size,
+                  "refuse (HTTP 413) a box cube whose uncompressed size is larger (default 1G)");
   return {app, [opts] { return run_serve(*opts); }};
 }
 

@@ -99,7 +99,7 @@ Command make_synth_command(CLI::App& root) {
                   "Grid coarsening: 1 = full 4500 x 6000 at 0.02 deg, 50 = 90 x 120, up to 100; "
                   "must divide 1500")
       ->capture_default_str();
-  app->add_option("--vars", args->vars,
+  app->add_option("--vars,--var", args->vars,
                   "Comma-separated data variables to write (default: all of the era); "
                   "coordinates are always written");
   app->add_option("--seed", args->seed, "Random seed; the same seed gives the same values")

@@ -1,6 +1,7 @@
 #include "core/civil_time.h"
 
 #include <cstdio>
+#include <optional>
 
 #include "core/error.h"
 
@@ -52,34 +53,102 @@ std::string format_yyyymmdd(int64_t t) {
   return buf;
 }
 
-int64_t parse_iso8601(std::string_view text, std::string_view what) {
-  const std::string s(text);
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  char sep = 0;
-  int consumed = 0;
-  const int n = std::sscanf(s.c_str(), "%4d-%2d-%2d%n%c%2d:%2d%n", &y, &mo, &d, &consumed, &sep, &h,
-                            &mi, &consumed);
-  bool ok =
-      (n == 3 && consumed == static_cast<int>(s.size())) || (n == 6 && (sep == 'T' || sep == ' '));
-  if (ok && n == 6) {
-    std::string_view rest = std::string_view(s).substr(static_cast<size_t>(consumed));
-    if (!rest.empty() && rest.front() == ':') {
-      int used = 0;
-      ok = std::sscanf(std::string(rest).c_str(), ":%2d%n", &se, &used) == 1;
-      rest.remove_prefix(static_cast<size_t>(used));
+namespace {
+
+// What a text names: [first, last] whole seconds, and whether a fraction of a
+// second was cut off the first.
+struct TimeSpan {
+  int64_t first = 0;
+  int64_t last = 0;
+  bool fraction = false;
+};
+
+bool digits(std::string_view s, size_t at, size_t n, int* out) {
+  if (at + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+std::optional<TimeSpan> parse_span(std::string_view s) {
+  int y = 0, mo = 1, d = 1, h = 0, mi = 0, se = 0;
+  if (!digits(s, 0, 4, &y)) return std::nullopt;
+  if (s.size() == 4) {
+    return TimeSpan{days_from_civil({y, 1, 1}) * 86400, days_from_civil({y + 1, 1, 1}) * 86400 - 1};
+  }
+  if (s[4] != '-' || !digits(s, 5, 2, &mo) || mo < 1 || mo > 12) return std::nullopt;
+  if (s.size() == 7) {
+    const CivilDate next = mo == 12 ? CivilDate{y + 1, 1, 1} : CivilDate{y, mo + 1, 1};
+    return TimeSpan{days_from_civil({y, mo, 1}) * 86400, days_from_civil(next) * 86400 - 1};
+  }
+  if (s[7] != '-' || !digits(s, 8, 2, &d) || d < 1) return std::nullopt;
+  const CivilDate back = civil_from_days(days_from_civil({y, mo, d}));
+  if (back.month != mo || back.day != d) return std::nullopt;
+  const int64_t day = days_from_civil({y, mo, d}) * 86400;
+  if (s.size() == 10) return TimeSpan{day, day + 86399};
+  if ((s[10] != 'T' && s[10] != ' ') || !digits(s, 11, 2, &h) || s.size() < 16 || s[13] != ':' ||
+      !digits(s, 14, 2, &mi) || h > 23 || mi > 59) {
+    return std::nullopt;
+  }
+  size_t at = 16;
+  bool fraction = false;
+  if (at < s.size() && s[at] == ':') {
+    if (!digits(s, at + 1, 2, &se) || se > 60) return std::nullopt;
+    at += 3;
+    if (at < s.size() && (s[at] == '.' || s[at] == ',')) {
+      ++at;
+      const size_t begin = at;
+      while (at < s.size() && s[at] >= '0' && s[at] <= '9') fraction |= s[at++] != '0';
+      if (at == begin) return std::nullopt;
     }
-    ok = ok && (rest.empty() || rest == "Z");
   }
-  ok = ok && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 61;
-  if (ok) {
-    const CivilDate back = civil_from_days(days_from_civil({y, mo, d}));
-    ok = back.month == mo && back.day == d;
+  int64_t offset = 0;  // seconds east of UTC
+  if (at < s.size() && s[at] == 'Z') {
+    ++at;
+  } else if (at < s.size() && (s[at] == '+' || s[at] == '-')) {
+    const int sign = s[at] == '+' ? 1 : -1;
+    int oh = 0, om = 0;
+    if (!digits(s, at + 1, 2, &oh) || oh > 14) return std::nullopt;
+    at += 3;
+    if (at < s.size() && s[at] == ':') ++at;
+    if (at < s.size()) {
+      if (!digits(s, at, 2, &om) || om > 59) return std::nullopt;
+      at += 2;
+    }
+    offset = sign * (oh * 3600 + om * 60);
   }
-  if (!ok) {
-    throw BadRequest(std::string(what) + ": '" + s + "' is not a date (expected YYYY-MM-DD or " +
-                     "YYYY-MM-DDTHH:MM:SSZ)");
+  if (at != s.size()) return std::nullopt;
+  const int64_t t = day + h * 3600 + mi * 60 + se - offset;
+  return TimeSpan{t, t, fraction};
+}
+
+TimeSpan parse_or_throw(std::string_view text, std::string_view what) {
+  const auto span = parse_span(text);
+  if (!span) {
+    throw BadRequest(std::string(what) + ": '" + std::string(text) +
+                     "' is not a date (expected ISO 8601: YYYY, YYYY-MM, YYYY-MM-DD or "
+                     "YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+HH:MM])");
   }
-  return days_from_civil({y, mo, d}) * 86400 + h * 3600 + mi * 60 + se;
+  return *span;
+}
+
+}  // namespace
+
+int64_t parse_iso8601(std::string_view text, std::string_view what) {
+  return parse_or_throw(text, what).first;
+}
+
+int64_t parse_iso8601_end(std::string_view text, std::string_view what) {
+  return parse_or_throw(text, what).last;
+}
+
+int64_t parse_iso8601_start(std::string_view text, std::string_view what) {
+  const TimeSpan span = parse_or_throw(text, what);
+  return span.first + (span.fraction ? 1 : 0);
 }
 
 std::string describe_time_span(const std::vector<int64_t>& t) {

@@ -27,8 +27,19 @@ std::string format_yyyymmdd(int64_t unix_seconds);
 // less than a day apart (sub-daily products need the time of day).
 std::string describe_time_span(const std::vector<int64_t>& sorted_times);
 
-// Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z]" and "YYYY-MM-DD HH:MM:SS".
-// Throws Error naming `what` (e.g. "--from") on malformed text.
+// ISO 8601 as people write it: "YYYY", "YYYY-MM", "YYYY-MM-DD" and
+// "YYYY-MM-DD[T| ]HH:MM[:SS[.fff]]" followed by nothing (UTC), "Z" or an
+// offset "+HH:MM", "+HHMM", "+HH" (also "-"). Returns the first second of
+// what the text names (a year, a month, a day or an instant; a fraction of a
+// second rounds down). Throws BadRequest naming `what` (e.g. "--from").
 int64_t parse_iso8601(std::string_view text, std::string_view what);
+
+// The same text as the end of an inclusive range: the last whole second of
+// the year, month or day it names ("--to 2021-03" is through 2021-03-31
+// 23:59:59Z), or the instant itself (a fraction rounds down).
+int64_t parse_iso8601_end(std::string_view text, std::string_view what);
+// ...and as the start of one: a fraction of a second rounds up, so that
+// "--from 00:00:00.5" does not take the step at 00:00:00.
+int64_t parse_iso8601_start(std::string_view text, std::string_view what);
 
 }  // namespace pixeldrill

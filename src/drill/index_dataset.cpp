@@ -16,11 +16,13 @@
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "drill/dataset_registry.h"
+#include "drill/index_summary.h"
 #include "drill/index_values.h"
 #include "drill/plan.h"
 #include "drill/resolve.h"
 #include "drill/series_builder.h"
 #include "index/indexer.h"
+#include "index/mapped_index.h"
 #include "io/byte_source.h"
 #include "io/registry.h"
 #include "io/remote_options.h"
@@ -32,6 +34,7 @@ using formats::hdf5::ChunkRef;
 using index::CollectionIndex;
 using index::FileEntry;
 using index::Layout;
+using index::MappedIndex;
 using index::VarLayout;
 using index_values::is_data_variable;
 using index_values::pipeline_of;
@@ -58,9 +61,9 @@ struct Counters {
 
 class FileDriller {
  public:
-  FileDriller(const CollectionIndex& index, const Plan& plan, const SeriesBuilder& builder,
+  FileDriller(const std::vector<Layout>& layouts, const Plan& plan, const SeriesBuilder& builder,
               codec::Inflater engine, ByteOpener open_bytes, Counters& counters)
-      : index_(index),
+      : layouts_(layouts),
         plan_(plan),
         builder_(builder),
         engine_(engine),
@@ -100,7 +103,7 @@ class FileDriller {
                   " -> " + std::to_string(source->size()) +
                   "); re-run pixeldrill index to update the index");
     }
-    const Layout& layout = index_.layouts[f.layout];
+    const Layout& layout = layouts_[f.layout];
     const auto& names = builder_.read_variables();
     const size_t npix = plan_.pixels.size();
     std::vector<std::pair<size_t, std::vector<StoredValues>>> out;
@@ -268,7 +271,7 @@ class FileDriller {
     return var_pixels_.emplace(&var, std::move(vp)).first->second;
   }
 
-  const CollectionIndex& index_;
+  const std::vector<Layout>& layouts_;
   const Plan& plan_;
   const SeriesBuilder& builder_;
   codec::Inflater engine_;
@@ -291,69 +294,26 @@ codec::Inflater default_index_inflater() {
 }
 
 struct IndexDataset::State {
-  index::CollectionIndex index;
+  std::shared_ptr<const MappedIndex> index;
   std::shared_ptr<const DatasetInfo> info;
   std::string stamp;  // size and modification time of the index file
+  // collection_index(): decoded on first request, kept as long as this state.
+  mutable std::once_flag decode_once;
+  mutable std::unique_ptr<const CollectionIndex> decoded;
 };
 
 namespace {
 
-// What the index holds, described once: the grid most files share, every
-// time step of those files, the data variables of every layout.
-std::shared_ptr<const DatasetInfo> describe_index(const std::string& path,
-                                                  const CollectionIndex& index,
-                                                  const std::string& stamp, int64_t mtime) {
-  auto info = std::make_shared<DatasetInfo>();
-  info->source = path;
-  info->kind = "index";
-  info->version = stamp;
-  info->modified = mtime;
-  for (const auto& p : index.problems) info->problems.push_back(problem_from_message(p));
-  if (index.files.empty()) return info;
-  std::map<uint64_t, size_t> counts;
-  for (const auto& f : index.files)
-    ++counts[index.grids[index.layouts[f.layout].grid].fingerprint()];
-  const uint64_t best = std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) {
-                          return a.second < b.second;
-                        })->first;
-  std::map<std::string, size_t> seen;
-  for (const auto& f : index.files) {
-    const Layout& l = index.layouts[f.layout];
-    if (index.grids[l.grid].fingerprint() != best) continue;
-    if (info->grid.lat.values.empty()) {
-      info->grid = index.grids[l.grid];
-      info->time_name = l.time_name;
-      info->global_attributes = nlohmann::json::parse(l.global_attrs_json, nullptr, false);
-      if (!info->global_attributes.is_object()) info->global_attributes = nlohmann::json::object();
-    }
-    info->times.insert(info->times.end(), f.times.begin(), f.times.end());
-    for (size_t vi = 0; vi < l.vars.size(); ++vi) {
-      const VarLayout& v = l.vars[vi];
-      if (!is_data_variable(l, v)) continue;
-      auto [it, fresh] = seen.try_emplace(v.name, info->variables.size());
-      if (fresh) {
-        DatasetVariable d;
-        d.name = v.name;
-        d.type = f.vars[vi].packing.type;
-        d.attributes = nlohmann::json::parse(v.attrs_json, nullptr, false);
-        if (!d.attributes.is_object()) d.attributes = nlohmann::json::object();
-        d.column = column_from_attributes(v.name, d.attributes);
-        d.chunks = v.chunk_shape;
-        info->variables.push_back(std::move(d));
-      }
-      info->variables[it->second].steps_present += f.times.size();
-    }
-  }
-  std::sort(info->times.begin(), info->times.end());
-  return info;
-}
-
 class IndexReader : public QueryReader {
  public:
   IndexReader(std::shared_ptr<const IndexDataset::State> state, const std::string& path,
-              const IndexDrillOptions& options, IndexDrillStats* stats)
-      : state_(std::move(state)), path_(path), options_(options), stats_(stats) {
-    if (state_->index.files.empty()) {
+              const IndexDrillOptions& options, IndexDrillStats* stats, const Query& query)
+      : state_(std::move(state)),
+        path_(path),
+        options_(options),
+        stats_(stats),
+        products_(*state_->index, path, query.product) {
+    if (state_->index->file_count() == 0) {
       throw Error(ErrorKind::kNotFound, path_ + ": the index holds no file");
     }
   }
@@ -361,47 +321,58 @@ class IndexReader : public QueryReader {
   std::string describe() const override { return "index"; }
 
   void read(const ReadRequest& r, SeriesBuilder& builder, std::vector<Problem>& problems) override {
-    const CollectionIndex& index = state_->index;
+    const MappedIndex& index = *state_->index;
     problems.insert(problems.end(), state_->info->problems.begin(), state_->info->problems.end());
     const uint64_t grid = state_->info->grid.fingerprint();
-    std::vector<size_t> todo;
-    std::vector<GridMember> others;
-    for (size_t i = 0; i < index.files.size(); ++i) {
-      const FileEntry& f = index.files[i];
-      if (select_steps(f.times, r.query.time).empty()) continue;
-      const catalog::Grid& g = index.grids[index.layouts[f.layout].grid];
+    // Only the files with a step in the query's range are looked at.
+    std::vector<uint32_t> todo;
+    std::vector<std::string> todo_paths;
+    std::vector<std::string> other_paths;
+    std::vector<const catalog::Grid*> other_grids;
+    for (const uint32_t i : index.files_between(r.query.time.from, r.query.time.to)) {
+      if (!products_.keeps(index, i)) continue;
+      const catalog::Grid& g = index.grids()[index.layouts()[index.layout_of(i)].grid];
       if (g.fingerprint() != grid) {
-        others.push_back({f.path, &g});
+        other_paths.push_back(index.path(i));
+        other_grids.push_back(&g);
       } else {
         todo.push_back(i);
+        todo_paths.push_back(index.path(i));
       }
     }
     {
       // Two files with the same time step: catalog/duplicates.h, as on every path.
       std::vector<catalog::TimedFile> timed;
-      for (const size_t i : todo) {
-        timed.push_back({index.files[i].path, {}, index.files[i].mtime_ns});
-        for (int64_t t : index.files[i].times) {
+      for (size_t k = 0; k < todo.size(); ++k) {
+        timed.push_back({todo_paths[k], {}, index.mtime_ns(todo[k])});
+        for (int64_t t : index.times(todo[k])) {
           if (r.query.time.contains(t)) timed.back().times.push_back(t);
         }
       }
       const std::vector<bool> use = catalog::resolve_duplicates(timed, r.query.duplicates);
-      std::vector<size_t> kept;
+      std::vector<uint32_t> kept;
+      std::vector<std::string> kept_paths;
       for (size_t k = 0; k < todo.size(); ++k) {
-        if (use[k]) kept.push_back(todo[k]);
+        if (!use[k]) continue;
+        kept.push_back(todo[k]);
+        kept_paths.push_back(std::move(todo_paths[k]));
       }
       todo = std::move(kept);
+      todo_paths = std::move(kept_paths);
     }
-    if (!others.empty()) {
+    if (!other_paths.empty()) {
+      std::vector<GridMember> others;
+      for (size_t k = 0; k < other_paths.size(); ++k)
+        others.push_back({other_paths[k], other_grids[k]});
       throw_mixed_grids(path_,
-                        {index.files[todo.empty() ? 0 : todo.front()].path, &state_->info->grid},
+                        {todo.empty() ? index.path(0) : todo_paths.front(), &state_->info->grid},
                         others, todo.size() + others.size());
     }
     Counters counters;
     std::vector<std::optional<Problem>> failures(todo.size());
     // Remote files wait on the network: one thread per request in flight.
-    const bool remote = std::any_of(index.files.begin(), index.files.end(),
-                                    [](const FileEntry& f) { return io::is_remote(f.path); });
+    const bool remote = std::any_of(todo_paths.begin(), todo_paths.end(),
+                                    [](const std::string& p) { return io::is_remote(p); });
     const unsigned threads = options_.threads ? options_.threads
                              : remote         ? io::remote_options().requests
                                               : default_threads();
@@ -420,16 +391,16 @@ class IndexReader : public QueryReader {
           }
         }
         if (!driller) {
-          driller = std::make_unique<FileDriller>(index, r.plan, builder, options_.inflater,
-                                                  options_.open_bytes, counters);
+          driller = std::make_unique<FileDriller>(index.layouts(), r.plan, builder,
+                                                  options_.inflater, options_.open_bytes, counters);
         }
-        const FileEntry& f = index.files[todo[k]];
         try {
+          const FileEntry f = index.file(todo[k]);  // decoded only now, by the worker
           for (auto& [t, values] : driller->drill(f, r.query)) {
             builder.add_step(f.times[t], values, todo[k]);
           }
         } catch (const Error& e) {
-          failures[k] = problem_from_error(f.path, e);
+          failures[k] = problem_from_error(todo_paths[k], e);
         }
         progress.tick();
         std::lock_guard lock(pool_mutex);
@@ -451,11 +422,12 @@ class IndexReader : public QueryReader {
   const std::string& path_;
   const IndexDrillOptions& options_;
   IndexDrillStats* stats_;
+  ProductFilter products_;
 };
 
 }  // namespace
 
-IndexDataset::IndexDataset(std::string path, index::CollectionIndex index,
+IndexDataset::IndexDataset(std::string path, std::shared_ptr<const index::MappedIndex> index,
                            IndexDrillOptions options)
     : path_(std::move(path)), options_(std::move(options)) {
   auto state = std::make_shared<State>();
@@ -463,19 +435,30 @@ IndexDataset::IndexDataset(std::string path, index::CollectionIndex index,
   std::error_code ec;
   state->stamp = std::filesystem::exists(path_, ec) ? io::object_version(path_, &mtime) : "";
   state->index = std::move(index);
-  state->info = describe_index(path_, state->index, state->stamp, mtime);
+  state->info = describe_index(path_, *state->index, state->stamp, mtime);
   set_info(state->info);
   state_ = std::move(state);
 }
+
+IndexDataset::IndexDataset(std::string path, const index::CollectionIndex& index,
+                           IndexDrillOptions options)
+    : IndexDataset(path, MappedIndex::in_memory(index, path), std::move(options)) {}
 
 std::shared_ptr<const IndexDataset::State> IndexDataset::state() const {
   std::lock_guard lock(mutex_);
   return state_;
 }
 
+std::shared_ptr<const index::MappedIndex> IndexDataset::mapped_index() const {
+  return state()->index;
+}
+
 std::shared_ptr<const index::CollectionIndex> IndexDataset::collection_index() const {
   auto s = state();
-  return {s, &s->index};
+  std::call_once(s->decode_once, [&] {
+    s->decoded = std::make_unique<const CollectionIndex>(s->index->decode_all());
+  });
+  return {s, s->decoded.get()};
 }
 
 bool IndexDataset::refresh() {
@@ -483,47 +466,21 @@ bool IndexDataset::refresh() {
   const std::string stamp = io::object_version(path_, &mtime);
   if (stamp == state()->stamp) return false;
   auto fresh = std::make_shared<State>();
-  fresh->index = index::read_index(path_);
+  fresh->index = MappedIndex::open(path_);
   fresh->stamp = stamp;
-  fresh->info = describe_index(path_, fresh->index, stamp, mtime);
+  fresh->info = describe_index(path_, *fresh->index, stamp, mtime);
   set_info(fresh->info);
   std::lock_guard lock(mutex_);
   state_ = std::move(fresh);
   return true;
 }
 
-namespace {
-
-// --product keeps the index's files of one GHRSST product (grids and layouts
-// stay shared); an index still holding several is refused.
-std::shared_ptr<const IndexDataset::State> for_product(
-    std::shared_ptr<const IndexDataset::State> state, const std::string& path, const Query& query) {
-  std::vector<std::string> paths;
-  for (const auto& f : state->index.files) paths.push_back(f.path);
-  if (!query.product.empty()) {
-    auto kept = std::make_shared<IndexDataset::State>(*state);
-    kept->index.files.clear();
-    std::vector<std::string> kept_paths;
-    for (size_t i : catalog::select_product(paths, query.product)) {
-      kept->index.files.push_back(state->index.files[i]);
-      kept_paths.push_back(paths[i]);
-    }
-    state = std::move(kept);
-    paths = std::move(kept_paths);
-  }
-  catalog::check_single_product(path, paths);
-  return state;
-}
-
-}  // namespace
-
 std::unique_ptr<QueryReader> IndexDataset::reader_for(const Query& query) const {
-  return std::make_unique<IndexReader>(for_product(state(), path_, query), path_, options_,
-                                       nullptr);
+  return std::make_unique<IndexReader>(state(), path_, options_, nullptr, query);
 }
 
 Series IndexDataset::drill_with_stats(const Query& query, IndexDrillStats* stats) const {
-  IndexReader reader(for_product(state(), path_, query), path_, options_, stats);
+  IndexReader reader(state(), path_, options_, stats, query);
   return run(query, reader);
 }
 
@@ -531,7 +488,7 @@ std::shared_ptr<Dataset> open_index_dataset(const std::string& spec) {
   if (!index::is_index_file(spec)) return nullptr;
   IndexDrillOptions options;
   options.inflater = default_index_inflater();
-  return std::make_shared<IndexDataset>(spec, index::read_index(spec), options);
+  return std::make_shared<IndexDataset>(spec, MappedIndex::open(spec), options);
 }
 
 namespace {

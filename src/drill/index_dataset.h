@@ -12,6 +12,7 @@
 #include "codec/inflate.h"
 #include "drill/dataset_base.h"
 #include "index/collection_index.h"
+#include "index/mapped_index.h"
 #include "io/byte_source.h"
 
 namespace pixeldrill::drill {
@@ -41,10 +42,16 @@ struct IndexDrillStats {
 
 class IndexDataset : public DatasetBase {
  public:
-  IndexDataset(std::string path, index::CollectionIndex index, IndexDrillOptions options = {});
+  IndexDataset(std::string path, std::shared_ptr<const index::MappedIndex> index,
+               IndexDrillOptions options = {});
+  // An index held in memory (tests, benchmarks), encoded and viewed the same way.
+  IndexDataset(std::string path, const index::CollectionIndex& index,
+               IndexDrillOptions options = {});
   bool refresh() override;
   // drill() with the counters of this query.
   Series drill_with_stats(const Query& query, IndexDrillStats* stats) const;
+  std::shared_ptr<const index::MappedIndex> mapped_index() const;
+  // The whole index decoded (every entry; for tests and tools, not drills).
   std::shared_ptr<const index::CollectionIndex> collection_index() const;
   struct State;  // the index, its description and the file stamp, swapped by refresh()
 

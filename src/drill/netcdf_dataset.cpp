@@ -38,8 +38,10 @@ std::shared_ptr<const NetcdfDataset::Listing> make_listing(const std::vector<std
 
 }  // namespace
 
-NetcdfDataset::NetcdfDataset(std::string spec, std::vector<std::string> files)
-    : spec_(std::move(spec)), listing_(make_listing(files)) {
+NetcdfDataset::NetcdfDataset(std::string spec, std::vector<std::string> files,
+                             std::vector<std::string> parts)
+    : spec_(std::move(spec)), parts_(std::move(parts)), listing_(make_listing(files)) {
+  if (parts_.empty()) parts_ = {spec_};
   auto info = std::make_shared<DatasetInfo>();
   info->source = spec_;
   info->kind = "netcdf";
@@ -180,7 +182,13 @@ std::shared_ptr<const DatasetInfo> NetcdfDataset::info() const {
 }
 
 bool NetcdfDataset::refresh() {
-  auto fresh = make_listing(catalog::discover_files(spec_));
+  std::vector<std::string> files;
+  for (const auto& part : parts_) {
+    for (auto& f : catalog::discover_files(part)) files.push_back(std::move(f));
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  auto fresh = make_listing(files);
   std::lock_guard lock(mutex_);
   bool changed = fresh->files.size() != listing_->files.size();
   for (size_t i = 0; !changed && i < fresh->files.size(); ++i) {
@@ -208,6 +216,44 @@ bool NetcdfDataset::refresh() {
 
 std::unique_ptr<QueryReader> NetcdfDataset::reader_for(const Query& query) const {
   return make_netcdf_reader(*this, listing(), query);
+}
+
+namespace {
+// A folder, glob or NetCDF file (or a path that is not there: the listing
+// then names it); false for anything else that exists (an index or store).
+bool netcdf_spec(const std::string& spec) {
+  std::error_code ec;
+  const bool dir = fs::is_directory(spec, ec);
+  const bool file = !dir && fs::is_regular_file(spec, ec);
+  if (file) {
+    const std::string ext = fs::path(spec).extension().string();
+    return catalog::has_netcdf_magic(spec) || ext == ".nc" || ext == ".nc4";
+  }
+  if (dir) return !fs::exists(fs::path(spec) / ".zmetadata", ec);
+  return catalog::is_glob(spec) || !fs::exists(spec, ec);
+}
+}  // namespace
+
+std::shared_ptr<Dataset> open_netcdf_sources(const std::vector<std::string>& sources) {
+  if (sources.size() == 1) return open_dataset(sources.front());
+  std::vector<std::string> files, skipped;
+  for (const auto& source : sources) {
+    if (!netcdf_spec(source)) {
+      throw BadRequest(source +
+                       ": several SOURCE arguments make one collection of NetCDF "
+                       "files, folders or globs; an index or store is drilled alone");
+    }
+    for (auto& f : catalog::discover_files(source, &skipped)) files.push_back(std::move(f));
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  const std::string spec =
+      sources.front() + " (and " + std::to_string(sources.size() - 1) + " more SOURCE arguments)";
+  auto dataset = std::make_shared<NetcdfDataset>(spec, std::move(files), sources);
+  std::vector<Problem> problems;
+  for (const auto& why : skipped) problems.push_back(problem_from_message(why));
+  dataset->set_walk_problems(std::move(problems));
+  return dataset;
 }
 
 std::shared_ptr<Dataset> open_netcdf_dataset(const std::string& spec) {

@@ -24,7 +24,10 @@ namespace pixeldrill::drill {
 
 class NetcdfDataset : public DatasetBase {
  public:
-  NetcdfDataset(std::string spec, std::vector<std::string> files);
+  // `parts`: the SOURCE arguments that make the collection (default: spec);
+  // refresh() lists them again.
+  NetcdfDataset(std::string spec, std::vector<std::string> files,
+                std::vector<std::string> parts = {});
   std::shared_ptr<const DatasetInfo> info() const override;
   bool refresh() override;
   std::vector<std::string> files() const;
@@ -70,6 +73,7 @@ class NetcdfDataset : public DatasetBase {
   std::shared_ptr<const Listing> listing() const;
 
   std::string spec_;
+  std::vector<std::string> parts_;
   std::vector<Problem> walk_problems_;
   mutable std::mutex mutex_;
   std::shared_ptr<const Listing> listing_;
@@ -87,5 +91,10 @@ class NetcdfDataset : public DatasetBase {
 // Recognises folders, globs and NetCDF files; nullptr for anything else
 // that exists (an index or store file), Error for a path that does not.
 std::shared_ptr<Dataset> open_netcdf_dataset(const std::string& spec);
+
+// Several SOURCE arguments (a shell-expanded `data/2021/*.nc`, or folders and
+// globs side by side) as one collection. Each must be a NetCDF file, folder
+// or glob: an index or store among them is refused by name.
+std::shared_ptr<Dataset> open_netcdf_sources(const std::vector<std::string>& sources);
 
 }  // namespace pixeldrill::drill

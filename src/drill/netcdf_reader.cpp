@@ -205,12 +205,14 @@ class NetcdfReader : public QueryReader {
     if (candidates_.empty()) {
       const auto [lo, hi] = std::minmax_element(
           files.begin(), files.end(), [](auto& a, auto& b) { return *a.name_time < *b.name_time; });
+      // The message of DatasetBase::run() on every backend, with the span of the names.
       throw Error(ErrorKind::kNotFound,
-                  dataset_.spec() + ": no file in the time range " +
+                  dataset_.spec() + ": no time step in " +
                       (query.time.from ? format_iso8601(*query.time.from) : "...") + ".." +
                       (query.time.to ? format_iso8601(*query.time.to) : "...") +
-                      "; its files are named for " + format_iso8601(*lo->name_time).substr(0, 10) +
-                      ".." + format_iso8601(*hi->name_time).substr(0, 10));
+                      "; the collection holds files named for " +
+                      format_iso8601(*lo->name_time).substr(0, 10) + ".." +
+                      format_iso8601(*hi->name_time).substr(0, 10));
     }
   }
 

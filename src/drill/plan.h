@@ -29,12 +29,32 @@ struct Plan {
   // For a reduced box: where its rows are reported (centre of the pixel centres used).
   double box_lat = 0, box_lon = 0;
 
+  // Stations outside the grid: left out of `pixels`, one message each, so a
+  // stations run drills the others and reports these (a partial result).
+  std::vector<std::string> outside;
+
   size_t window_rows() const { return row1 - row0 + 1; }
   size_t window_cols() const { return col1 - col0 + 1; }
 };
 
-// Throws Error naming --point/--stations (with the site id) or --box, and the
-// grid extent, when a site lies outside the grid or a box holds no pixel.
+// Throws Error naming --point or --box, and the grid extent, when the point
+// lies outside the grid or a box holds no pixel; stations outside are listed
+// in Plan::outside (an Error when every one is). Longitudes are taken in
+// either convention (grid_longitude).
 Plan make_plan(const Query& query, const catalog::Grid& grid);
+
+// A longitude in -180..180 or 0..360 on the grid's own convention: on a grid
+// running 70..190, -175 is 185 and on one running -180..180, 185 is -175.
+// Unchanged when no shift by 360 degrees puts it on the grid.
+double grid_longitude(double lon, const catalog::Axis& lon_axis);
+
+// [west, east] of a box on the grid's convention, east >= west: a box
+// crossing the antimeridian (west east of east) and one given in the other
+// convention are shifted by 360 degrees to where they overlap the grid most.
+std::pair<double, double> grid_longitudes(const Box& box, const catalog::Axis& lon_axis);
+
+// Great-circle distance in km between two positions (haversine on the
+// IUGG mean Earth radius, 6371.0088 km).
+double distance_km(double lat1, double lon1, double lat2, double lon2);
 
 }  // namespace pixeldrill::drill

@@ -18,6 +18,7 @@ struct Site {
   double lon = 0;
 };
 
+// West may be east of east: the box then crosses the antimeridian.
 struct Box {
   double south = 0, north = 0, west = 0, east = 0;
 };
@@ -39,6 +40,13 @@ struct Query {
   std::optional<int> min_quality;  // mask values whose quality_level < N
   bool celsius = false;            // kelvin variables converted to degrees Celsius
   std::string product;             // --product: only files whose product name contains it
+  // --nearest-valid KM: per site, the nearest pixel within KM that has a
+  // valid value in the time range (drill/nearest_valid.h).
+  std::optional<double> nearest_valid_km;
+  // --keep-columns: names of the stations file's other columns, kept in the
+  // output, and their text per site (parallel to `sites`).
+  std::vector<std::string> site_columns;
+  std::vector<std::vector<std::string>> site_values;
   // Two files with the same time step: refused unless the caller chooses.
   catalog::DuplicatePolicy duplicates = catalog::DuplicatePolicy::kRefuse;
 };

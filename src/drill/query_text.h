@@ -14,12 +14,17 @@ struct QueryText {
   std::string point;     // "LAT,LON"
   std::string stations;  // path of a stations CSV
   std::string box;       // "S,N,W,E"
+  std::string bbox;      // "W,S,E,N" (GDAL/STAC order), the same box
   std::string reduce = "none";
-  std::string vars;      // "a,b"; empty: the default variables
-  std::string from, to;  // ISO 8601; a bare date in `to` means the whole day
+  std::string vars;  // "a,b"; empty: the default variables
+  // ISO 8601 (Z or +HH:MM offsets, fractional seconds); a date, month
+  // (YYYY-MM) or year (YYYY) means the whole of it: `to` is through its end.
+  std::string from, to;
   int min_quality = -1;  // < 0: no QC mask
   bool celsius = false;
-  std::string product;  // part of the GHRSST product name (file name after the date)
+  std::string product;        // part of the GHRSST product name (file name after the date)
+  std::string nearest_valid;  // radius in km; empty: the nearest pixel, valid or not
+  bool keep_columns = false;  // keep the stations file's other columns in the output
 };
 
 Query parse_query(const QueryText& text);

@@ -33,7 +33,15 @@ std::vector<Column> resolve_columns(const DatasetInfo& info, const Query& query)
                   (i < query.vars.size() ? "--vars " : "--min-quality needs ") + wanted[i] +
                       ": no such variable in " + info.source + " (variables: " + known + ")");
     }
-    if (i < query.vars.size()) columns.push_back(v->column);
+    if (i >= query.vars.size()) continue;
+    Column c = v->column;
+    // Flag definitions hold for the drilled values too (not for reductions).
+    if (v->attributes.is_object()) {
+      for (const char* key : {"flag_values", "flag_meanings", "flag_masks"}) {
+        if (v->attributes.contains(key)) c.attributes[key] = v->attributes[key];
+      }
+    }
+    columns.push_back(std::move(c));
   }
   return columns;
 }

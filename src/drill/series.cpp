@@ -1,5 +1,8 @@
 #include "drill/series.h"
 
+#include "core/error.h"
+#include "drill/query.h"
+
 namespace pixeldrill::drill {
 
 std::string Problem::message() const {
@@ -22,6 +25,16 @@ Problem problem_from_message(const std::string& message, const std::string& pref
   const size_t sep = message.find(": ", slash == std::string::npos ? 0 : slash);
   if (sep == std::string::npos) return {"", "", prefix + message};
   return {message.substr(0, sep), "", prefix + message.substr(sep + 2)};
+}
+
+void name_single_site(Series& series, const Query& query, const std::string& name) {
+  const bool point = !query.box && query.sites.size() == 1 && query.sites.front().id.empty();
+  const bool reduced_box = query.box && query.reduce != Reduce::kNone;
+  if (!name.empty() && !point && !reduced_box) {
+    throw BadRequest("--name names a single --point or a reduced --box (stations keep their ids)");
+  }
+  if (!point && name.empty()) return;
+  for (auto& row : series.rows) row.site = name.empty() ? "point" : name;
 }
 
 }  // namespace pixeldrill::drill

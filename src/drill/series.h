@@ -6,16 +6,30 @@
 #include <exception>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "formats/packing.h"
+
 namespace pixeldrill::drill {
+
+// How many digits a column's values carry, so text outputs print what the
+// data holds rather than 17 digits of a double: integers for unpacked integer
+// storage (quality_level, l2p_flags), the shortest float32 text for float32
+// storage, enough decimals to tell packing quanta apart for packed numbers.
+enum class Digits { kDouble, kFloat32, kInteger, kQuantum };
 
 struct Column {
   std::string name;   // variable name, e.g. sea_surface_temperature
   std::string units;  // after --celsius: "degree_Celsius"
   std::string long_name;
   std::string standard_name;
+  Digits digits = Digits::kDouble;
+  double quantum = 0;  // kQuantum: the finest |scale_factor| of the files read
+  // Attributes of the source variable that still hold for the column's values
+  // (flag_values, flag_meanings, flag_masks, comment); empty for derived columns.
+  nlohmann::json attributes = nlohmann::json::object();
 };
 
 // The time cell a row stands for when it is an aggregate: [row time, end) and
@@ -58,9 +72,26 @@ struct Series {
   std::string source;                 // which path answered: "netcdf", "index", "store"
   std::map<int64_t, Period> periods;  // by row time; empty unless rows are aggregates
   std::map<std::string, std::string> cell_methods;  // CF, by column name ("time: mean")
+  // Per column: every distinct packing the read steps stored it with (a box
+  // cube keeps the source's packing only when there is exactly one).
+  std::vector<std::vector<formats::Packing>> packings;
+  // The source's global attributes (first file / store / index), for outputs
+  // that carry the ones that still hold (title, license, acknowledgment...).
+  nlohmann::json source_attributes = nlohmann::json::object();
+  // --keep-columns: the stations file's other columns, and their text by station id.
+  std::vector<std::string> site_columns;
+  std::map<std::string, std::vector<std::string>> site_values;
 
   bool partial() const { return !problems.empty(); }
   static constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 };
+
+struct Query;
+
+// A single --point's rows are site `name` ("point" by default), so tables of
+// several drills stay readable; a reduced box's rows take `name` when one is
+// given. Throws BadRequest when a name is given for anything else (stations
+// keep their ids, box pixels are told apart by their centres).
+void name_single_site(Series& series, const Query& query, const std::string& name = "");
 
 }  // namespace pixeldrill::drill

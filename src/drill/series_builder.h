@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "catalog/packing.h"
+#include "drill/box_reduction.h"
 #include "drill/plan.h"
 #include "drill/query.h"
 #include "drill/series.h"
@@ -49,11 +50,23 @@ class SeriesBuilder {
   // The finished table; steps outside Query::time are dropped.
   Series finish(std::vector<Problem> problems, std::string source);
 
+  // Per plan pixel: whether any step added gave it a valid value, i.e. a
+  // value of a query variable other than quality_level (of quality_level
+  // when it is the only one) after --min-quality. The rule of "no valid
+  // value at ..." and of --nearest-valid (drill/nearest_valid.h).
+  std::vector<bool> pixels_with_value();
+  // Time steps added inside Query::time.
+  size_t steps_added();
+  // Only pixels_with_value() is wanted: rows are not kept.
+  void count_only() { keep_rows_ = false; }
+
   // Whether --celsius converts this column (kelvin units and a CF
   // standard_name of an absolute temperature).
   static bool converts_to_celsius(const Column& column);
 
  private:
+  bool reduced() const { return plan_.box && query_.reduce != Reduce::kNone; }
+
   struct Step {
     int64_t time;
     uint64_t order;
@@ -68,6 +81,18 @@ class SeriesBuilder {
   std::optional<size_t> quality_index_;
   std::mutex mutex_;
   std::vector<Step> steps_;
+  std::vector<std::vector<catalog::Packing>> packings_;  // distinct, per column
+  // What the stored numbers of each column looked like, for Column::digits.
+  struct Storage {
+    bool packed = false, float32 = false, integer = false, other = false;
+    double quantum = 0;  // finest |scale_factor| seen
+  };
+  std::vector<Storage> storage_;
+  std::vector<ReducedColumn> reduction_;  // a reduced box's columns
+  std::vector<bool> valid_columns_;  // which columns count for pixels_with_value()
+  std::vector<bool> pixel_valid_;
+  size_t steps_added_ = 0;
+  bool keep_rows_ = true;
 };
 
 }  // namespace pixeldrill::drill

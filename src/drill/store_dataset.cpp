@@ -23,10 +23,12 @@
 #include "drill/plan.h"
 #include "drill/resolve.h"
 #include "drill/series_builder.h"
+#include "drill/store_loader.h"
 #include "formats/zarr/array_meta.h"
 #include "formats/zarr/chunk_io.h"
 #include "formats/zarr/directory.h"
 #include "io/registry.h"
+#include "store/chunk_manifest.h"
 #include "store/store_metadata.h"
 #include "store/store_state.h"
 
@@ -36,192 +38,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using zarr::ArrayMeta;
 
-struct StoreArray {
-  ArrayMeta meta;
-  json attrs;
-  catalog::Packing packing;  // how a reader decodes the stored numbers (CF on Zarr)
-};
-
-double load_number(const std::byte* p, catalog::StorageType t) {
-  using catalog::StorageType;
-  auto get = [p](auto v) {
-    std::memcpy(&v, p, sizeof v);
-    return static_cast<double>(v);
-  };
-  switch (t) {
-    case StorageType::kInt8:
-      return get(int8_t{});
-    case StorageType::kUInt8:
-      return get(uint8_t{});
-    case StorageType::kInt16:
-      return get(int16_t{});
-    case StorageType::kUInt16:
-      return get(uint16_t{});
-    case StorageType::kInt32:
-      return get(int32_t{});
-    case StorageType::kUInt32:
-      return get(uint32_t{});
-    case StorageType::kInt64:
-      return get(int64_t{});
-    case StorageType::kUInt64:
-      return get(uint64_t{});
-    case StorageType::kFloat32:
-      return get(float{});
-    case StorageType::kFloat64:
-      return get(double{});
-  }
-  return 0;
-}
-
-// Everything the store's consolidated metadata says, read once; swapped
-// whole by refresh().
-struct OpenedStore {
-  std::string spec;
-  std::string stamp;  // .zmetadata size and modification time
-  std::string time_name;
-  std::map<std::string, StoreArray> arrays;
-  std::vector<std::string> data_vars;
-  std::shared_ptr<DatasetInfo> info;
-  // Whether the source can hold newer days (a few hundred bytes, read with
-  // the metadata); the journal, which lists every source file, is read only
-  // on the first query that finds a source folder changed.
-  std::optional<store::SourceStamp> sources;
-  mutable std::once_flag journal_once;
-  mutable std::optional<store::StoreState> journal;
-  mutable std::optional<std::string> journal_problem;
-};
-
-// The store changes when its consolidated metadata does.
-std::string zmetadata_stamp(const std::string& spec, int64_t* mtime = nullptr) {
-  return io::object_version((fs::path(spec) / ".zmetadata").string(), mtime);
-}
-
-class StoreLoader {
- public:
-  StoreLoader(const std::string& spec, OpenedStore& st)
-      : spec_(spec), dir_(spec, fs::path(spec) / store::kScratchDir), st_(st) {}
-
-  void load() {
-    int64_t mtime = 0;
-    st_.spec = spec_;
-    st_.stamp = zmetadata_stamp(spec_, &mtime);
-    const json zmeta = dir_.read_json(".zmetadata");
-    const json& md = zmeta.at("metadata");
-    const json& global = md.at(".zattrs");
-    st_.time_name = global.at(store::kStoreAttribute).value("time", "time");
-    auto& arrays = st_.arrays;
-    for (auto it = md.begin(); it != md.end(); ++it) {
-      const std::string key = it.key();
-      if (!key.ends_with("/.zarray")) continue;
-      const std::string name = key.substr(0, key.size() - 8);
-      StoreArray a;
-      a.meta = ArrayMeta::from_json(it.value(), spec_ + "/" + key);
-      a.attrs = md.value(name + "/.zattrs", json::object());
-      a.packing.type = a.meta.dtype;
-      if (a.meta.fill_value.is_string()) {
-        a.packing.fill_value = std::nan("");
-      } else if (a.meta.fill_value.is_number()) {
-        a.packing.fill_value = a.meta.fill_value.get<double>();
-      }
-      if (a.attrs.contains("scale_factor"))
-        a.packing.scale_factor = a.attrs["scale_factor"].get<double>();
-      if (a.attrs.contains("add_offset"))
-        a.packing.add_offset = a.attrs["add_offset"].get<double>();
-      arrays[name] = std::move(a);
-    }
-    auto info = std::make_shared<DatasetInfo>();
-    info->source = spec_;
-    info->kind = "store";
-    info->version = st_.stamp;
-    info->modified = mtime;
-    info->time_name = st_.time_name;
-    info->global_attributes = global;
-    const auto dims = [&](const std::string& name) {
-      return arrays.count(name) ? arrays[name].attrs.value("_ARRAY_DIMENSIONS", json::array())
-                                : json::array();
-    };
-    // The data variables are the 3-D arrays; their dimension names give the grid axes.
-    for (const auto& [name, a] : arrays) {
-      const json d = dims(name);
-      if (a.meta.shape.size() == 3 && d.size() == 3) {
-        st_.data_vars.push_back(name);
-        info->grid.lat.name = d[1].get<std::string>();
-        info->grid.lon.name = d[2].get<std::string>();
-      }
-    }
-    if (st_.data_vars.empty()) {
-      throw Error(ErrorKind::kCorrupt, spec_ + ": store holds no (time, lat, lon) variables");
-    }
-    for (catalog::Axis* axis : {&info->grid.lat, &info->grid.lon}) {
-      axis->values = read_1d(axis->name);
-      // Nearest-pixel lookup rounds the target to float32 for float32
-      // coordinates, as xarray does and as the NetCDF and index backends do.
-      axis->float32 = arrays.at(axis->name).meta.dtype == catalog::StorageType::kFloat32;
-      axis->units = arrays.at(axis->name).attrs.value("units", "");
-    }
-    const auto& tattrs = arrays.at(st_.time_name).attrs;
-    const auto units =
-        catalog::TimeUnits::parse(tattrs.value("units", ""), tattrs.value("calendar", "standard"),
-                                  spec_ + ": " + st_.time_name);
-    for (double t : read_1d(st_.time_name)) info->times.push_back(units.to_unix(t));
-    if (dir_.exists(store::kSourcesKey)) {
-      st_.sources = store::SourceStamp::from_json(dir_.read_json(store::kSourcesKey),
-                                                  dir_.path(store::kSourcesKey).string());
-    }
-    for (const auto& name : st_.data_vars) {
-      const StoreArray& a = arrays.at(name);
-      DatasetVariable v;
-      v.name = name;
-      v.type = a.meta.dtype;
-      v.attributes = a.attrs;
-      v.attributes.erase("_ARRAY_DIMENSIONS");
-      v.column = column_from_attributes(name, v.attributes);
-      v.chunks = a.meta.chunks;
-      v.steps_present = info->times.size();
-      info->variables.push_back(std::move(v));
-    }
-    st_.info = std::move(info);
-  }
-
- private:
-  std::vector<double> read_1d(const std::string& name) {
-    const auto it = st_.arrays.find(name);
-    if (it == st_.arrays.end()) throw Error(spec_ + ": no array " + name);
-    const ArrayMeta& m = it->second.meta;
-    std::vector<double> out;
-    std::vector<std::byte> chunk(m.chunk_items() * m.item_size());
-    for (uint64_t c = 0; c < m.chunk_grid()[0]; ++c) {
-      zarr::read_chunk(dir_, name, m, {c}, chunk);
-      for (uint64_t i = 0; i < m.chunks[0] && out.size() < m.shape[0]; ++i) {
-        out.push_back(load_number(chunk.data() + i * m.item_size(), m.dtype));
-      }
-    }
-    return out;
-  }
-
-  std::string spec_;
-  zarr::Directory dir_;
-  OpenedStore& st_;
-};
-
-std::shared_ptr<const OpenedStore> load_store(const std::string& spec) {
-  auto st = std::make_shared<OpenedStore>();
-  try {
-    StoreLoader(spec, *st).load();
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorKind::kCorrupt,
-                spec + "/.zmetadata: not the metadata of a pixeldrill store: " + e.what());
-  } catch (const std::out_of_range& e) {
-    throw Error(ErrorKind::kCorrupt,
-                spec + "/.zmetadata: an array the store needs is missing (" + e.what() + ")");
-  }
-  return st;
-}
-
 class StoreReader : public QueryReader {
  public:
   explicit StoreReader(std::shared_ptr<const OpenedStore> st)
-      : st_(std::move(st)), dir_(st_->spec, fs::path(st_->spec) / store::kScratchDir) {}
+      : st_(std::move(st)), dir_(st_->spec) {}
 
   const DatasetInfo& info() const override { return *st_->info; }
   std::string describe() const override { return described_; }
@@ -249,6 +69,7 @@ class StoreReader : public QueryReader {
     }
     described_ = "store " + st_->spec + describe_days(steps);
     read_newer_days(r, builder, problems);
+    report_skipped(r.query, problems);
   }
 
  private:
@@ -260,12 +81,24 @@ class StoreReader : public QueryReader {
     return " (" + describe_time_span(chosen) + ")";
   }
 
+  // Source files the conversion skipped (unreadable, or a chunk failed to
+  // decode: that day is fill in the store) make a drill over their day partial.
+  void report_skipped(const Query& q, std::vector<Problem>& problems) const {
+    if (!st_->sources) return;
+    for (const auto& f : st_->sources->skipped) {
+      if (f.time &&
+          ((q.time.from && *f.time < *q.time.from) || (q.time.to && *f.time > *q.time.to)))
+        continue;
+      problems.push_back(Problem{
+          f.path, "", "skipped when the store was converted (its values are missing): " + f.why});
+    }
+  }
+
   const store::StoreState* journal() const {
     std::call_once(st_->journal_once, [&] {
       try {
-        if (dir_.exists(store::kJournalKey)) {
-          st_->journal = store::StoreState::from_json(dir_.read_json(store::kJournalKey),
-                                                      dir_.path(store::kJournalKey).string());
+        if (const auto journal = dir_.read_json_if_present(store::kJournalKey)) {
+          st_->journal = store::StoreState::from_json(*journal, dir_.uri(store::kJournalKey));
         }
       } catch (const Error& e) {
         st_->journal_problem = std::string("days newer than the store not checked: ") + e.what();
@@ -312,7 +145,7 @@ class StoreReader : public QueryReader {
       const std::vector<uint64_t> index = {job.tc, cy, cx};
       const std::string key = name + "/" + zarr::chunk_key(index);
       const auto& pixels = job.pixels->second;
-      const std::string path = dir_.path(key).string();
+      const std::string path = dir_.uri(key);
       const uint64_t t_base = job.tc * m.chunks[0];
       const size_t t_lo = steps[job.ks.first] - t_base, t_hi = steps[job.ks.second] - t_base;
       auto pick = [&](size_t p, const std::byte* base, size_t t0, size_t y0) {
@@ -323,11 +156,25 @@ class StoreReader : public QueryReader {
           out[k * npix + p] = load_number(base + ((y - y0) * m.chunks[0] + t - t0) * item, m.dtype);
         }
       };
+      // The chunk's bytes, checked against the store's manifest when it has one.
+      std::unique_ptr<io::ByteSource> chunk;
+      if (st_->verify) {
+        auto verified = store::open_verified_chunk(dir_, name, m, index);
+        if (verified->absent()) return;  // never written: all fill, already set
+        chunk = std::move(verified);
+      } else {
+        chunk = dir_.open(key);
+        if (!chunk) return;  // absent chunk: all fill, already set
+      }
+      auto read_whole = [&] {
+        std::vector<std::byte> bytes(chunk->size());
+        chunk->read(0, bytes);
+        return bytes;
+      };
       if (!fortran) {
-        const auto encoded = dir_.read(key);
-        if (!encoded) return;  // absent chunk: all fill, already set
+        const auto encoded = read_whole();
         std::vector<std::byte> buf(m.chunk_items() * item);
-        m.codec.decompress(*encoded, buf, path);
+        m.codec.decompress(encoded, buf, path);
         for (size_t p : pixels) {
           const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
           const uint64_t x = plan.pixels[p].col - cx * m.chunks[2];
@@ -343,13 +190,7 @@ class StoreReader : public QueryReader {
       std::map<uint64_t, std::vector<size_t>> by_column;
       for (size_t p : pixels) by_column[plan.pixels[p].col - cx * m.chunks[2]].push_back(p);
       std::optional<std::vector<std::byte>> whole;
-      if (by_column.size() > 2) {
-        whole = dir_.read(key);
-        if (!whole) return;  // absent chunk: all fill, already set
-      } else {
-        std::error_code ec;
-        if (!fs::exists(path, ec)) return;
-      }
+      if (by_column.size() > 2) whole = read_whole();
       // F order: the pixels of one chunk column between two rows, over the
       // selected days, are one contiguous run of items; decode just that run
       // (its blosc blocks) per column the query touches.
@@ -367,7 +208,7 @@ class StoreReader : public QueryReader {
         if (whole) {
           m.codec.decompress_items(*whole, first, item, run, path);
         } else {
-          zarr::read_chunk_items(path, m.codec, m.chunk_items() * item, first, item, run);
+          zarr::read_chunk_items(*chunk, m.codec, m.chunk_items() * item, first, item, run);
         }
         for (size_t p : ps) pick(p, run.data(), t_lo, y0);
       }
@@ -402,8 +243,15 @@ class StoreReader : public QueryReader {
         source = open_dataset(stamp->index);
         from = "index " + stamp->index;
       } else {
-        // No folder of the source changed since the store took it in: no newer files.
-        if (store::folders_unchanged(stamp->source_dirs)) return;
+        // No folder of the source changed since the store took it in: no
+        // newer files -- unless the conversion has not finished (running, or
+        // killed): the files it has not taken in yet are read from the source.
+        if (stamp->finished && store::folders_unchanged(stamp->source_dirs)) return;
+        if (!stamp->finished) {
+          notes.push_back("store " + st_->spec +
+                          " is incomplete (a conversion is running or was stopped): days it "
+                          "does not hold yet are read from the source files");
+        }
         if (!state) state = journal();
         if (st_->journal_problem) notes.push_back(*st_->journal_problem);
         if (!state) return;
@@ -475,15 +323,35 @@ class StoreDataset : public DatasetBase {
 
 }  // namespace
 
+namespace {
+
+// Remote SOURCEs that name one object of another kind are not tried as a
+// store: that would cost a request.
+bool may_be_remote_store(const std::string& spec) {
+  if (spec.empty() || spec[0] == '@' || spec.find_first_of("*?[") != std::string::npos) {
+    return false;
+  }
+  const std::string path = spec.substr(0, spec.find('?'));
+  for (const char* ext : {".nc", ".nc4", ".pdx", ".json", ".xml", ".txt"}) {
+    if (path.ends_with(ext)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::shared_ptr<Dataset> open_store_dataset(const std::string& spec) {
-  std::error_code ec;
-  if (!fs::is_directory(spec, ec) || !fs::exists(fs::path(spec) / ".zmetadata", ec)) {
-    return nullptr;
+  if (io::is_remote_spec(spec)) {
+    if (!may_be_remote_store(spec)) return nullptr;
+  } else {
+    std::error_code ec;
+    if (!fs::is_directory(spec, ec) || !fs::exists(fs::path(spec) / ".zmetadata", ec)) {
+      return nullptr;
+    }
   }
-  const zarr::Directory dir(spec, fs::path(spec) / store::kScratchDir);
-  if (!dir.exists(".zattrs") || !dir.read_json(".zattrs").contains(store::kStoreAttribute)) {
-    return nullptr;
-  }
+  const zarr::Directory dir(spec);
+  const auto global = dir.read_json_if_present(".zattrs");
+  if (!global || !global->is_object() || !global->contains(store::kStoreAttribute)) return nullptr;
   return std::make_shared<StoreDataset>(spec);
 }
 

@@ -19,7 +19,8 @@ namespace pixeldrill::index {
 
 inline constexpr char kMagic[8] = {'P', 'X', 'D', 'R', 'I', 'D', 'X', '\0'};
 // 2: CRC-32C per 64 KiB block of every chunk (FileVar::block_crcs).
-inline constexpr uint32_t kFormatVersion = 2;
+// 3: sections, fixed-size file records, memory-mapped (index/mapped_index.h).
+inline constexpr uint32_t kFormatVersion = 3;
 
 // One dataset as shared by every file of a layout group.
 struct VarLayout {

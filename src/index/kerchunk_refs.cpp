@@ -325,9 +325,16 @@ json combined_refs(const CollectionIndex& index, std::vector<size_t> files,
       if (first.vars[vi].packing.missing_value) {
         zattrs["missing_value"] = number_for(v.type, *first.vars[vi].packing.missing_value);
       }
+      // Stored numbers are not in the physical units: those are named apart.
+      const auto units = zattrs.find("units");
+      if (units != zattrs.end()) {
+        zattrs["physical_units"] = *units;
+        zattrs.erase(units);
+      }
+      zattrs.erase("standard_name");
       zattrs["comment_packing"] = "packing differs between files: physical value = " + v.name +
                                   " * " + v.name + "_scale_factor + " + v.name +
-                                  "_add_offset (per time step)";
+                                  "_add_offset (per time step), in physical_units";
       std::string scales, offsets;
       for (size_t i : files) {
         const auto& p = index.files[i].vars[vi].packing;
@@ -361,6 +368,34 @@ json combined_refs(const CollectionIndex& index, std::vector<size_t> files,
     }
   }
   return b.finish();
+}
+
+std::string common_folder(const CollectionIndex& index) {
+  if (index.files.empty()) return "";
+  std::string prefix = index.files.front().path;
+  for (const auto& f : index.files) {
+    size_t n = 0;
+    while (n < prefix.size() && n < f.path.size() && prefix[n] == f.path[n]) ++n;
+    prefix.resize(n);
+  }
+  // Cut back to a whole folder name.
+  const size_t slash = prefix.rfind('/');
+  return slash == std::string::npos ? "" : prefix.substr(0, slash + 1);
+}
+
+void relocate(json& refs, const std::string& root, const std::string& base) {
+  if (root.empty()) throw Error("kerchunk: no common folder to relocate the references from");
+  std::string stem = base;
+  while (!stem.empty() && stem.back() == '/') stem.pop_back();
+  for (auto& [key, value] : refs.at("refs").items()) {
+    if (!value.is_array() || value.empty() || !value[0].is_string()) continue;
+    const std::string path = value[0].get<std::string>();
+    if (path.compare(0, root.size(), root) != 0) {
+      throw Error("kerchunk: " + path + " is not under " + root);
+    }
+    value[0] = "{{u}}/" + path.substr(root.size());
+  }
+  refs["templates"] = {{"u", stem.empty() ? "." : stem}};
 }
 
 }  // namespace pixeldrill::index::kerchunk

@@ -35,4 +35,12 @@ std::vector<std::vector<size_t>> combinable_groups(const index::CollectionIndex&
 nlohmann::json combined_refs(const index::CollectionIndex& index, std::vector<size_t> files,
                              std::vector<RefsWarning>* warnings);
 
+// The deepest folder (or URL prefix ending in '/') holding every indexed file.
+std::string common_folder(const index::CollectionIndex& index);
+
+// Makes a reference set movable: every chunk path under `root` becomes
+// "{{u}}/<rest>" and the set gets templates {"u": base}, so fsspec reads
+// base/<rest> (and template_overrides={"u": ...} moves it again).
+void relocate(nlohmann::json& refs, const std::string& root, const std::string& base);
+
 }  // namespace pixeldrill::index::kerchunk

@@ -15,7 +15,10 @@ class FileSource final : public ByteSource {
  public:
   explicit FileSource(std::string path) : path_(std::move(path)) {
     fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw Error(path_ + ": cannot open: " + std::strerror(errno));
+    if (fd_ < 0) {
+      throw Error(errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo,
+                  path_ + ": cannot open: " + std::strerror(errno));
+    }
     struct stat st {};
     if (::fstat(fd_, &st) != 0) {
       ::close(fd_);

@@ -1,7 +1,5 @@
 #include "io/http_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -15,6 +13,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "io/curl_api.h"
 #include "io/remote_options.h"
 
 namespace pixeldrill::io {
@@ -27,14 +26,14 @@ using Clock = std::chrono::steady_clock;
 class Share {
  public:
   Share() {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    share_ = curl_share_init();
-    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &Share::lock);
-    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &Share::unlock);
-    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl().global_init(CURL_GLOBAL_DEFAULT);
+    share_ = curl().share_init();
+    curl().share_setopt(share_, CURLSHOPT_LOCKFUNC, &Share::lock);
+    curl().share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &Share::unlock);
+    curl().share_setopt(share_, CURLSHOPT_USERDATA, this);
+    curl().share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl().share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl().share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   }
   // Left to the OS at exit: transfers may still run in detached threads.
   CURLSH* get() const { return share_; }
@@ -70,8 +69,8 @@ struct Transfer {
 
   ~Transfer() { release(); }
   void release() {
-    if (easy) curl_easy_cleanup(easy), easy = nullptr;
-    if (headers) curl_slist_free_all(headers), headers = nullptr;
+    if (easy) curl().easy_cleanup(easy), easy = nullptr;
+    if (headers) curl().slist_free_all(headers), headers = nullptr;
   }
 };
 
@@ -114,50 +113,50 @@ void setup(Transfer& t, const RemoteOptions& o) {
   t.response = {};
   t.overlong = false;
   t.error.fill(0);
-  t.easy = curl_easy_init();
+  t.easy = curl().easy_init();
   if (!t.easy) throw Error("libcurl: cannot create a transfer for " + redact_url(r.url));
   CURL* e = t.easy;
-  curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
-  curl_easy_setopt(e, CURLOPT_SHARE, share().get());
-  curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error.data());
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.request_timeout * 1000));
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::min(o.request_timeout, 20.0) * 1000));
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
-                   std::max(1L, static_cast<long>(std::lround(o.stall_seconds))));
-  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(e, CURLOPT_USERAGENT, "pixeldrill/0.1");
-  if (!o.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, o.cacert.c_str());
-  if (r.aws_sigv4.empty()) curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+  curl().easy_setopt(e, CURLOPT_URL, r.url.c_str());
+  curl().easy_setopt(e, CURLOPT_SHARE, share().get());
+  curl().easy_setopt(e, CURLOPT_PRIVATE, &t);
+  curl().easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl().easy_setopt(e, CURLOPT_ERRORBUFFER, t.error.data());
+  curl().easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
+  curl().easy_setopt(e, CURLOPT_WRITEDATA, &t);
+  curl().easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
+  curl().easy_setopt(e, CURLOPT_HEADERDATA, &t);
+  curl().easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.request_timeout * 1000));
+  curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min(o.request_timeout, 20.0) * 1000));
+  curl().easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl().easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+                     std::max(1L, static_cast<long>(std::lround(o.stall_seconds))));
+  curl().easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl().easy_setopt(e, CURLOPT_USERAGENT, "pixeldrill/0.1");
+  if (!o.cacert.empty()) curl().easy_setopt(e, CURLOPT_CAINFO, o.cacert.c_str());
+  if (r.aws_sigv4.empty()) curl().easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
   if (r.ranged) {
     t.range_header =
         "Range: bytes=" + std::to_string(r.offset) + "-" + std::to_string(r.offset + r.length - 1);
-    t.headers = curl_slist_append(t.headers, t.range_header.c_str());
+    t.headers = curl().slist_append(t.headers, t.range_header.c_str());
   }
-  for (const auto& h : r.headers) t.headers = curl_slist_append(t.headers, h.c_str());
+  for (const auto& h : r.headers) t.headers = curl().slist_append(t.headers, h.c_str());
   if (r.method == "HEAD") {
-    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    curl().easy_setopt(e, CURLOPT_NOBODY, 1L);
   } else if (r.method == "PUT") {
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PUT");
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-    t.headers = curl_slist_append(t.headers, "Content-Type: application/octet-stream");
-    t.headers = curl_slist_append(t.headers, "Expect:");
+    curl().easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl().easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
+    curl().easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    t.headers = curl().slist_append(t.headers, "Content-Type: application/octet-stream");
+    t.headers = curl().slist_append(t.headers, "Expect:");
   } else if (r.method != "GET") {
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+    curl().easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
   }
   if (!r.aws_sigv4.empty()) {
-    curl_easy_setopt(e, CURLOPT_AWS_SIGV4, r.aws_sigv4.c_str());
-    curl_easy_setopt(e, CURLOPT_USERPWD, r.aws_user.c_str());
+    curl().easy_setopt(e, CURLOPT_AWS_SIGV4, r.aws_sigv4.c_str());
+    curl().easy_setopt(e, CURLOPT_USERPWD, r.aws_user.c_str());
   }
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
+  curl().easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
 }
 
 enum class Verdict { kOk, kRetry, kFail };
@@ -194,7 +193,7 @@ bool range_matches(const std::string& value, uint64_t first, uint64_t last) {
 Outcome judge(Transfer& t, CURLcode code) {
   const HttpRequest& r = *t.request;
   HttpResponse& resp = t.response;
-  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &resp.status);
+  curl().easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &resp.status);
   const std::string status = "status " + std::to_string(resp.status);
   if (r.ranged && resp.status == 200 && (t.overlong || r.offset != 0)) {
     return {Verdict::kFail, "status 200: the server ignored the Range header"};
@@ -202,7 +201,7 @@ Outcome judge(Transfer& t, CURLcode code) {
   if (code != CURLE_OK) {
     std::string what = t.overlong
                            ? "a body longer than the range asked for"
-                           : std::string(curl_easy_strerror(code)) +
+                           : std::string(curl().easy_strerror(code)) +
                                  (t.error[0] ? std::string(" (") + t.error.data() + ")" : "");
     if (resp.status) what += " after " + status;
     return {transient(code) ? Verdict::kRetry : Verdict::kFail, what};
@@ -247,21 +246,21 @@ double backoff(const RemoteOptions& o, unsigned attempt) {
 
 class Multi {
  public:
-  Multi() : multi_(curl_multi_init()) {
+  Multi() : multi_(curl().multi_init()) {
     if (!multi_) throw Error("libcurl: cannot create a multi handle");
   }
   ~Multi() {
-    for (Transfer* t : active_) curl_multi_remove_handle(multi_, t->easy);
-    curl_multi_cleanup(multi_);
+    for (Transfer* t : active_) curl().multi_remove_handle(multi_, t->easy);
+    curl().multi_cleanup(multi_);
   }
   Multi(const Multi&) = delete;
   Multi& operator=(const Multi&) = delete;
   void add(Transfer* t) {
-    curl_multi_add_handle(multi_, t->easy);
+    curl().multi_add_handle(multi_, t->easy);
     active_.push_back(t);
   }
   void remove(Transfer* t) {
-    curl_multi_remove_handle(multi_, t->easy);
+    curl().multi_remove_handle(multi_, t->easy);
     active_.erase(std::find(active_.begin(), active_.end(), t));
   }
   size_t active() const { return active_.size(); }
@@ -334,12 +333,12 @@ std::vector<HttpResponse> http_perform(std::span<const HttpRequest> requests) {
       it = waiting.erase(it);
     }
     int running = 0;
-    curl_multi_perform(multi.get(), &running);
+    curl().multi_perform(multi.get(), &running);
     int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
+    while (CURLMsg* msg = curl().multi_info_read(multi.get(), &left)) {
       if (msg->msg != CURLMSG_DONE) continue;
       Transfer* t = nullptr;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+      curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
       const CURLcode code = msg->data.result;
       multi.remove(t);
       const Outcome outcome = judge(*t, code);
@@ -375,7 +374,7 @@ std::vector<HttpResponse> http_perform(std::span<const HttpRequest> requests) {
     if (multi.active() == 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
     } else {
-      curl_multi_poll(multi.get(), nullptr, 0, wait_ms, nullptr);
+      curl().multi_poll(multi.get(), nullptr, 0, wait_ms, nullptr);
     }
   }
   return out;

@@ -18,26 +18,11 @@
 #include "io/http_client.h"
 #include "io/remote_source.h"
 #include "io/s3.h"
+#include "io/uri.h"
 #include "io/xml_scan.h"
 
 namespace pixeldrill::io {
 namespace {
-
-std::string scheme_of(const std::string& uri) {
-  const auto p = uri.find("://");
-  if (p == std::string::npos || p == 0) return "file";
-  for (size_t i = 0; i < p; ++i) {
-    if (!std::isalnum(static_cast<unsigned char>(uri[i])) && uri[i] != '+') return "file";
-  }
-  std::string s = uri.substr(0, p);
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string local_path(const std::string& uri) {
-  return uri.rfind("file://", 0) == 0 ? uri.substr(7) : uri;
-}
 
 bool has_glob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
@@ -144,12 +129,6 @@ RequestMaker s3_maker(const S3Location& where) {
   return [where](const std::string& method) { return s3_request(where, method); };
 }
 
-S3Location s3_location(const std::string& uri) {
-  S3Location where;
-  if (!parse_s3_uri(uri, &where)) throw BadRequest(uri + ": not an s3://BUCKET/KEY address");
-  return where;
-}
-
 // S3 listings give ISO 8601 ("2026-12-02T03:04:05.000Z").
 time_t parse_iso_time(const std::string& iso) {
   std::tm tm{};
@@ -195,6 +174,16 @@ std::vector<ObjectInfo> list_s3(const std::string& spec) {
   return out;
 }
 
+// One GET; a 404 is "absent".
+std::optional<std::vector<std::byte>> get_whole(const HttpRequest& get) {
+  HttpRequest r = get;
+  r.not_found_ok = true;
+  const HttpResponse response = http_perform(r);
+  if (response.status == 404) return std::nullopt;
+  const auto* data = reinterpret_cast<const std::byte*>(response.body.data());
+  return std::vector<std::byte>(data, data + response.body.size());
+}
+
 // ---- the registry
 std::mutex& registry_mutex() {
   static std::mutex m;
@@ -207,19 +196,22 @@ std::map<std::string, Scheme>& schemes() {
     t["file"] = {
         [](const std::string& uri, const ObjectInfo*) { return open_file_source(local_path(uri)); },
         &stat_local,
-        [](const std::string& uri) { return std::vector<ObjectInfo>{stat_local(uri)}; }};
+        [](const std::string& uri) { return std::vector<ObjectInfo>{stat_local(uri)}; }, nullptr};
     Scheme http{[](const std::string& uri, const ObjectInfo* known) {
                   return open_remote_source(uri, http_maker(uri), known);
                 },
                 [](const std::string& uri) { return stat_remote(uri, http_maker(uri)); },
-                &list_http};
+                &list_http,
+                [](const std::string& uri) { return get_whole(http_maker(uri)("GET")); }};
     t["http"] = http;
     t["https"] = http;
-    t["s3"] = {[](const std::string& uri, const ObjectInfo* known) {
-                 return open_remote_source(uri, s3_maker(s3_location(uri)), known);
-               },
-               [](const std::string& uri) { return stat_remote(uri, s3_maker(s3_location(uri))); },
-               &list_s3};
+    t["s3"] = {
+        [](const std::string& uri, const ObjectInfo* known) {
+          return open_remote_source(uri, s3_maker(s3_location(uri)), known);
+        },
+        [](const std::string& uri) { return stat_remote(uri, s3_maker(s3_location(uri))); },
+        &list_s3,
+        [](const std::string& uri) { return get_whole(s3_request(s3_location(uri), "GET")); }};
     return t;
   }();
   return table;
@@ -235,6 +227,22 @@ const Scheme& scheme_for(const std::string& uri) {
 
 }  // namespace
 
+std::string scheme_of(const std::string& uri) {
+  const auto p = uri.find("://");
+  if (p == std::string::npos || p == 0) return "file";
+  for (size_t i = 0; i < p; ++i) {
+    if (!std::isalnum(static_cast<unsigned char>(uri[i])) && uri[i] != '+') return "file";
+  }
+  std::string s = uri.substr(0, p);
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string local_path(const std::string& uri) {
+  return uri.rfind("file://", 0) == 0 ? uri.substr(7) : uri;
+}
+
 bool is_remote(const std::string& uri) { return scheme_of(uri) != "file"; }
 
 bool is_remote_spec(const std::string& spec) {
@@ -246,6 +254,21 @@ std::unique_ptr<ByteSource> open_byte_source(const std::string& uri, const Objec
 }
 
 ObjectInfo stat_object(const std::string& uri) { return scheme_for(uri).stat(uri); }
+
+std::optional<std::vector<std::byte>> read_object(const std::string& uri) {
+  const Scheme& scheme = scheme_for(uri);
+  if (scheme.get) return scheme.get(uri);
+  std::unique_ptr<ByteSource> source;
+  try {
+    source = scheme.open(uri, nullptr);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kNotFound) return std::nullopt;
+    throw;
+  }
+  std::vector<std::byte> out(source->size());
+  source->read(0, out);
+  return out;
+}
 
 std::string object_version(const std::string& uri, int64_t* mtime_s) {
   try {
@@ -286,29 +309,6 @@ std::vector<ObjectInfo> list_objects(const std::string& spec) {
   std::sort(out.begin(), out.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.uri < b.uri; });
   return out;
-}
-
-void write_object(const std::string& uri, const std::string& bytes) {
-  if (scheme_of(uri) == "s3") {
-    s3_put(s3_location(uri), bytes);
-    return;
-  }
-  if (is_remote(uri)) throw BadRequest(uri + ": cannot write to this kind of URI");
-  const std::string path = local_path(uri);
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw Error(tmp + ": write failed: " + std::strerror(errno));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error(path + ": rename failed: " + std::strerror(errno));
-  }
 }
 
 void register_scheme(const std::string& scheme, Scheme handlers) {

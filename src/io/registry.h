@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,15 +50,29 @@ std::vector<ObjectInfo> list_objects(const std::string& spec);
 // True when `spec` names a remote collection or object (including @FILE).
 bool is_remote_spec(const std::string& spec);
 
-// Writes a whole object (local: temporary name + rename; S3: one PUT, which
-// is atomic); readers never see a half-written object.
+// Writes a whole object so that readers never see a half-written one: a
+// local file is written under a temporary name (in `tmp_dir` when given, which
+// must be on the same filesystem; else beside it), checked, and renamed into
+// place, creating parent folders; S3 takes one PUT, which is atomic. Throws
+// Error naming the object. HTTP(S) is read-only.
+void write_object(const std::string& uri, std::span<const std::byte> bytes,
+                  const std::string& tmp_dir = "");
 void write_object(const std::string& uri, const std::string& bytes);
+// Removes one object; no error when it is already absent.
+void remove_object(const std::string& uri);
+// True when the object exists; false when it is absent (other failures throw).
+bool object_exists(const std::string& uri);
+// The whole object in one request (no HEAD first); nullopt when it is absent.
+// For small objects read whole: metadata, listings, manifests.
+std::optional<std::vector<std::byte>> read_object(const std::string& uri);
 
 // A new scheme ("gs", ...): how to open, stat and list its objects.
 struct Scheme {
   std::function<std::unique_ptr<ByteSource>(const std::string&, const ObjectInfo*)> open;
   std::function<ObjectInfo(const std::string&)> stat;
   std::function<std::vector<ObjectInfo>(const std::string&)> list;
+  // Whole object, nullopt when absent; when not set, open() + read().
+  std::function<std::optional<std::vector<std::byte>>(const std::string&)> get;
 };
 void register_scheme(const std::string& scheme, Scheme handlers);
 

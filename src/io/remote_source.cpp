@@ -1,12 +1,11 @@
 #include "io/remote_source.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cstring>
 #include <numeric>
 
 #include "core/error.h"
+#include "io/curl_api.h"
 
 namespace pixeldrill::io {
 namespace {
@@ -109,7 +108,7 @@ void version_from_headers(const HttpResponse& r, ObjectInfo* info) {
   info->etag = r.header("etag");
   const std::string lm = r.header("last-modified");
   if (!lm.empty()) {
-    const time_t t = curl_getdate(lm.c_str(), nullptr);
+    const time_t t = curl().getdate(lm.c_str(), nullptr);
     if (t > 0) info->mtime_ns = static_cast<int64_t>(t) * 1000000000LL;
   }
 }

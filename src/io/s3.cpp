@@ -122,6 +122,12 @@ bool parse_s3_uri(const std::string& uri, S3Location* out) {
   return !out->bucket.empty();
 }
 
+S3Location s3_location(const std::string& uri) {
+  S3Location where;
+  if (!parse_s3_uri(uri, &where)) throw BadRequest(uri + ": not an s3://BUCKET/KEY address");
+  return where;
+}
+
 HttpRequest s3_request(const S3Location& where, const std::string& method,
                        const std::string& query) {
   const RemoteOptions& o = remote_options();

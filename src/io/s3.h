@@ -17,6 +17,8 @@ struct S3Location {
 
 // false unless `uri` starts with s3:// and names a bucket.
 bool parse_s3_uri(const std::string& uri, S3Location* out);
+// The same, throwing a bad-request Error naming `uri` when it is not one.
+S3Location s3_location(const std::string& uri);
 
 // A request for the object (or, with an empty key, the bucket) with `query`
 // already canonical (sorted names, encoded values), signed unless anonymous.

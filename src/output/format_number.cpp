@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <cmath>
@@ -19,6 +20,50 @@ std::string format_value(double v) {
   char buf[64];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
+}
+
+Precision parse_precision(const std::string& text) {
+  if (text == "data") return Precision::kData;
+  if (text == "full") return Precision::kFull;
+  throw BadRequest("precision '" + text + "': expected data or full");
+}
+
+std::string format_value(double v, const drill::Column& column, Precision precision) {
+  if (std::isnan(v)) return "";
+  if (precision == Precision::kFull || std::isinf(v)) return format_value(v);
+  char buf[64];
+  switch (column.digits) {
+    case drill::Digits::kInteger:
+      if (v == std::trunc(v) && std::fabs(v) < 9.007199254740992e15) {
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+        return buf;
+      }
+      return format_value(v);
+    case drill::Digits::kFloat32: {
+      if (!(std::fabs(v) < 3.4e38)) return format_value(v);
+      const auto r = std::to_chars(buf, buf + sizeof buf, static_cast<float>(v));
+      return std::string(buf, r.ptr);
+    }
+    case drill::Digits::kQuantum: {
+      if (!(column.quantum > 0) || !(std::fabs(v) < 1e15)) return format_value(v);
+      // One decimal past the quantum's first significant digit: 10^-decimals
+      // < quantum, so a printed value is less than half a quantum off and
+      // packs back to the same stored number.
+      const int decimals =
+          std::clamp(static_cast<int>(std::floor(-std::log10(column.quantum))) + 1, 0, 17);
+      std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+      std::string text = buf;
+      if (text.find('.') != std::string::npos) {
+        while (text.back() == '0') text.pop_back();
+        if (text.back() == '.') text.pop_back();
+      }
+      if (text == "-0") text = "0";
+      return text;
+    }
+    case drill::Digits::kDouble:
+      break;
+  }
+  return format_value(v);
 }
 
 std::string format_coordinate(double v) {

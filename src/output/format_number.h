@@ -4,7 +4,17 @@
 #include <cstddef>
 #include <string>
 
+#include "drill/series.h"
+
 namespace pixeldrill::output {
+
+// kData: the digits a column's data carries (drill::Digits); kFull: the
+// shortest text that reads back to the same double.
+enum class Precision { kData, kFull };
+Precision parse_precision(const std::string& text);  // "data" or "full"; throws BadRequest
+
+// A column's value as text; empty for NaN.
+std::string format_value(double v, const drill::Column& column, Precision precision);
 
 // Empty for NaN (a missing value in CSV).
 std::string format_value(double v);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "drill/series_builder.h"
 #include "output/format_number.h"
 
 namespace pixeldrill::output {
@@ -82,27 +83,38 @@ void write_plot(const drill::Series& series, const std::string& png_path) {
     if (site_index.emplace(label, sites.size()).second) sites.push_back(label);
   }
   const size_t nvar = series.columns.size();
-  // Points per (site, variable); NaN marks a gap where the line breaks.
-  std::vector<std::vector<std::pair<int64_t, double>>> blocks(sites.size() * nvar);
+  // The first variable's points coloured by the row's quality_level when it was drilled too.
+  int quality = -1;
+  for (size_t v = 1; v < nvar; ++v) {
+    if (series.columns[v].name == drill::kQualityVariable) quality = static_cast<int>(v);
+  }
+  // Points per (site, variable) with the row's quality; NaN marks a gap where the line breaks.
+  struct Point {
+    int64_t time;
+    double value, quality;
+  };
+  std::vector<std::vector<Point>> blocks(sites.size() * nvar);
   for (const auto& row : series.rows) {
     const size_t s = site_index.at(label_of(row));
-    for (size_t v = 0; v < nvar; ++v) blocks[s * nvar + v].emplace_back(row.time, row.values[v]);
+    const double q = quality < 0 ? NAN : row.values[static_cast<size_t>(quality)];
+    for (size_t v = 0; v < nvar; ++v) blocks[s * nvar + v].push_back({row.time, row.values[v], q});
   }
   std::string data;
   for (const auto& block : blocks) {
     bool any = false, gap = false;
-    for (const auto& [time, value] : block) {
+    for (const auto& [time, value, q] : block) {
       if (std::isnan(value)) {
         gap = any;
         continue;
       }
       // A single blank line breaks the line; two would start a new index.
       if (gap) data += "\n";
-      data += std::to_string(time) + " " + format_value(value) + "\n";
+      data += std::to_string(time) + " " + format_value(value) + " " +
+              (std::isnan(q) ? std::string("?") : format_value(q)) + "\n";
       any = true;
       gap = false;
     }
-    if (!any) data += "0 ?\n";
+    if (!any) data += "0 ? ?\n";
     data += "\n\n";
   }
 
@@ -137,14 +149,27 @@ void write_plot(const drill::Series& series, const std::string& png_path) {
   if (nvar > 0) script += "set ylabel " + quoted(axis_label(0)) + "\n";
   if (nvar > 1)
     script += "set y2label " + quoted(axis_label(1)) + "\nset y2tics\nset ytics nomirror\n";
+  if (quality >= 0) {
+    script +=
+        "set cblabel 'quality_level'\nset cbrange [0:5]\n"
+        "set palette defined (0 'red', 3 'orange', 5 'blue')\n";
+  }
   std::string plots;
   for (size_t s = 0; s < sites.size(); ++s) {
     for (size_t v = 0; v < nvar; ++v) {
       plots += (plots.empty() ? "plot " : ", \\\n     ");
-      plots += quoted(data_path) + " index " + std::to_string(s * nvar + v) + " using 1:2 " +
-               (v == 0 ? "axes x1y1 with linespoints pt 7 ps 0.5"
-                       : "axes x1y2 with points pt 6 ps 0.5") +
-               " title " + quoted(sites[s] + " " + series.columns[v].name);
+      const std::string block = quoted(data_path) + " index " + std::to_string(s * nvar + v);
+      const std::string title = " title " + quoted(sites[s] + " " + series.columns[v].name);
+      if (v == 0 && quality >= 0) {
+        // A grey line through the values, the points coloured by quality_level.
+        plots += block + " using 1:2 axes x1y1 with lines lc rgb '#b0b0b0' notitle, " + block +
+                 " using 1:2:3 axes x1y1 with points pt 7 ps 0.6 palette" + title;
+      } else {
+        plots += block + " using 1:2 " +
+                 (v == 0 ? "axes x1y1 with linespoints pt 7 ps 0.5"
+                         : "axes x1y2 with points pt 6 ps 0.5") +
+                 title;
+      }
     }
   }
   script += (plots.empty() ? "plot 0 notitle" : plots) + "\n";
@@ -203,6 +228,50 @@ void write_anomaly_plot(const drill::Series& series, const std::string& variable
             (quality >= 0 ? " using 1:2:5 with points pt 7 ps 0.5 palette title "
                           : " using 1:2 with points pt 7 ps 0.5 title ") +
             quoted(variable + (events.empty() ? "" : " (heatwaves shaded)")) + "\n";
+  run_gnuplot(png_path, png_temp, data_path, data, script);
+}
+
+void write_map_plot(const MeanGrid& grid, const std::string& title, const std::string& png_path) {
+  require_gnuplot(png_path);
+  // One scan line per latitude (blank line between), as gnuplot's image style reads a grid:
+  // lon lat mean land(0/1).
+  std::string data;
+  bool any = false;
+  const size_t nx = grid.lon.size();
+  for (size_t y = 0; y < grid.lat.size(); ++y) {
+    for (size_t x = 0; x < nx; ++x) {
+      const double m = grid.mean(y * nx + x);
+      any = any || !std::isnan(m);
+      data += format_coordinate(grid.lon.values[x]) + " " + format_coordinate(grid.lat.values[y]) +
+              " " + (std::isnan(m) ? std::string("NaN") : format_value(m)) + " " +
+              (std::isnan(m) ? "1" : "0") + "\n";
+    }
+    data += "\n";
+  }
+  const std::string data_path = temp_path_beside(png_path) + ".dat";
+  const std::string png_temp = temp_path_beside(png_path) + ".png";
+  const std::string label = grid.variable + (grid.units.empty() ? "" : " [" + grid.units + "]");
+  const bool image = grid.lat.size() >= 2 && nx >= 2;  // gnuplot's image needs a 2-D grid
+  const std::string d = quoted(data_path);
+  std::string script = "set terminal pngcairo size " + std::to_string(kMapWidth) + "," +
+                       std::to_string(kMapHeight) + " noenhanced font 'Sans,10'\nset output " +
+                       quoted(png_temp) + "\nset title " + quoted(title) +
+                       "\nset xlabel 'longitude'\nset ylabel 'latitude'\nset cblabel " +
+                       quoted(label) +
+                       "\nset palette defined (0 '#30123b', 1 '#4686fb', 2 '#1ae4b6', 3 "
+                       "'#a2fc3c', 4 '#faba39', 5 '#e4460a', 6 '#7a0403')\n"
+                       "set size ratio -1\nset key off\nset tics out\n"
+                       "set object 1 rect from graph 0, graph 0 to graph 1, graph 1 behind "
+                       "fc rgb '#ffffff' fs solid noborder\n";
+  if (!any) script += "set cbrange [0:1]\n";
+  if (image) {
+    // Land drawn over the image, opaque where a pixel never had a valid value.
+    script += "plot " + d + " using 1:2:3 with image, " + d +
+              " using 1:2:(200):(180):(140):($4*255) with rgbalpha\n";
+  } else {
+    script += "plot " + d + " using 1:2:3 with points pt 5 ps 4 palette, " + d +
+              " using 1:2:($4 > 0 ? 0 : NaN) with points pt 5 ps 4 lc rgb '#c8b48c'\n";
+  }
   run_gnuplot(png_path, png_temp, data_path, data, script);
 }
 

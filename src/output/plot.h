@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "drill/series.h"
+#include "output/mean_map.h"
 
 namespace pixeldrill::output {
 
@@ -19,5 +20,11 @@ void write_plot(const drill::Series& series, const std::string& png_path);
 void write_anomaly_plot(const drill::Series& series, const std::string& variable,
                         const std::vector<std::pair<int64_t, int64_t>>& events,
                         const std::string& png_path);
+
+// --plot-map: the per-pixel mean of a box over its time range as an image
+// (colour bar in the variable's units), pixels without any valid value
+// drawn in a land colour, `title` above. Width x height pixels.
+inline constexpr int kMapWidth = 1000, kMapHeight = 800;
+void write_map_plot(const MeanGrid& grid, const std::string& title, const std::string& png_path);
 
 }  // namespace pixeldrill::output

@@ -10,9 +10,13 @@
 #include <set>
 #include <sstream>
 
+#include "analysis/analysis_request.h"
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "drill/query_text.h"
+#include "output/box_cube.h"
+#include "output/cube_netcdf.h"
+#include "output/heatwave_table.h"
 #include "output/netcdf_writer.h"
 #include "output/table_writers.h"
 #include "server/griddap_query.h"
@@ -67,8 +71,10 @@ std::string read_all(const std::string& path) {
 // parser and messages the CLI uses.
 drill::Query query_from_params(const std::map<std::string, std::string>& p,
                                const std::string& body) {
-  static const std::set<std::string> known = {"point", "box",         "reduce",  "var",   "from",
-                                              "to",    "min_quality", "celsius", "format"};
+  static const std::set<std::string> known = {
+      "point",       "box",     "bbox",      "reduce", "var",         "vars",     "from",
+      "to",          "min_quality", "celsius", "format", "nearest_valid", "aggregate", "stats",
+      "climatology", "clim_var", "mhw",      "gapfill"};
   for (const auto& [k, v] : p) {
     if (!known.count(k)) throw BadRequest("unknown parameter '" + k + "'");
   }
@@ -79,8 +85,11 @@ drill::Query query_from_params(const std::map<std::string, std::string>& p,
   drill::QueryText text;
   text.point = get("point");
   text.box = get("box");
+  text.bbox = get("bbox");
+  text.nearest_valid = get("nearest_valid");
   if (!get("reduce").empty()) text.reduce = get("reduce");
-  text.vars = get("var");
+  // `vars` as on the command line; `var` kept.
+  text.vars = get("vars").empty() ? get("var") : get("vars");
   text.from = get("from");
   text.to = get("to");
   if (!get("min_quality").empty()) {
@@ -111,6 +120,43 @@ drill::Query query_from_params(const std::map<std::string, std::string>& p,
     if (at != std::string::npos) m.replace(at, file.path.size(), "(POST body)");
     throw Error(e.kind(), m);
   }
+}
+
+bool flag(const std::map<std::string, std::string>& p, const char* name) {
+  const auto it = p.find(name);
+  if (it == p.end()) return false;
+  const std::string& v = it->second;
+  if (v != "true" && v != "false" && v != "1" && v != "0" && !v.empty()) {
+    throw BadRequest(std::string(name) + " must be true or false");
+  }
+  return v == "true" || v == "1" || v.empty();
+}
+
+// The analysis parameters: the CLI's options without their dashes, parsed
+// by the same library code (analysis/analysis_request.h).
+analysis::AnalysisRequest analysis_from_params(const std::map<std::string, std::string>& p,
+                                               const drill::Query& q) {
+  analysis::AnalysisText t;
+  auto get = [&](const char* k, std::string* out) {
+    if (const auto it = p.find(k); it != p.end()) *out = it->second;
+  };
+  get("aggregate", &t.aggregate);
+  get("stats", &t.stats);
+  get("climatology", &t.climatology);
+  get("clim_var", &t.clim_var);
+  t.mhw = flag(p, "mhw");
+  if (const auto it = p.find("gapfill"); it != p.end()) {
+    try {
+      size_t used = 0;
+      t.gapfill = std::stoi(it->second, &used);
+      if (used != it->second.size() || t.gapfill < 0 || t.gapfill > 366) {
+        throw std::out_of_range("");
+      }
+    } catch (const std::exception&) {
+      throw BadRequest("gapfill '" + it->second + "' must be an integer 0..366 (days)");
+    }
+  }
+  return analysis::parse_analysis(t, q);
 }
 
 nlohmann::json dataset_summary(const ServedDataset& d) {
@@ -172,13 +218,50 @@ HttpResponse Service::api(const HttpRequest& request, const std::string& path,
     // whatever kind they give, a request that does not parse is a bad request.
     throw BadRequest(e.what());
   }
+  analysis::AnalysisRequest analysis;
+  try {
+    analysis = analysis_from_params(params, q);
+  } catch (const Error& e) {
+    throw BadRequest(e.what());
+  }
+  if (analysis.mhw && format == "netcdf") throw BadRequest("mhw writes csv or json");
+  if (q.box && q.reduce == drill::Reduce::kNone && format == "netcdf" && !analysis.any()) {
+    return cube(*d, q);
+  }
   const auto started = std::chrono::steady_clock::now();
-  const drill::Series series = d->dataset->drill(q);
+  drill::Series series = d->dataset->drill(analysis::analysis_drill_query(analysis, q));
+  drill::name_single_site(series, q);
   if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(config_.deadline_ms)) {
     throw Error(ErrorKind::kIo,
                 "Timeout: the drill took longer than the server's per-request limit (" +
                     std::to_string(config_.deadline_ms) +
                     " ms); ask for a shorter time range or fewer sites");
+  }
+  std::string units;  // of the climatology's variable, for the heatwave table
+  if (analysis.anomalies) {
+    for (const auto& c : series.columns) {
+      if (c.name == analysis.anomalies->variable) units = c.units;
+    }
+  }
+  const size_t skipped = series.problems.size();
+  if (analysis.any()) {
+    analysis::AnalysisOutput out = analysis::run_analysis(analysis, std::move(series));
+    if (analysis.mhw) {
+      HttpResponse r =
+          format == "json"
+              ? HttpResponse{200,
+                             "application/json; charset=UTF-8",
+                             output::heatwaves_to_json(out.heatwaves, units),
+                             {}}
+              : HttpResponse{
+                    200,
+                    "text/csv; charset=UTF-8",
+                    output::heatwaves_to_csv(out.heatwaves),
+                    {{"Content-Disposition", "attachment; filename=\"" + id + "-heatwaves.csv\""}}};
+      if (skipped) r.headers.emplace_back("X-Pixeldrill-Skipped", std::to_string(skipped));
+      return r;
+    }
+    series = std::move(out.series);
   }
   size_t values = series.rows.size() * (series.columns.size() + 3);
   if (values > config_.max_values) {
@@ -205,6 +288,21 @@ HttpResponse Service::api(const HttpRequest& request, const std::string& path,
   }
   if (series.partial())
     r.headers.emplace_back("X-Pixeldrill-Skipped", std::to_string(series.problems.size()));
+  return r;
+}
+
+HttpResponse Service::cube(const ServedDataset& d, const drill::Query& q) const {
+  const output::CubeLayout layout = output::plan_cube(*d.dataset, q);
+  output::check_cube_size(layout, config_.max_cube_bytes);  // 413 with the estimate
+  TempFile file(".nc");
+  const drill::Series summary = output::write_cube_netcdf(*d.dataset, q, layout, file.path);
+  HttpResponse r{200,
+                 "application/x-netcdf",
+                 read_all(file.path),
+                 {{"Content-Disposition", "attachment; filename=\"" + d.config.id + ".nc\""},
+                  {"X-Pixeldrill-Cube", layout.describe()}}};
+  if (summary.partial())
+    r.headers.emplace_back("X-Pixeldrill-Skipped", std::to_string(summary.problems.size()));
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "store/converter.h"
 
 namespace pixeldrill::server {
 namespace {
@@ -69,7 +70,7 @@ ServerConfig load_server_config(const std::string& path) {
   if (!doc.is_object()) throw BadRequest("serve config " + path + ": expected a table/object");
   static const std::set<std::string> known = {
       "bind",           "port",    "max_values", "deadline_ms", "refresh_seconds", "threads",
-      "max_body_bytes", "web_dir", "access_log", "dataset",     "datasets"};
+      "max_body_bytes", "web_dir", "access_log", "dataset",     "datasets",        "max_cube_size"};
   for (const auto& [k, v] : doc.items()) {
     if (!known.count(k)) throw BadRequest("serve config " + path + ": unknown key '" + k + "'");
   }
@@ -78,6 +79,11 @@ ServerConfig load_server_config(const std::string& path) {
   read_key(doc, "bind", &c.bind, where);
   read_key(doc, "port", &c.port, where);
   read_key(doc, "max_values", &c.max_values, where);
+  if (doc.contains("max_cube_size")) {
+    std::string size;
+    read_key(doc, "max_cube_size", &size, where);
+    c.max_cube_bytes = store::parse_size(size, "serve config " + path + ": max_cube_size");
+  }
   read_key(doc, "deadline_ms", &c.deadline_ms, where);
   read_key(doc, "refresh_seconds", &c.refresh_seconds, where);
   read_key(doc, "threads", &c.threads, where);

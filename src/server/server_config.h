@@ -3,6 +3,7 @@
 // title/summary/license shown to users) and the limits every request obeys.
 // Read from TOML or JSON, or built from command-line options.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,10 +19,12 @@ struct ServerConfig {
   std::string bind = "127.0.0.1";
   int port = 8080;
   std::vector<DatasetConfig> datasets;
-  size_t max_values = 20'000'000;   // numbers per response (413 beyond)
+  size_t max_values = 20'000'000;  // numbers per response (413 beyond)
+  // A box cube's uncompressed size (the estimate `drill --max-size` checks; 413 beyond).
+  uint64_t max_cube_bytes = uint64_t{1} << 30;
   int deadline_ms = 30'000;         // per request
   int refresh_seconds = 0;          // periodic refresh; 0: only on SIGHUP
-  int threads = 256;  // workers: cpp-httplib holds one per open keep-alive connection
+  int threads = 256;                // workers: cpp-httplib holds one per open keep-alive connection
   size_t max_body_bytes = 4 << 20;  // POST bodies (station lists)
   std::string web_dir;              // built front end; empty: found beside the binary
   std::string access_log = "-";     // "-": stderr

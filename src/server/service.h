@@ -54,6 +54,9 @@ class Service {
   HttpResponse api(const HttpRequest& request, const std::string& path,
                    const std::string& query) const;
   HttpResponse map_png(const ServedDataset& d) const;
+  // A box without reduce as a (time, lat, lon) NetCDF cube, refused (413)
+  // beyond ServerConfig::max_cube_bytes.
+  HttpResponse cube(const ServedDataset& d, const drill::Query& q) const;
   HttpResponse web(const std::string& path) const;
 
   ServerConfig config_;

@@ -57,6 +57,7 @@ Collection scan_collection(const std::string& spec, catalog::DuplicatePolicy dup
       c.files.push_back(catalog::read_metadata(f));
     } catch (const Error& e) {
       c.problems.push_back(e.what());
+      c.unreadable.emplace_back(path, e.what());
     }
   }
   if (c.files.empty()) {

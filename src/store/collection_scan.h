@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catalog/duplicates.h"
@@ -33,6 +34,8 @@ struct Collection {
   std::vector<catalog::FileMetadata> files;  // readable files, sorted by path
   std::vector<SourceStep> steps;             // sorted by time
   std::vector<std::string> problems;         // unreadable files, by name
+  // The unreadable files themselves: path, why.
+  std::vector<std::pair<std::string, std::string>> unreadable;
 };
 
 // Discovers and reads every file; unreadable ones are listed in problems;

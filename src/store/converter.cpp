@@ -8,17 +8,22 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "catalog/collection.h"
+#include "catalog/file_name_time.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "formats/zarr/chunk_io.h"
 #include "parallel/collective.h"
+#include "store/chunk_manifest.h"
 #include "store/chunk_reader.h"
 #include "store/collection_scan.h"
+#include "store/convert_steps.h"
 #include "store/rechunker.h"
 #include "store/store_lock.h"
 #include "store/store_metadata.h"
@@ -27,88 +32,15 @@
 
 namespace pixeldrill::store {
 namespace fs = std::filesystem;
-namespace {
+using namespace convert_detail;
 
-ValueEncoding choose_encoding(const Collection& c, const std::string& var,
-                              const std::string& mode) {
-  std::vector<const catalog::FileMetadata*> holders;
-  for (const auto& f : c.files) {
-    if (f.variables.count(var)) holders.push_back(&f);
-  }
-  if (holders.empty()) {
-    std::string known;
-    for (const auto& [name, info] : c.files.front().variables)
-      known += (known.empty() ? "" : ", ") + name;
-    throw Error("--vars: no file of " + c.spec + " has variable '" + var +
-                "' (variables: " + known + ")");
-  }
-  const auto& p0 = holders.front()->variables.at(var).packing;
-  bool scaled = false, same_scale = true;
-  double lo_off = INFINITY, hi_off = -INFINITY;
-  for (const auto* f : holders) {
-    const auto& p = f->variables.at(var).packing;
-    scaled = scaled || p.scale_factor || p.add_offset;
-    same_scale = same_scale && p.type == p0.type && p.scale_factor == p0.scale_factor;
-    lo_off = std::min(lo_off, p.add_offset.value_or(0.0));
-    hi_off = std::max(hi_off, p.add_offset.value_or(0.0));
-  }
-  ValueEncoding e;
-  if (!scaled && is_integer(p0.type)) {
-    e.kind = ValueEncoding::Kind::kInteger;
-    e.type = p0.type;
-    e.fill = p0.fill_value.value_or(p0.missing_value.value_or(type_min(p0.type)));
-    return e;
-  }
-  if (mode == "packed" && scaled && is_integer(p0.type) && same_scale &&
-      p0.type != catalog::StorageType::kInt64 && p0.type != catalog::StorageType::kUInt64) {
-    e.kind = ValueEncoding::Kind::kPacked;
-    e.type = p0.type;
-    e.scale = p0.scale_factor.value_or(1.0);
-    e.fill = type_min(p0.type);
-    // Centre the stored range on the source's valid range (over all files'
-    // offsets), keeping offset - each file's offset a whole number of quanta.
-    const auto sv = read_source_variable(holders.front()->path, var);
-    const double vmin = sv.valid_min.value_or(type_min(p0.type) + 1);
-    const double vmax = sv.valid_max.value_or(type_max(p0.type));
-    const double lo = vmin * e.scale + lo_off, hi = vmax * e.scale + hi_off;
-    const double base = p0.add_offset.value_or(0.0);
-    const double mid = (type_min(p0.type) + 1 + type_max(p0.type)) / 2 * e.scale;
-    e.offset = base + std::round(((lo + hi) / 2 - mid - base) / e.scale) * e.scale;
-    return e;
-  }
-  e.kind = ValueEncoding::Kind::kFloat;
-  e.type = catalog::StorageType::kFloat32;
-  return e;
-}
-
-std::string join(const std::vector<uint64_t>& v) {
-  std::string s;
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-  return s;
-}
-
-// PIXELDRILL_TEST_CRASH_AFTER_CHUNKS=N: the process dies (as by kill -9,
-// without cleanup) right after writing its Nth chunk file. Tests only.
-long crash_after_chunks() {
-  const char* env = std::getenv("PIXELDRILL_TEST_CRASH_AFTER_CHUNKS");
-  return env ? std::atol(env) : 0;
-}
-
-void write_journal(const zarr::Directory& dir, const StoreState& state) {
-  dir.write_json(kJournalKey, state.to_json());
-  // After the journal: a stale stamp only sends a drill to the journal.
-  dir.write_json(kSourcesKey, SourceStamp::of(state).to_json());
-}
-
-}  // namespace
-
-size_t parse_size(const std::string& text) {
+size_t parse_size(const std::string& text, const std::string& option) {
   size_t pos = 0;
   double value = 0;
   try {
     value = std::stod(text, &pos);
   } catch (const std::exception&) {
-    throw BadRequest("--max-mem: '" + text + "' is not a size (e.g. 2G, 512M)");
+    throw BadRequest(option + ": '" + text + "' is not a size (e.g. 2G, 512M)");
   }
   std::string unit = text.substr(pos);
   for (const char* suffix : {"iB", "B"}) {
@@ -127,70 +59,10 @@ size_t parse_size(const std::string& text) {
   else if (unit == "T" || unit == "t")
     mult = 1024.0 * 1024 * 1024 * 1024;
   else if (!unit.empty() && unit != "B")
-    throw BadRequest("--max-mem: unknown unit in '" + text + "'");
-  if (!(value > 0)) throw BadRequest("--max-mem: '" + text + "' must be positive");
+    throw BadRequest(option + ": unknown unit in '" + text + "'");
+  if (!(value > 0)) throw BadRequest(option + ": '" + text + "' must be positive");
   return static_cast<size_t>(value * mult);
 }
-
-namespace {
-// Anything but pixeldrill's own folder (a lock or scratch files left by a run
-// that stopped before its first journal) means the folder is someone else's.
-bool holds_other_files(const fs::path& root) {
-  std::error_code ec;
-  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().filename() != ".pixeldrill") return true;
-  }
-  return false;
-}
-}  // namespace
-
-namespace {
-
-// The time blocks still to write: each fills (part of) one time-chunk row and
-// is the unit of work of a rank. The same on every rank and every rerun.
-struct Block {
-  size_t pos = 0;  // first step in `todo`
-  uint64_t tc = 0, existing = 0, take = 0;
-  std::string id;  // "timechunk:existing+new:first..last"
-};
-
-std::vector<Block> plan_blocks(uint64_t committed, uint64_t ct,
-                               const std::vector<SourceStep>& todo) {
-  std::vector<Block> blocks;
-  for (size_t pos = 0, k = committed; pos < todo.size();) {
-    Block b;
-    b.pos = pos;
-    b.tc = k / ct;
-    b.existing = k % ct;
-    b.take = std::min<uint64_t>(ct - b.existing, todo.size() - pos);
-    b.id = std::to_string(b.tc) + ":" + std::to_string(b.existing) + "+" + std::to_string(b.take) +
-           ":" + std::to_string(todo[pos].time) + ".." +
-           std::to_string(todo[pos + b.take - 1].time);
-    blocks.push_back(b);
-    pos += b.take;
-    k += b.take;
-  }
-  return blocks;
-}
-
-// Under MPI a rank marks each block it finished (all variables and the time
-// chunk in place) with an empty file, so rerunning a job one of whose ranks
-// died skips them; rank 0 removes the markers when it writes the final journal.
-inline constexpr const char* kBlockMarkersDir = ".pixeldrill/blocks";
-
-fs::path block_marker(const fs::path& root, const Block& b) {
-  std::string name = b.id;
-  std::replace(name.begin(), name.end(), ':', '_');
-  return root / kBlockMarkersDir / name;
-}
-
-// PIXELDRILL_TEST_CRASH_RANK=R: only rank R takes PIXELDRILL_TEST_CRASH_AFTER_CHUNKS.
-bool crash_applies(int rank) {
-  const char* env = std::getenv("PIXELDRILL_TEST_CRASH_RANK");
-  return !env || std::atoi(env) == rank;
-}
-
-}  // namespace
 
 ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
   const auto started = std::chrono::steady_clock::now();
@@ -203,7 +75,7 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
   // Ranks other than 0 write chunk files only, with their own scratch folder.
   const fs::path scratch =
       rank == 0 ? root / kScratchDir : root / kScratchDir / ("rank-" + std::to_string(rank));
-  const zarr::Directory dir(root, scratch);
+  const zarr::Directory dir(root.string(), scratch.string());
   std::map<std::string, int64_t> source_dirs;
   Collection c;
   StoreState state;
@@ -258,9 +130,10 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
     }
     // Held until the conversion returns; the journal is read under it.
     lock.emplace(root);
+    hold_lock_for_test();
     const bool exists = dir.exists(kJournalKey);
     if (exists) {
-      state = StoreState::from_json(dir.read_json(kJournalKey), dir.path(kJournalKey).string());
+      state = StoreState::from_json(dir.read_json(kJournalKey), dir.uri(kJournalKey));
       // Without --chunks, resuming or appending keeps the store's time chunk
       // (new files may change the measured cadence slightly).
       if (default_time_chunk && !state.chunks.empty()) wanted.chunks[0] = state.chunks[0];
@@ -271,8 +144,13 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
       }
     } else {
       state = wanted;
+      // Made by this version: every chunk it writes goes into the manifest.
+      state.chunk_manifest = true;
     }
     dir.clear_temporaries();
+    for (const auto& [path, why] : c.unreadable) {
+      record_skipped(state, {path, catalog::time_from_file_name(path), why});
+    }
 
     // Steps to add: everything newer than the store's end.
     for (const auto& s : c.steps) {
@@ -303,6 +181,10 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
     if (!c.index.empty()) state.index = c.index;
     write_journal(dir, state);
     if (state.times.empty()) create_store_metadata(dir, c, state);
+    if (state.chunk_manifest && state.layout.is_null()) {
+      state.layout = store_layout(dir.read_json(".zmetadata"), time_array_name(dir));
+      write_journal(dir, state);
+    }
   });
   if (ranks > 1) {
     // The other ranks take rank 0's state and find the same steps to add.
@@ -346,6 +228,7 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
   // Writes every variable's chunks of one block, then its time chunk;
   // variable_done(name, last) follows each variable.
   using VariableDone = std::function<void(const std::string&, bool)>;
+  std::mutex skipped_mutex;
   auto write_block = [&](const Block& b, const VariableDone& variable_done) {
     for (size_t v = 0; v < state.variables.size(); ++v) {
       const auto& var = state.variables[v];
@@ -368,18 +251,41 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
       spec.max_mem = opt.max_mem;
       spec.threads = threads;
       spec.scratch = scratch;
+      std::optional<ChunkManifestWriter> manifest;
+      if (state.chunk_manifest) {
+        const uint64_t rows = (ny + spec.meta.chunks[1] - 1) / spec.meta.chunks[1];
+        const uint64_t cols = (nx + spec.meta.chunks[2] - 1) / spec.meta.chunks[2];
+        manifest.emplace(dir, var.name, b.tc, rows * cols);
+        spec.manifest = &*manifest;
+      }
+      const auto fill = zarr::fill_bytes(spec.meta);
       const auto stats = rechunk_block(
           dir, spec,
           [&](size_t s, size_t r0, size_t r1, std::byte* out) {
             const auto& step = todo[b.pos + s];
-            if (direct) {
-              chunks_direct.read_rows(step.file, c.files[step.file], var.name, step.index, r0, r1,
-                                      var.encoding, out);
-            } else {
-              read_rows(c.files[step.file], var.name, step.index, r0, r1, var.encoding, out);
+            try {
+              if (direct) {
+                chunks_direct.read_rows(step.file, c.files[step.file], var.name, step.index, r0, r1,
+                                        var.encoding, out);
+              } else {
+                read_rows(c.files[step.file], var.name, step.index, r0, r1, var.encoding, out);
+              }
+            } catch (const Error& e) {
+              // A damaged chunk in one file does not stop the conversion:
+              // its day is stored as fill and the file recorded as skipped
+              // (drills over that day report it), as an unreadable file is.
+              const size_t items = (r1 - r0) * nx;
+              for (size_t i = 0; i < items; ++i) {
+                std::memcpy(out + i * fill.size(), fill.data(), fill.size());
+              }
+              std::lock_guard guard(skipped_mutex);
+              const size_t before = state.skipped.size();
+              record_skipped(state, {c.files[step.file].path, step.time, e.what()});
+              if (state.skipped.size() > before) report.problems.push_back(e.what());
             }
           },
           on_chunk, [&](size_t step_rows) { progress.tick(step_rows); });
+      if (manifest) manifest->commit();
       report.chunks_written += stats.chunks_written;
       report.bytes_written += stats.bytes_written;
       report.sub_blocks += stats.sub_blocks;
@@ -392,7 +298,13 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
     for (uint64_t i = 0; i < b.existing; ++i) tv[i] = state.times[b.tc * ct + i] - kTimeEpochUnix;
     for (uint64_t i = 0; i < b.take; ++i)
       tv[b.existing + i] = todo[b.pos + i].time - kTimeEpochUnix;
-    zarr::write_chunk(dir, time_name, time_meta, {b.tc}, std::as_bytes(std::span(tv)));
+    std::optional<ChunkManifestWriter> manifest;
+    if (state.chunk_manifest) manifest.emplace(dir, time_name, b.tc, 1);
+    zarr::write_chunk(dir, time_name, time_meta, {b.tc}, std::as_bytes(std::span(tv)),
+                      [&](std::span<const std::byte> stored) {
+                        if (manifest) manifest->before_write(0, stored);
+                      });
+    if (manifest) manifest->commit();
   };
   // Files all of whose steps are now in the store.
   auto commit_times = [&](size_t from, size_t count) {
@@ -430,35 +342,66 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
     // rank 0 commits them all to the journal at the end.
     state.block.clear();
     state.block_done.clear();
+    const size_t problems_before = report.problems.size();
+    // A marker holds the files its rank skipped so far (damaged chunks), so a
+    // rerun that skips the block still records them.
+    auto skipped_json = [&] {
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& f : state.skipped) j.push_back(f.to_json());
+      return j;
+    };
     parallel::collective_step(world, [&] {
       for (size_t k = static_cast<size_t>(rank); k < blocks.size();
            k += static_cast<size_t>(ranks)) {
         const fs::path marker = block_marker(root, blocks[k]);
-        if (fs::exists(marker)) continue;
+        if (fs::exists(marker)) {
+          std::ifstream in(marker);
+          const auto j = nlohmann::json::parse(in, nullptr, false);
+          if (j.is_array()) {
+            for (const auto& f : j) record_skipped(state, SkippedFile::from_json(f));
+          }
+          continue;
+        }
         write_block(blocks[k], [](const std::string&, bool) {});
         fs::create_directories(marker.parent_path());
         std::ofstream out(marker);
+        out << skipped_json().dump();
+        out.flush();
         if (!out.good()) throw Error(marker.string() + ": cannot write the block marker");
       }
     });
-    std::vector<std::string> figures;
+    // Each rank's figures, skipped files and problems go to rank 0.
+    std::vector<std::string> shares;
     parallel::collective_step(world, [&] {
-      const uint64_t mine[] = {report.chunks_written, report.bytes_written, report.sub_blocks,
-                               report.spooled_blocks, report.raw_bytes};
-      figures = world.gather(std::string(reinterpret_cast<const char*>(mine), sizeof mine), 0);
+      const nlohmann::json mine = {
+          {"figures",
+           {report.chunks_written, report.bytes_written, report.sub_blocks, report.spooled_blocks,
+            report.raw_bytes}},
+          {"skipped", skipped_json()},
+          {"problems", std::vector<std::string>(
+                           report.problems.begin() + static_cast<std::ptrdiff_t>(problems_before),
+                           report.problems.end())}};
+      shares = world.gather(mine.dump(), 0);
     });
     if (rank != 0) return report;
     report.chunks_written = report.bytes_written = report.sub_blocks = report.spooled_blocks =
         report.raw_bytes = 0;
-    for (const auto& f : figures) {
-      uint64_t v[5] = {};
-      if (f.size() != sizeof v) throw Error("convert: figures from another rank are damaged");
-      std::memcpy(v, f.data(), sizeof v);
-      report.chunks_written += v[0];
-      report.bytes_written += v[1];
-      report.sub_blocks += v[2];
-      report.spooled_blocks += v[3];
-      report.raw_bytes += v[4];
+    report.problems.resize(problems_before);
+    for (const auto& share : shares) {
+      try {
+        const auto j = nlohmann::json::parse(share);
+        const auto v = j.at("figures").get<std::vector<uint64_t>>();
+        if (v.size() != 5) throw Error("five figures expected");
+        report.chunks_written += v[0];
+        report.bytes_written += v[1];
+        report.sub_blocks += v[2];
+        report.spooled_blocks += v[3];
+        report.raw_bytes += v[4];
+        for (const auto& f : j.at("skipped")) record_skipped(state, SkippedFile::from_json(f));
+        for (const auto& p : j.at("problems")) report.problems.push_back(p.get<std::string>());
+      } catch (const std::exception& e) {
+        throw Error(std::string("convert: the share of another rank is damaged: ") + e.what());
+      }
     }
     commit_times(0, todo.size());
     state.finished = true;

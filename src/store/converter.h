@@ -54,6 +54,6 @@ struct ConvertReport {
 ConvertReport convert(const ConvertOptions& options, parallel::Communicator* comm = nullptr);
 
 // "2G", "512M", "1.5GiB", "100000" (bytes). Throws Error naming --max-mem.
-size_t parse_size(const std::string& text);
+size_t parse_size(const std::string& text, const std::string& option = "--max-mem");
 
 }  // namespace pixeldrill::store

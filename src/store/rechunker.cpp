@@ -152,7 +152,12 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
       fill_items(chunk.data(), chunk_items);
     }
     add_new(chunk);
-    const size_t n = zarr::write_chunk(dir, spec.array, spec.meta, index, chunk);
+    const size_t entry = cr * chunk_cols + cc;
+    const size_t n = zarr::write_chunk(dir, spec.array, spec.meta, index, chunk,
+                                       [&](std::span<const std::byte> stored) {
+                                         if (spec.manifest)
+                                           spec.manifest->before_write(entry, stored);
+                                       });
     if (n > 0) {
       written.fetch_add(1);
       bytes.fetch_add(n);
@@ -250,6 +255,7 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
       bool any = spec.existing > 0;
       for (size_t sb = 0; sb < nsub && !any; ++sb) any = spools[sb]->has(k);
       if (!any) {  // nothing but fill (land): the chunk stays absent
+        if (spec.manifest) spec.manifest->before_write(k, {});
         dir.remove(spec.array + "/" + zarr::chunk_key({spec.time_chunk, cr, cc}));
         return;
       }

@@ -15,6 +15,7 @@
 
 #include "formats/zarr/array_meta.h"
 #include "formats/zarr/directory.h"
+#include "store/chunk_manifest.h"
 #include "store/value_encoding.h"
 
 namespace pixeldrill::store {
@@ -34,6 +35,9 @@ struct BlockSpec {
   size_t max_mem = size_t{2} << 30;
   unsigned threads = 2;
   std::filesystem::path scratch;  // for spool files; removed afterwards
+  // Records every chunk of the row (entry cr * chunk columns + cc) before it
+  // is written or removed; null for stores without a manifest.
+  ChunkManifestWriter* manifest = nullptr;
 };
 
 struct BlockStats {

@@ -1,14 +1,19 @@
 #include "store/store_metadata.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <set>
 
+#include "core/civil_time.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/utf8.h"
 #include "formats/netcdf/nc_file.h"
 #include "formats/zarr/chunk_io.h"
+#include "store/chunk_manifest.h"
 
 namespace pixeldrill::store {
 namespace {
@@ -45,6 +50,38 @@ void convert_valid_range(const json& src, const catalog::Packing& first, const V
   }
 }
 
+// Source global attributes that describe one file's extent, making or
+// identity rather than the store: recomputed (time_coverage_*, date_created,
+// history, source, geospatial_*_min/max) or left out.
+const std::set<std::string> kFileOnlyGlobals = {"time_coverage_start",
+                                                "time_coverage_end",
+                                                "start_time",
+                                                "stop_time",
+                                                "date_created",
+                                                "date_modified",
+                                                "date_issued",
+                                                "history",
+                                                "source",
+                                                "uuid",
+                                                "file_quality_level",
+                                                "netcdf_version_id",
+                                                "NCO",
+                                                "geospatial_lat_min",
+                                                "geospatial_lat_max",
+                                                "geospatial_lon_min",
+                                                "geospatial_lon_max"};
+
+void set_time_coverage(json& global, const std::vector<int64_t>& times) {
+  if (times.empty()) {
+    global.erase("time_coverage_start");
+    global.erase("time_coverage_end");
+    return;
+  }
+  const auto [lo, hi] = std::minmax_element(times.begin(), times.end());
+  global["time_coverage_start"] = format_iso8601(*lo);
+  global["time_coverage_end"] = format_iso8601(*hi);
+}
+
 void write_coordinate(const zarr::Directory& dir, const std::string& path,
                       const catalog::Axis& axis, const StoreState& state) {
   catalog::StorageType type;
@@ -68,7 +105,12 @@ void write_coordinate(const zarr::Directory& dir, const std::string& path,
       std::memcpy(bytes.data() + i * 8, &axis.values[i], 8);
     }
   }
-  zarr::write_chunk(dir, axis.name, meta, {0}, bytes);
+  std::optional<ChunkManifestWriter> manifest;
+  if (state.chunk_manifest) manifest.emplace(dir, axis.name, 0, 1);
+  zarr::write_chunk(dir, axis.name, meta, {0}, bytes, [&](std::span<const std::byte> stored) {
+    if (manifest) manifest->before_write(0, stored);
+  });
+  if (manifest) manifest->commit();
   dir.write_json(axis.name + "/.zarray", meta.to_json());
   json attrs = without(read_attributes(path, axis.name), {"_FillValue", "missing_value"});
   attrs["_ARRAY_DIMENSIONS"] = {axis.name};
@@ -81,11 +123,32 @@ void create_store_metadata(const zarr::Directory& dir, const Collection& c,
   const auto& first = c.files.front();
   const auto& grid = first.grid;
   dir.write_json(".zgroup", {{"zarr_format", 2}});
-  json global = read_attributes(first.path, "");
-  global[kStoreAttribute] = {{"version", kStoreVersion},
-                             {"source", printable_utf8(state.source)},
-                             {"mode", state.mode},
-                             {"time", first.time_name}};
+  json global = without(read_attributes(first.path, ""), kFileOnlyGlobals);
+  const std::string source = printable_utf8(state.source);
+  std::string chunks;
+  for (uint64_t n : state.chunks) chunks += (chunks.empty() ? "" : ",") + std::to_string(n);
+  const std::string created = format_iso8601(creation_time());
+  global["date_created"] = created;
+  global["history"] = created + " pixeldrill convert " + source + " (mode " + state.mode +
+                      ", chunks " + chunks + ")";
+  global["source"] = "pixeldrill convert of " + source;
+  const auto extent = [](const catalog::Axis& a) {
+    return std::minmax_element(a.values.begin(), a.values.end());
+  };
+  if (!grid.lat.values.empty() && !grid.lon.values.empty()) {
+    const auto [lat_lo, lat_hi] = extent(grid.lat);
+    const auto [lon_lo, lon_hi] = extent(grid.lon);
+    global["geospatial_lat_min"] = static_cast<double>(static_cast<float>(*lat_lo));
+    global["geospatial_lat_max"] = static_cast<double>(static_cast<float>(*lat_hi));
+    global["geospatial_lon_min"] = static_cast<double>(static_cast<float>(*lon_lo));
+    global["geospatial_lon_max"] = static_cast<double>(static_cast<float>(*lon_hi));
+  }
+  set_time_coverage(global, state.times);
+  // Flat values only: xarray's to_netcdf refuses a dict-valued attribute.
+  global[kStoreAttribute] = kStoreVersion;
+  global["pixeldrill_store_source"] = source;
+  global["pixeldrill_store_mode"] = state.mode;
+  global["pixeldrill_store_time"] = first.time_name;
   dir.write_json(".zattrs", global);
   write_coordinate(dir, first.path, grid.lat, state);
   write_coordinate(dir, first.path, grid.lon, state);
@@ -135,17 +198,23 @@ void create_store_metadata(const zarr::Directory& dir, const Collection& c,
 }
 
 zarr::ArrayMeta variable_meta(const zarr::Directory& dir, const std::string& name) {
-  return zarr::ArrayMeta::from_json(dir.read_json(name + "/.zarray"),
-                                    dir.path(name + "/.zarray").string());
+  return zarr::ArrayMeta::from_json(dir.read_json(name + "/.zarray"), dir.uri(name + "/.zarray"));
+}
+
+std::string store_time_name(const json& global) {
+  const auto it = global.find(kStoreAttribute);
+  if (it != global.end() && it->is_object()) return it->value("time", "time");
+  const auto name = global.find("pixeldrill_store_time");
+  return name != global.end() && name->is_string() ? name->get<std::string>() : "time";
 }
 
 std::string time_array_name(const zarr::Directory& dir) {
   const json attrs = dir.read_json(".zattrs");
   if (!attrs.contains(kStoreAttribute)) {
-    throw Error(dir.root().string() + ": not a pixeldrill store (no " +
-                std::string(kStoreAttribute) + " attribute)");
+    throw Error(dir.root() + ": not a pixeldrill store (no " + std::string(kStoreAttribute) +
+                " attribute)");
   }
-  return attrs[kStoreAttribute].value("time", "time");
+  return store_time_name(attrs);
 }
 
 void set_time_length(const zarr::Directory& dir, const StoreState& state, uint64_t length) {
@@ -156,6 +225,12 @@ void set_time_length(const zarr::Directory& dir, const StoreState& state, uint64
     j["shape"][0] = length;
     dir.write_json(name + "/.zarray", j);
   }
+  json global = dir.read_json(".zattrs");
+  set_time_coverage(
+      global,
+      std::vector<int64_t>(state.times.begin(),
+                           state.times.begin() + std::min<uint64_t>(length, state.times.size())));
+  dir.write_json(".zattrs", global);
   dir.write_consolidated();
 }
 

@@ -16,8 +16,14 @@ namespace pixeldrill::store {
 inline constexpr int64_t kTimeEpochUnix = 347155200;  // 1981-01-01T00:00:00Z
 inline constexpr const char* kTimeUnits = "seconds since 1981-01-01 00:00:00";
 
-// The global attribute pixeldrill adds so `drill STORE` recognises the store.
+// The global attribute pixeldrill adds so `drill STORE` recognises the store:
+// the store format version (a number; stores written before 2026-12 hold a
+// dict here, which netCDF cannot carry). pixeldrill_store_source, _mode and
+// _time beside it say what it was made from, how, and its time array's name.
 inline constexpr const char* kStoreAttribute = "pixeldrill_store";
+
+// The time array's name from the store's global attributes (either form).
+std::string store_time_name(const nlohmann::json& global_attributes);
 
 // Writes everything for an empty store (time length 0) from the collection.
 void create_store_metadata(const zarr::Directory& dir, const Collection& c,

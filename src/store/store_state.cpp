@@ -32,6 +32,35 @@ std::map<std::string, V> recode_keys(const std::map<std::string, V>& in,
 
 }  // namespace
 
+nlohmann::json SkippedFile::to_json() const {
+  nlohmann::json j = {{"path", encode_path_for_json(path)}, {"why", printable_utf8(why)}};
+  j["time"] = time ? nlohmann::json(*time) : nlohmann::json();
+  return j;
+}
+
+SkippedFile SkippedFile::from_json(const nlohmann::json& j) {
+  SkippedFile f;
+  f.path = decode_path_from_json(j.at("path").get<std::string>());
+  if (j.contains("time") && !j.at("time").is_null()) f.time = j.at("time").get<int64_t>();
+  f.why = j.at("why").get<std::string>();
+  return f;
+}
+
+namespace {
+nlohmann::json skipped_json(const std::vector<SkippedFile>& skipped) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& f : skipped) out.push_back(f.to_json());
+  return out;
+}
+std::vector<SkippedFile> skipped_from(const nlohmann::json& j) {
+  std::vector<SkippedFile> out;
+  if (j.contains("skipped")) {
+    for (const auto& f : j.at("skipped")) out.push_back(SkippedFile::from_json(f));
+  }
+  return out;
+}
+}  // namespace
+
 nlohmann::json StoreState::to_json() const {
   nlohmann::json vars = nlohmann::json::array();
   for (const auto& v : variables)
@@ -48,7 +77,10 @@ nlohmann::json StoreState::to_json() const {
           {"index", encode_path_for_json(index)},
           {"block", block},
           {"block_done", block_done},
-          {"source_dirs", recode_keys(source_dirs, &encode_path_for_json)}};
+          {"source_dirs", recode_keys(source_dirs, &encode_path_for_json)},
+          {"chunk_manifest", chunk_manifest},
+          {"layout", layout},
+          {"skipped", skipped_json(skipped)}};
 }
 
 StoreState StoreState::from_json(const nlohmann::json& j, const std::string& where) {
@@ -73,6 +105,9 @@ StoreState StoreState::from_json(const nlohmann::json& j, const std::string& whe
     s.block_done = j.value("block_done", std::vector<std::string>{});
     s.source_dirs = recode_keys(j.value("source_dirs", std::map<std::string, int64_t>{}),
                                 &decode_path_from_json);
+    s.chunk_manifest = j.value("chunk_manifest", false);
+    s.layout = j.value("layout", nlohmann::json());
+    s.skipped = skipped_from(j);
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(where + ": malformed journal: " + e.what());
@@ -80,15 +115,25 @@ StoreState StoreState::from_json(const nlohmann::json& j, const std::string& whe
 }
 
 SourceStamp SourceStamp::of(const StoreState& state) {
-  return {state.source, state.index, state.source_dirs, state.files.size()};
+  SourceStamp s;
+  s.source = state.source;
+  s.index = state.index;
+  s.source_dirs = state.source_dirs;
+  s.files = state.files.size();
+  s.finished = state.finished;
+  s.steps = state.times.size();
+  s.chunk_manifest = state.chunk_manifest;
+  s.layout = state.layout;
+  s.skipped = state.skipped;
+  return s;
 }
 
 nlohmann::json SourceStamp::to_json() const {
-  return {{"version", kStoreVersion},
-          {"source", source},
-          {"index", index},
-          {"source_dirs", source_dirs},
-          {"files", files}};
+  return {{"version", kStoreVersion}, {"source", source},
+          {"index", index},           {"source_dirs", source_dirs},
+          {"files", files},           {"finished", finished},
+          {"steps", steps},           {"chunk_manifest", chunk_manifest},
+          {"layout", layout},         {"skipped", skipped_json(skipped)}};
 }
 
 SourceStamp SourceStamp::from_json(const nlohmann::json& j, const std::string& where) {
@@ -96,11 +141,36 @@ SourceStamp SourceStamp::from_json(const nlohmann::json& j, const std::string& w
     if (j.at("version").get<int>() != kStoreVersion) {
       throw Error(where + ": store version " + j.at("version").dump() + " is not supported");
     }
-    return {j.at("source").get<std::string>(), j.at("index").get<std::string>(),
-            j.at("source_dirs").get<std::map<std::string, int64_t>>(), j.at("files").get<size_t>()};
+    SourceStamp s;
+    s.source = j.at("source").get<std::string>();
+    s.index = j.at("index").get<std::string>();
+    s.source_dirs = j.at("source_dirs").get<std::map<std::string, int64_t>>();
+    s.files = j.at("files").get<size_t>();
+    // Stores written before these keys: as before (finished, no manifest).
+    s.finished = j.value("finished", true);
+    s.steps = j.value("steps", uint64_t{0});
+    s.chunk_manifest = j.value("chunk_manifest", false);
+    s.layout = j.value("layout", nlohmann::json());
+    s.skipped = skipped_from(j);
+    return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(where + ": malformed source stamp: " + e.what());
   }
+}
+
+nlohmann::json store_layout(const nlohmann::json& zmetadata, const std::string& time_name) {
+  nlohmann::json out = nlohmann::json::object();
+  const auto& md = zmetadata.at("metadata");
+  for (auto it = md.begin(); it != md.end(); ++it) {
+    const std::string& key = it.key();
+    if (!key.ends_with("/.zarray")) continue;
+    nlohmann::json a = it.value();
+    const std::string name = key.substr(0, key.size() - 8);
+    // The time axis grows: its length is not layout.
+    if (name == time_name || a.at("shape").size() == 3) a["shape"][0] = nullptr;
+    out[name] = a;
+  }
+  return out;
 }
 
 std::map<std::string, int64_t> folder_mtimes(const std::string& source) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,18 @@ struct StoreVariable {
   ValueEncoding encoding;
 };
 
+// A source file the store does not hold (unreadable when scanned, or a chunk
+// of it failed to decode while converting: its day is then all fill).
+// Drills over its day report it.
+struct SkippedFile {
+  std::string path;
+  std::optional<int64_t> time;  // Unix seconds, when known
+  std::string why;
+  bool operator==(const SkippedFile&) const = default;
+  nlohmann::json to_json() const;
+  static SkippedFile from_json(const nlohmann::json& j);
+};
+
 struct StoreState {
   std::string source;            // absolute path (or glob) of the source collection
   std::string index;             // the chunk index it was converted from, if any: newer days via it
@@ -38,6 +51,13 @@ struct StoreState {
   // drill need not list them.
   std::map<std::string, int64_t> source_dirs;
   bool finished = false;  // the last run completed
+  // Written by a pixeldrill that keeps the chunk manifest (store/chunk_manifest.h)
+  // for every chunk: a drill then verifies what it reads.
+  bool chunk_manifest = false;
+  // Each array's .zarray as written, with the time length left out: a drill
+  // refuses metadata edited since (chunks, order, dtype, codec...).
+  nlohmann::json layout;
+  std::vector<SkippedFile> skipped;
   // The block in progress ("timechunk:existing+new") and its finished variables.
   std::string block;
   std::vector<std::string> block_done;
@@ -58,7 +78,12 @@ struct SourceStamp {
   std::string source;
   std::string index;
   std::map<std::string, int64_t> source_dirs;
-  size_t files = 0;  // how many source files the journal lists
+  size_t files = 0;      // how many source files the journal lists
+  bool finished = true;  // false while a conversion runs, or after one was killed
+  uint64_t steps = 0;    // committed time steps
+  bool chunk_manifest = false;
+  nlohmann::json layout;
+  std::vector<SkippedFile> skipped;
 
   static SourceStamp of(const StoreState& state);
   nlohmann::json to_json() const;
@@ -67,6 +92,9 @@ struct SourceStamp {
 
 // Modification times of `source` (a folder) and every folder below it;
 // empty for a glob or a single file.
+// `.zmetadata`'s arrays as the layout a store keeps (time length left out).
+nlohmann::json store_layout(const nlohmann::json& zmetadata, const std::string& time_name);
+
 std::map<std::string, int64_t> folder_mtimes(const std::string& source);
 // True when every recorded folder still has its recorded time (so no file
 // was added or removed under them since).

@@ -132,9 +132,15 @@ TEST_F(DrillBadInput, BadStationsFilesNameFileAndLine) {
                      {"st3.csv line 2", "outside -90..90"});
   expect_error(drill(dir_ / "coll", "--stations " + (dir_ / "none.csv")),
                {"none.csv", "cannot open"});
-  write("st4.csv", "A,-40,100\nFAR,50,101\n");
+  // Every station outside the grid: an error. One of several: reported, the others drilled.
+  write("st4.csv", "FAR,50,101\n");
   expect_usage_error(drill(dir_ / "coll", "--stations " + (dir_ / "st4.csv")),
                      {"site 'FAR'", "outside the grid"});
+  write("st5.csv", "A,-40,100\nFAR,50,101\n");
+  const auto partial = drill(dir_ / "coll", "--stations " + (dir_ / "st5.csv"));
+  EXPECT_EQ(partial.status, 3);
+  EXPECT_NE(err_.find("site 'FAR'"), std::string::npos) << err_;
+  EXPECT_EQ(lines(partial.out).size(), 9u);  // header + 8 days of station A
 }
 
 TEST_F(DrillBadInput, BadDatesAndFormatsAreRefused) {

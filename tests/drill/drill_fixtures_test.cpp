@@ -52,8 +52,8 @@ std::optional<double> ncdump_attribute(const std::string& file, const std::strin
 TEST(DrillFixtures, Subset2017PixelsEqualNcdumpRawDecodedWithTheFilesPacking) {
   const std::string file = fixture("L3S-1d_day_2017_subset_a.nc");
   const char* vars = "sea_surface_temperature,quality_level,sst_dtime,wind_speed";
-  const auto r =
-      run(pixeldrill_bin() + " drill " + file + " --box -30.7,-30.5,95,98 --var " + vars);
+  const auto r = run(pixeldrill_bin() + " drill " + file +
+                     " --box -30.7,-30.5,95,98 --precision full --var " + vars);
   ASSERT_EQ(r.status, 0);
   const auto t = parse_csv(r.out);
   ASSERT_EQ(t.size(), 1u + 7 * 113);

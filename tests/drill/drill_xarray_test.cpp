@@ -3,6 +3,7 @@
 // sel(method="nearest")).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -27,7 +28,9 @@ class DrillVsXarray : public ::testing::Test {
   }
 
   std::string drill(const std::string& args) {
-    const auto r = run(pixeldrill_bin() + " drill " + (dir_ / "coll") + " " + args);
+    // Full precision: values are compared with xarray's doubles to the last bit.
+    const auto r =
+        run(pixeldrill_bin() + " drill " + (dir_ / "coll") + " --precision full " + args);
     EXPECT_EQ(r.status, 0) << args;
     return r.out;
   }
@@ -82,7 +85,7 @@ TEST_F(DrillVsXarray, PointsEqualXarrayAcrossErasIncludingMissingVariables) {
     const std::string p(pt);
     const std::string ours = drill("--point " + p + " --var " + kVars);
     const std::string theirs =
-        xarray(std::string(kVars) + " --points ':" + p.substr(0, p.find(',')) + ":" +
+        xarray(std::string(kVars) + " --points 'point:" + p.substr(0, p.find(',')) + ":" +
                p.substr(p.find(',') + 1) + "'");
     EXPECT_EQ(parse_csv(ours).size(), 9u) << p;
     expect_same(ours, theirs);
@@ -126,11 +129,23 @@ TEST_F(DrillVsXarray, BoxPixelsEqualXarray) {
 
 TEST_F(DrillVsXarray, BoxReductionsEqualNumpyOverValidPixels) {
   for (const char* r : {"mean", "min", "max", "count"}) {
-    const std::string ours = drill(std::string("--box -50,-30,100,150 --reduce ") + r +
-                                   " --var sea_surface_temperature,quality_level");
-    const std::string theirs = xarray(
-        std::string("sea_surface_temperature,quality_level --box=-50,-30,100,150 --reduce ") + r);
+    // quality_level is categorical (flag_values): a mean gives counts per
+    // level, never a mean of categories; l2p_flags (flag_masks) counts per bit.
+    const std::string vars = " sea_surface_temperature,quality_level,l2p_flags";
+    const std::string ours =
+        drill(std::string("--box -50,-30,100,150 --reduce ") + r + " --var" + vars);
+    const std::string theirs = xarray(vars + " --box=-50,-30,100,150 --reduce " + r);
     EXPECT_EQ(parse_csv(ours).size(), 9u) << r;
+    const auto header = parse_csv(ours).front();
+    const auto has = [&](const std::string& c) {
+      return std::find(header.begin(), header.end(), c) != header.end();
+    };
+    if (std::string(r) == "mean") {
+      EXPECT_TRUE(has("sea_surface_temperature") && has("sea_surface_temperature_count"));
+      EXPECT_FALSE(has("quality_level")) << ours.substr(0, ours.find('\n'));
+      EXPECT_TRUE(has("quality_level_count") && has("quality_level_count_5"));
+      EXPECT_TRUE(has("l2p_flags_count_swath") && !has("l2p_flags"));
+    }
     // Summation order differs from numpy's pairwise sum only in the last bits.
     EXPECT_GT(expect_same(ours, theirs, std::string(r) == "mean" ? 1e-12 : 0), 8u) << r;
   }
@@ -140,6 +155,6 @@ TEST_F(DrillVsXarray, XarrayDefaultDecodingAgreesToFloat32Precision) {
   // xarray decodes masked shorts in float32; pixeldrill decodes in double.
   const std::string ours = drill("--point -45.3,140.77 --var sea_surface_temperature,sses_bias");
   const std::string theirs =
-      xarray("sea_surface_temperature,sses_bias --points ':-45.3:140.77' --xarray-decoding");
+      xarray("sea_surface_temperature,sses_bias --points 'point:-45.3:140.77' --xarray-decoding");
   EXPECT_GT(expect_same(ours, theirs, 2e-7), 0u);
 }

@@ -71,9 +71,9 @@ TEST_F(DrillOutput, JsonCarriesColumnsUnitsRowsAndNullForMissing) {
   EXPECT_EQ(doc["columns"][0]["name"], "sea_surface_temperature");
   EXPECT_EQ(doc["columns"][0]["units"], "degree_Celsius");
   const auto t = parse_csv(csv.out);
-  ASSERT_EQ(doc["rows"].size(), t.size() - 1);
-  for (size_t i = 0; i < doc["rows"].size(); ++i) {
-    const auto& row = doc["rows"][i];
+  ASSERT_EQ(doc["data"].size(), t.size() - 1);
+  for (size_t i = 0; i < doc["data"].size(); ++i) {
+    const auto& row = doc["data"][i];
     EXPECT_EQ(row["time"], t[i + 1][0]);
     EXPECT_EQ(row["lat"].get<double>(), std::stod(t[i + 1][2]));
     if (t[i + 1][4].empty()) {
@@ -86,7 +86,7 @@ TEST_F(DrillOutput, JsonCarriesColumnsUnitsRowsAndNullForMissing) {
 
 TEST_F(DrillOutput, NetcdfTimeSeriesReadsBackEqualWithNcdumpAndXarray) {
   const std::string nc = dir_ / "out.nc";
-  const auto csv = drill("--stations " + (dir_ / "stations.csv") +
+  const auto csv = drill("--stations " + (dir_ / "stations.csv") + " --precision full" +
                          " --var sea_surface_temperature,quality_level,sea_ice_fraction");
   ASSERT_EQ(csv.status, 0);
   ASSERT_EQ(

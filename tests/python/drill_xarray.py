@@ -1,6 +1,7 @@
 """The drill answer computed independently with xarray, for the C++ tests.
 
 usage: drill_xarray.py FILE_LIST VARS (--points 'id:lat:lon;...' | --box S,N,W,E [--reduce R])
+(a single --point drill names its site "point": pass 'point:lat:lon')
                        [--min-quality N] [--celsius]
 FILE_LIST: a text file with one NetCDF path per line (opened with open_mfdataset).
 Prints CSV like `pixeldrill drill`: time,site,lat,lon,<vars>; missing values empty;
@@ -79,7 +80,44 @@ def stamp(t):
     return np.datetime_as_string(t, unit="s") + "Z"
 
 
-print(",".join(["time", "site", "lat", "lon"] + names))
+def flags(v, key):
+    src = xr.open_dataset(files[0], mask_and_scale=False)
+    if v not in src or key not in src[v].attrs:
+        return [], []
+    numbers = [int(x) for x in np.ravel(src[v].attrs[key])]
+    words = str(src[v].attrs.get("flag_meanings", "")).split()
+    return numbers, (words if len(words) == len(numbers) else [])
+
+
+# A reduced box's columns (pixeldrill's rule, docs in README): flag masks
+# give counts per bit, categories give counts per value for a mean, other
+# variables their statistic and VAR_count; --reduce count one count each.
+reduced = []  # (name, function of the valid values)
+for v in names:
+    if a.reduce == "count":
+        reduced.append((v, v, lambda x: float(x.size)))
+        continue
+    masks, mask_names = flags(v, "flag_masks")
+    values, value_names = flags(v, "flag_values")
+    if masks:
+        reduced.append((v + "_count", v, lambda x: float(x.size)))
+        for i, m in enumerate(masks):
+            label = mask_names[i] if mask_names else str(m)
+            reduced.append((v + "_count_" + label, v,
+                            lambda x, m=m: float(np.sum((x.astype(np.int64) & m) == m))))
+    elif values and a.reduce == "mean":
+        reduced.append((v + "_count", v, lambda x: float(x.size)))
+        for c in values:
+            reduced.append((v + "_count_" + str(c), v, lambda x, c=c: float(np.sum(x == c))))
+    else:
+        f = {"mean": np.mean, "min": np.min, "max": np.max}.get(a.reduce)
+        reduced.append((v, v, (lambda x, f=f: float(f(x)) if x.size else None)))
+        reduced.append((v + "_count", v, lambda x: float(x.size)))
+
+if a.reduce == "none" or a.points:
+    print(",".join(["time", "site", "lat", "lon"] + names))
+else:
+    print(",".join(["time", "site", "lat", "lon"] + [n for n, _, _ in reduced]))
 times = ds["time"].values
 if a.points:
     sites = [s.split(":") for s in a.points.split(";")]
@@ -110,13 +148,8 @@ else:
             clon = np.float64(np.float32(clon))
         for ti, t in enumerate(times):
             vals = []
-            for v in names:
+            for _, v, f in reduced:
                 x = sub[v].values[ti].ravel()
-                x = x[~np.isnan(x)]
-                if a.reduce == "count":
-                    vals.append(repr(float(x.size)))
-                elif x.size == 0:
-                    vals.append("")
-                else:
-                    vals.append(repr(float({"mean": np.mean, "min": np.min, "max": np.max}[a.reduce](x))))
+                y = f(x[~np.isnan(x)])
+                vals.append("" if y is None else repr(y))
             print(",".join([stamp(t), "", coord(clat), coord(clon)] + vals))

@@ -48,7 +48,7 @@ bool ExitStatus::ok_ = false;
 
 TEST_F(ExitStatus, BadQueryArgumentsExitTwo) {
   expect_usage(drill("--point abc"), {"--point 'abc'"});
-  expect_usage(drill(""), {"--point, --stations or --box"});
+  expect_usage(drill(""), {"--point, --stations, --box or --bbox"});
   expect_usage(drill("--point -40,100 --from 2020-01-02 --to 2020-01-01"),
                {"--from 2020-01-02 is after --to 2020-01-01"});
   expect_usage(drill("--point -40,100 --from 2020-13-01"), {"--from", "2020-13-01"});

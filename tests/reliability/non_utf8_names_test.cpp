@@ -40,7 +40,7 @@ TEST(NonUtf8, JsonDrillAndConvertWorkWithLatin1FolderNames) {
   // The document is valid JSON with the 7 readable days.
   std::ofstream(dir / "out.json") << r.out;
   const auto check = run(python() + " -c \"import json,sys; d=json.load(open('" +
-                         (dir / "out.json") + "')); print(len(d['rows']), d['partial'])\"");
+                         (dir / "out.json") + "')); print(len(d['data']), d['partial'])\"");
   EXPECT_EQ(check.out, "7 True\n");
 
   const std::string csv =

@@ -43,7 +43,8 @@ Keyed griddap_values(const std::string& csv, size_t column = 3) {
 
 // `pixeldrill drill` CSV (time,site,lat,lon,values...) keyed the same way.
 Keyed drill_values(const std::string& args, size_t column = 4) {
-  const auto r = run(pixeldrill() + " drill " + args);
+  // griddap prints full doubles; the drill's --precision full is the same text.
+  const auto r = run(pixeldrill() + " drill --precision full " + args);
   EXPECT_EQ(r.status, 0) << args;
   Keyed out;
   const auto rows = lines(r.out);

@@ -108,7 +108,7 @@ TEST_F(ServerOverHttp, ApiPointJsonEqualsDrillJson) {
   ASSERT_EQ(cli.status, 0);
   auto api = nlohmann::json::parse(r->body);
   auto want = nlohmann::json::parse(cli.out);
-  EXPECT_EQ(api["rows"], want["rows"]);
+  EXPECT_EQ(api["data"], want["data"]);
   EXPECT_EQ(api["columns"], want["columns"]);
 }
 
@@ -133,6 +133,26 @@ TEST_F(ServerOverHttp, ApiStationsPostBoxMeanAndNetcdf) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body.substr(1, 3), "HDF");
+}
+
+// Issue #13: the server parses the query with the CLI's parser, so bbox, vars,
+// nearest_valid and ISO months reach it too, with the same answers.
+TEST_F(ServerOverHttp, ApiTakesTheCliInputForms) {
+  auto r = client().Get(
+      "/api/v1/datasets/sst/drill?bbox=145,-44,155,-36&reduce=mean&vars=sea_surface_temperature"
+      "&from=2024-01&to=2024-01");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto cli = run(pixeldrill() + " drill " + folder() +
+                 " --box -44,-36,145,155 --reduce mean --vars sea_surface_temperature"
+                 " --from 2024-01-01 --to 2024-01-31");
+  EXPECT_EQ(r->body, cli.out);
+  r = client().Get("/api/v1/datasets/sst/drill?point=-40.2,-209.7&nearest_valid=200");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  cli = run(pixeldrill() + " drill " + folder() + " --point -40.2,150.3 --nearest-valid 200");
+  EXPECT_EQ(r->body, cli.out);
+  EXPECT_NE(r->body.find(",pixel_distance\n"), std::string::npos) << r->body;
 }
 
 TEST_F(ServerOverHttp, ApiErrorsCarryTheCliMessage) {
@@ -195,7 +215,7 @@ TEST_F(ServerOverHttp, WebPageInChromium) {
     ASSERT_EQ(r->status, 200) << r->body;
     size_t valid = 0;
     const auto answer = nlohmann::json::parse(r->body);
-    for (const auto& row : answer["rows"]) valid += !row["sea_surface_temperature"].is_null();
+    for (const auto& row : answer["data"]) valid += !row["sea_surface_temperature"].is_null();
     if (valid >= 2) {
       const std::string s(p);
       lat = s.substr(0, s.find(','));

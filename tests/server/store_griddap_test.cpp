@@ -39,7 +39,8 @@ TEST(GriddapBackends, StoreAnswersAsDrillDoes) {
     const std::string source = dir.str(std::string(id) == "store" ? "s.zarr" : "c.pdx");
     const auto body = griddap_csv_body(service, id, q);
     const auto want = run(pixeldrill() + " drill " + source +
-                          " --box -44,-36,145,155 --var sea_surface_temperature --from 2024-01-02");
+                          " --box -44,-36,145,155 --var sea_surface_temperature --from 2024-01-02"
+                          " --precision full");
     const auto got_rows = lines(body), want_rows = lines(want.out);
     ASSERT_EQ(got_rows.size(), want_rows.size() + 1) << id << body;  // 2 header rows vs 1
     // Same order: time, then latitude descending, then longitude ascending.

@@ -78,15 +78,15 @@ TEST_F(StoreAppend, DaysNewerThanTheStoreComeFromTheRawFiles) {
   const char* q = "--point -30,155";
   const auto ref = drill(grow, q);
   const auto got = drill(out.str("s"), q);
-  ASSERT_EQ(ref["rows"].size(), got["rows"].size());
-  ASSERT_GT(ref["rows"].size(), 14u);
+  ASSERT_EQ(ref["data"].size(), got["data"].size());
+  ASSERT_GT(ref["data"].size(), 14u);
   const std::string source = got["source"];
   EXPECT_NE(source.find("store"), std::string::npos) << source;
   EXPECT_NE(source.find("netcdf"), std::string::npos) << source;
   EXPECT_NE(source.find("2019-12-29..2020-01-04"), std::string::npos) << source;
-  for (size_t i = 0; i < ref["rows"].size(); ++i) {
-    const auto& r = ref["rows"][i];
-    const auto& g = got["rows"][i];
+  for (size_t i = 0; i < ref["data"].size(); ++i) {
+    const auto& r = ref["data"][i];
+    const auto& g = got["data"][i];
     ASSERT_EQ(r["time"], g["time"]);
     const double a = value(r, "sea_surface_temperature"), b = value(g, "sea_surface_temperature");
     ASSERT_EQ(std::isnan(a), std::isnan(b));
@@ -105,11 +105,12 @@ TEST_F(StoreAppend, StoreStillAnswersWhenItsSourceCollectionIsGone) {
   ASSERT_EQ(convert(out.str("gone"), out.str("s"), "--chunks 8,32,32"), 0);
   const auto before = drill(out.str("s"), "--point -30,155");
   fs::remove_all(out.path() / "gone");
-  const auto r = run(bin() + " drill " + out.str("s") + " --point -30,155 --format json");
+  const auto r =
+      run(bin() + " drill " + out.str("s") + " --point -30,155 --precision full --format json");
   EXPECT_EQ(r.status, 0);  // not a partial result: the store holds these days
   const auto after = nlohmann::json::parse(r.out);
-  EXPECT_EQ(after["rows"], before["rows"]);
-  EXPECT_GE(after["rows"].size(), 5u);
+  EXPECT_EQ(after["data"], before["data"]);
+  EXPECT_GE(after["data"].size(), 5u);
 }
 
 TEST_F(StoreAppend, JournalIsReadOnlyWhenASourceFolderChanged) {
@@ -127,16 +128,17 @@ TEST_F(StoreAppend, JournalIsReadOnlyWhenASourceFolderChanged) {
   // An unreadable journal is never opened while the source folders are unchanged ...
   const std::string saved = read_text(store + "/.pixeldrill/journal.json");
   std::ofstream(store + "/.pixeldrill/journal.json", std::ios::trunc) << "{not json";
-  const auto quiet = run(bin() + " drill " + store + " --point -30,155 --format json 2>&1");
+  const auto quiet =
+      run(bin() + " drill " + store + " --point -30,155 --precision full --format json 2>&1");
   EXPECT_EQ(quiet.status, 0) << quiet.out;
-  EXPECT_EQ(nlohmann::json::parse(quiet.out)["rows"], before["rows"]);
+  EXPECT_EQ(nlohmann::json::parse(quiet.out)["data"], before["data"]);
   // ... and is read (here: found malformed, and said so) once a new day arrives.
   synth(grow, "2019-12-25", "2019-12-26");
   const auto told = run(bin() + " drill " + store + " --point -30,155 2>&1 >/dev/null");
   EXPECT_NE(told.out.find("journal.json: not valid JSON"), std::string::npos) << told.out;
   std::ofstream(store + "/.pixeldrill/journal.json", std::ios::trunc) << saved;
   const auto got = drill(store, "--point -30,155");
-  EXPECT_EQ(got["rows"].size(), before["rows"].size() + 2);
+  EXPECT_EQ(got["data"].size(), before["data"].size() + 2);
 }
 
 }  // namespace

@@ -39,14 +39,14 @@ TEST_F(StoreConvert, ExactStoreAnswersEqualFloat32OfReferenceDrill) {
   for (const std::string& q : queries) {
     const auto ref = drill(coll(), q);
     const auto got = drill(out.str("s"), q);
-    ASSERT_EQ(ref["rows"].size(), got["rows"].size()) << q;
-    ASSERT_GT(ref["rows"].size(), 20u) << q;
+    ASSERT_EQ(ref["data"].size(), got["data"].size()) << q;
+    ASSERT_GT(ref["data"].size(), 20u) << q;
     EXPECT_NE(got["source"].get<std::string>().find("store"), std::string::npos);
     const bool reduced = q.find("--reduce") != std::string::npos;
     const bool celsius = q.find("--celsius") != std::string::npos;
-    for (size_t i = 0; i < ref["rows"].size(); ++i) {
-      const auto& r = ref["rows"][i];
-      const auto& g = got["rows"][i];
+    for (size_t i = 0; i < ref["data"].size(); ++i) {
+      const auto& r = ref["data"][i];
+      const auto& g = got["data"][i];
       ASSERT_EQ(r["time"], g["time"]) << q;
       ASSERT_EQ(r["lat"], g["lat"]) << q;
       ASSERT_EQ(r["lon"], g["lon"]) << q;
@@ -74,7 +74,7 @@ TEST_F(StoreConvert, ExactStoreAnswersEqualFloat32OfReferenceDrill) {
 TEST_F(StoreConvert, PackedStoreIsWithinHalfTheSourceQuantum) {
   TempDir out;
   ASSERT_EQ(convert(coll(), out.str("s"), "--mode packed --chunks 16,64,64"), 0);
-  const zarr::Directory dir(out.path() / "s", out.path() / "s/.pixeldrill/tmp");
+  const zarr::Directory dir(out.str("s"));
   const auto zarray = dir.read_json("sea_surface_temperature/.zarray");
   EXPECT_EQ(zarray["dtype"], "<i2");
   EXPECT_EQ(zarray["fill_value"], -32768);
@@ -87,12 +87,12 @@ TEST_F(StoreConvert, PackedStoreIsWithinHalfTheSourceQuantum) {
   for (const char* q : {"--box -44,-28,146,160", "--point -9.6,100.4"}) {
     const auto ref = drill(coll(), q);
     const auto got = drill(out.str("s"), q);
-    ASSERT_EQ(ref["rows"].size(), got["rows"].size());
-    for (size_t i = 0; i < ref["rows"].size(); ++i) {
-      const double a = value(ref["rows"][i], "sea_surface_temperature");
-      const double b = value(got["rows"][i], "sea_surface_temperature");
+    ASSERT_EQ(ref["data"].size(), got["data"].size());
+    for (size_t i = 0; i < ref["data"].size(); ++i) {
+      const double a = value(ref["data"][i], "sea_surface_temperature");
+      const double b = value(got["data"][i], "sea_surface_temperature");
       ASSERT_EQ(std::isnan(a), std::isnan(b));
-      EXPECT_EQ(ref["rows"][i]["quality_level"], got["rows"][i]["quality_level"]);
+      EXPECT_EQ(ref["data"][i]["quality_level"], got["data"][i]["quality_level"]);
       if (std::isnan(a)) continue;
       ++valid;
       worst = std::max(worst, std::fabs(a - b));
@@ -109,11 +109,11 @@ size_t expect_store_matches_reference(const std::string& source, const std::stri
                                       const std::string& q) {
   const auto ref = StoreFixture::drill(source, q);
   const auto got = StoreFixture::drill(store, q);
-  EXPECT_EQ(ref["rows"].size(), got["rows"].size()) << q;
+  EXPECT_EQ(ref["data"].size(), got["data"].size()) << q;
   size_t valid = 0;
-  for (size_t i = 0; i < std::min(ref["rows"].size(), got["rows"].size()); ++i) {
-    const auto& r = ref["rows"][i];
-    const auto& g = got["rows"][i];
+  for (size_t i = 0; i < std::min(ref["data"].size(), got["data"].size()); ++i) {
+    const auto& r = ref["data"][i];
+    const auto& g = got["data"][i];
     EXPECT_EQ(r["time"], g["time"]) << q;
     EXPECT_EQ(r["lat"], g["lat"]) << q;
     EXPECT_EQ(r["lon"], g["lon"]) << q;
@@ -159,8 +159,8 @@ TEST_F(StoreConvert, RealFixturesConvertAndDrillLikeTheReference) {
   // Two days in one file with UNLIMITED time, unpacked doubles.
   const std::string two = fixtures + "/L3S-1d_ngt_20150902-03_subset_unpacked.nc";
   ASSERT_EQ(convert(two, out.str("two")), 0);
-  const auto rows = drill(out.str("two"), "--box -90,90,-180,360")["rows"];
-  EXPECT_EQ(drill(two, "--box -90,90,-180,360")["rows"].size(), rows.size());
+  const auto rows = drill(out.str("two"), "--box -90,90,-180,360")["data"];
+  EXPECT_EQ(drill(two, "--box -90,90,-180,360")["data"].size(), rows.size());
   EXPECT_GT(expect_store_matches_reference(two, out.str("two"), "--box -90,90,-180,360"), 1000u);
   // Packed shorts with the file's own add_offset, packed mode: within half a quantum.
   const std::string packed = fixtures + "/L3S-1d_day_2017_subset_a.nc";
@@ -170,10 +170,10 @@ TEST_F(StoreConvert, RealFixturesConvertAndDrillLikeTheReference) {
   ASSERT_EQ(convert(packed, out.str("packed"), "--mode packed"), 0);
   const auto ref = drill(packed, "--box -90,90,-180,360");
   const auto got = drill(out.str("packed"), "--box -90,90,-180,360");
-  ASSERT_EQ(ref["rows"].size(), got["rows"].size());
-  for (size_t i = 0; i < ref["rows"].size(); ++i) {
-    const double a = value(ref["rows"][i], "sea_surface_temperature");
-    const double b = value(got["rows"][i], "sea_surface_temperature");
+  ASSERT_EQ(ref["data"].size(), got["data"].size());
+  for (size_t i = 0; i < ref["data"].size(); ++i) {
+    const double a = value(ref["data"][i], "sea_surface_temperature");
+    const double b = value(got["data"][i], "sea_surface_temperature");
     ASSERT_EQ(std::isnan(a), std::isnan(b));
     if (!std::isnan(a)) {
       EXPECT_LE(std::fabs(a - b), 0.005 + 1e-9);
@@ -211,15 +211,15 @@ TEST_F(StoreConvert, DaysNewerThanAStoreConvertedFromAnIndexComeThroughTheIndex)
   const auto got = drill(out.str("s"), "--point -30,155");
   EXPECT_NE(got["source"].get<std::string>().find("index " + out.str("c.pdx")), std::string::npos)
       << got["source"];
-  ASSERT_EQ(ref["rows"].size(), got["rows"].size());
-  ASSERT_GT(ref["rows"].size(), 10u);
-  for (size_t i = 0; i < ref["rows"].size(); ++i) {
-    const double a = value(ref["rows"][i], "sea_surface_temperature");
-    const double b = value(got["rows"][i], "sea_surface_temperature");
-    ASSERT_EQ(ref["rows"][i]["time"], got["rows"][i]["time"]);
+  ASSERT_EQ(ref["data"].size(), got["data"].size());
+  ASSERT_GT(ref["data"].size(), 10u);
+  for (size_t i = 0; i < ref["data"].size(); ++i) {
+    const double a = value(ref["data"][i], "sea_surface_temperature");
+    const double b = value(got["data"][i], "sea_surface_temperature");
+    ASSERT_EQ(ref["data"][i]["time"], got["data"][i]["time"]);
     ASSERT_EQ(std::isnan(a), std::isnan(b));
     if (std::isnan(a)) continue;
-    if (ref["rows"][i]["time"].get<std::string>() >= "2019-12-25") {
+    if (ref["data"][i]["time"].get<std::string>() >= "2019-12-25") {
       EXPECT_EQ(a, b);  // the index path is bit-identical to the reference
     } else {
       EXPECT_EQ(static_cast<double>(static_cast<float>(a)), b);
@@ -250,7 +250,7 @@ TEST_F(StoreConvert, CorruptStoreFilesAreNamedNotReadAsValues) {
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find(".zmetadata"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("internal error"), std::string::npos) << r.out;
-  EXPECT_GT(rows["rows"].size(), 20u);
+  EXPECT_GT(rows["data"].size(), 20u);
 }
 
 TEST_F(StoreConvert, BadOptionsAreRefusedByName) {

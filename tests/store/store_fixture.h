@@ -2,6 +2,7 @@
 // A small synthetic collection (made once per test suite with `pixeldrill
 // synth`) and helpers to convert and drill it through the CLI.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,9 @@ namespace pixeldrill::store_test {
 class StoreFixture : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
+    // Stores made at different moments must be byte-identical (resume,
+    // append, index vs folder): their date_created/history take this clock.
+    ::setenv("SOURCE_DATE_EPOCH", "1764633600", 1);
     tmp_ = new TempDir();
     // Crosses a year boundary (two per-year folders), 90 x 120 grid.
     synth(tmp_->str("coll"), "2019-12-18", "2020-01-12");
@@ -41,7 +45,9 @@ class StoreFixture : public ::testing::Test {
   }
 
   static nlohmann::json drill(const std::string& source, const std::string& args) {
-    const auto r = run(bin() + " drill " + source + " " + args + " --format json 2>/dev/null");
+    // Full precision: stored values are compared to the last bit.
+    const auto r = run(bin() + " drill " + source + " " + args +
+                       " --precision full --format json 2>/dev/null");
     EXPECT_EQ(r.status, 0) << args;
     return nlohmann::json::parse(r.out);
   }

@@ -60,7 +60,9 @@ TEST_P(ProductEndToEnd, EveryPathGivesTheSameSeries) {
       run(pixeldrill() + " convert " + coll + " -o " + (tmp / "s.zarr") + " --threads 2 -q 2>&1");
   ASSERT_EQ(convert.status, 0) << convert.out;
 
-  const std::string query = " --point " + c.point + " --var sea_surface_temperature,quality_level";
+  // Full precision: values are compared with the store's float32 and xarray's doubles.
+  const std::string query =
+      " --point " + c.point + " --precision full --var sea_surface_temperature,quality_level";
   const auto folder = run(pixeldrill() + " drill " + coll + query + " 2>/dev/null");
   const auto index = run(pixeldrill() + " drill " + (tmp / "c.pdx") + query + " 2>/dev/null");
   const auto store = run(pixeldrill() + " drill " + (tmp / "s.zarr") + query + " 2>/dev/null");

@@ -75,21 +75,21 @@ ArrayMeta test_meta(Codec codec, char order) {
 
 TEST(ZarrFormat, BloscLz4FortranOrderArrayIsReadByZarrPython) {
   TempDir tmp;
-  Directory dir(tmp.path() / "store", tmp.path() / "store/.pixeldrill/tmp");
+  Directory dir(tmp.str("store"), tmp.str("store/.pixeldrill/tmp"));
   write_test_array(dir, test_meta(Codec::parse("blosc-lz4"), 'F'));
   expect_python_reads_test_array(tmp, 'F');
 }
 
 TEST(ZarrFormat, ZstdCOrderArrayIsReadByZarrPython) {
   TempDir tmp;
-  Directory dir(tmp.path() / "store", tmp.path() / "store/.pixeldrill/tmp");
+  Directory dir(tmp.str("store"), tmp.str("store/.pixeldrill/tmp"));
   write_test_array(dir, test_meta(Codec::parse("zstd"), 'C'));
   expect_python_reads_test_array(tmp, 'C');
 }
 
 TEST(ZarrFormat, AllFillChunksAreNotWrittenAndTemporariesAreRenamedAway) {
   TempDir tmp;
-  Directory dir(tmp.path() / "store", tmp.path() / "store/.pixeldrill/tmp");
+  Directory dir(tmp.str("store"), tmp.str("store/.pixeldrill/tmp"));
   const auto meta = test_meta(Codec::parse("blosc-zstd"), 'F');
   write_test_array(dir, meta);
   // time chunk 1 covers t = 4..7, all NaN: none of its 2 x 3 chunks exist.
@@ -107,7 +107,7 @@ TEST(ZarrFormat, AllFillChunksAreNotWrittenAndTemporariesAreRenamedAway) {
 
 TEST(ZarrFormat, PartialBloscDecodeReturnsOnePixelsTimeSeries) {
   TempDir tmp;
-  Directory dir(tmp.path() / "store", tmp.path() / "store/.pixeldrill/tmp");
+  Directory dir(tmp.str("store"), tmp.str("store/.pixeldrill/tmp"));
   ArrayMeta meta = test_meta(Codec::parse("blosc-lz4"), 'F');
   meta.shape = {1000, 40, 40};
   meta.chunks = {1000, 40, 40};
@@ -125,13 +125,14 @@ TEST(ZarrFormat, PartialBloscDecodeReturnsOnePixelsTimeSeries) {
   for (int t = 0; t < 1000; ++t) ASSERT_EQ(series[t], static_cast<float>(t + 17 * 0.25 + 23000));
   // The same series read from the file touching only its blosc blocks.
   std::vector<float> again(1000);
-  read_chunk_items(dir.path("v/0.0.0").string(), meta.codec, meta.chunk_items() * 4,
+  read_chunk_items(*dir.open("v/0.0.0"), meta.codec, meta.chunk_items() * 4,
                    meta.offset_in_chunk({0, 39, 2}), 4, std::as_writable_bytes(std::span(again)));
   for (int t = 0; t < 1000; ++t) ASSERT_EQ(again[t], static_cast<float>(t + 39 * 0.25 + 2000));
-  std::filesystem::resize_file(dir.path("v/0.0.0"), encoded->size() - 10);
-  EXPECT_THROW(read_chunk_items(dir.path("v/0.0.0").string(), meta.codec, meta.chunk_items() * 4, 0,
-                                4, std::as_writable_bytes(std::span(again))),
+  std::filesystem::resize_file(dir.uri("v/0.0.0"), encoded->size() - 10);
+  EXPECT_THROW(read_chunk_items(*dir.open("v/0.0.0"), meta.codec, meta.chunk_items() * 4, 0, 4,
+                                std::as_writable_bytes(std::span(again))),
                Error);
+  EXPECT_EQ(dir.open("v/9.9.9"), nullptr);  // absent: all fill, not an error
   // A truncated chunk is an error naming it, never garbage.
   std::vector<std::byte> cut(encoded->begin(), encoded->begin() + encoded->size() / 2);
   EXPECT_THROW(

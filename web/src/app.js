@@ -22,6 +22,11 @@ function queryParams(extra) {
   if ($('to').value) p.set('to', $('to').value);
   if ($('qc').checked) p.set('min_quality', $('min-quality').value);
   if ($('celsius').checked) p.set('celsius', 'true');
+  // Calendar means (the API's aggregate/stats parameters, as drill --aggregate).
+  if ($('aggregate').value) {
+    p.set('aggregate', $('aggregate').value);
+    p.set('stats', 'mean');
+  }
   return p;
 }
 
@@ -49,7 +54,7 @@ async function drill(extra, label) {
   }
   state.last = { url, body };
   const column = body.columns[0];
-  const rows = body.rows;
+  const rows = body.data;  // pandas Table Schema JSON: the rows are "data"
   const xs = rows.map((r) => Date.parse(r.time) / 1000);
   const ys = rows.map((r) => r[column.name]);
   const first = rows[0];
@@ -65,6 +70,19 @@ async function drill(extra, label) {
     a.textContent = `Download ${name}`;
     a.id = `download-${format}`;
     if (format !== 'json') a.download = `${state.dataset.id}.${format === 'netcdf' ? 'nc' : 'csv'}`;
+    $('downloads').appendChild(a);
+  }
+  if (params.has('box')) {
+    // The box itself as a (time, lat, lon) NetCDF cube (413 when larger than the server allows).
+    const p = new URLSearchParams(params);
+    p.delete('reduce');
+    p.delete('aggregate');
+    p.delete('stats');
+    const a = document.createElement('a');
+    a.href = drillUrl(p, 'netcdf');
+    a.textContent = 'Download box cube (NetCDF)';
+    a.id = 'download-cube';
+    a.download = `${state.dataset.id}-box.nc`;
     $('downloads').appendChild(a);
   }
   $('chart').dataset.state = 'ready';
@@ -135,7 +153,7 @@ $('box-mode').addEventListener('click', () => {
   if (state.map) state.boxMode ? state.map.dragging.disable() : state.map.dragging.enable();
 });
 
-for (const id of ['from', 'to', 'qc', 'min-quality', 'celsius']) {
+for (const id of ['from', 'to', 'qc', 'min-quality', 'celsius', 'aggregate']) {
   $(id).addEventListener('change', () => {
     if (!state.last) return;
     const p = new URL(state.last.url, location.href).searchParams;

@@ -51,7 +51,7 @@ try {
   // The same series as the API answers it, independently of the page's own request.
   const api = await (await page.request.get(base.replace(/\/$/, '') + drilledUrl)).json();
   const column = api.columns[0].name;
-  const apiValues = api.rows.map((r) => r[column]);
+  const apiValues = api.data.map((r) => r[column]);
   if (JSON.stringify(apiValues) !== JSON.stringify(plotted.ys)) {
     fail(`plotted ${JSON.stringify(plotted.ys)} != API ${JSON.stringify(apiValues)}`);
   }
@@ -83,7 +83,7 @@ try {
   const boxUrl = await page.evaluate(() => window.pixeldrill.last.url);
   const boxPlotted = await page.evaluate(() => window.pixeldrill.plotted.ys);
   const boxApi = await (await page.request.get(base.replace(/\/$/, '') + boxUrl)).json();
-  const boxValues = boxApi.rows.map((r) => r[boxApi.columns[0].name]);
+  const boxValues = boxApi.data.map((r) => r[boxApi.columns[0].name]);
   if (JSON.stringify(boxValues) !== JSON.stringify(boxPlotted)) {
     fail(`box mean plotted ${JSON.stringify(boxPlotted)} != API ${JSON.stringify(boxValues)}`);
   }

@@ -2,14 +2,14 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
 
 #include "core/error.h"
-#include "formats/lazy_library.h"
-
 #include "formats/hdf5/byte_source_vfd.h"
+#include "formats/lazy_library.h"
 
 namespace pixeldrill::formats::hdf5 {
 namespace {
@@ -392,13 +392,19 @@ FileContents read_chunk_index_with(const std::string& path, hid_t fapl) {
   }
   IterateState state;
   hsize_t idx = 0;
-  if (H5Literate(root.get(), H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect_link, &state) < 0) {
+  // Native order only: HDF5 1.10.8 builds a sorted link table for any other
+  // order, and on a damaged link heap frees that table's uninitialised
+  // entries (docs/reliability.md, item 14). Native order walks the index's
+  // B-tree directly; creation order natively is increasing creation order.
+  if (H5Literate(root.get(), H5_INDEX_CRT_ORDER, H5_ITER_NATIVE, &idx, collect_link, &state) < 0) {
     state.names.clear();
     idx = 0;
-    if (H5Literate(root.get(), H5_INDEX_NAME, H5_ITER_INC, &idx, collect_link, &state) < 0) {
+    if (H5Literate(root.get(), H5_INDEX_NAME, H5_ITER_NATIVE, &idx, collect_link, &state) < 0) {
       throw Error(ErrorKind::kCorrupt,
                   path + ": cannot list the variables (damaged HDF5 group metadata)");
     }
+    // As H5_ITER_INC by name lists them.
+    std::sort(state.names.begin(), state.names.end());
   }
   for (const auto& name : state.names) {
     H5O_info_t info{};

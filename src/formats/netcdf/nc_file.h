@@ -3,6 +3,12 @@
 // naming the file (and variable), with netCDF-C's own message appended.
 // netCDF-C is not thread-safe: use one NcFile per thread at most, and never
 // two threads in the library at once.
+//
+// netCDF-C insists on a path (or its own byte-range HTTP mode): this is the
+// one reader in pixeldrill that does not go through io::ByteSource. The
+// reference drill of a local folder uses it; remote collections are read
+// through the chunk index, whose HDF5 access goes through io/
+// (formats/hdf5/byte_source_vfd.cpp).
 #include <netcdf.h>
 
 #include <cstddef>

@@ -197,6 +197,12 @@ extern "C" int nc_open(const char* path, int mode, int* ncidp) {
   return real(path, mode, ncidp);
 }
 
+extern "C" int nc_put_att(int ncid, int varid, const char* name, nc_type xtype, size_t len,
+                          const void* op) {
+  static const auto real = lazy_netcdf().get<decltype(&nc_put_att)>("nc_put_att");
+  return real(ncid, varid, name, xtype, len, op);
+}
+
 extern "C" int nc_put_att_double(int ncid, int varid, const char* name, nc_type xtype, size_t len,
                                  const double* op) {
   static const auto real = lazy_netcdf().get<decltype(&nc_put_att_double)>("nc_put_att_double");

@@ -95,16 +95,19 @@ bool is_all_fill(const ArrayMeta& meta, std::span<const std::byte> raw) {
 }
 
 size_t write_chunk(const Directory& dir, const std::string& array, const ArrayMeta& meta,
-                   const std::vector<uint64_t>& index, std::span<const std::byte> raw) {
+                   const std::vector<uint64_t>& index, std::span<const std::byte> raw,
+                   const BeforeChunkWrite& before_write) {
   const std::string key = array + "/" + chunk_key(index);
   if (raw.size() != meta.chunk_items() * meta.item_size()) {
     throw Error(key + ": chunk buffer has the wrong size");
   }
   if (is_all_fill(meta, raw)) {
+    if (before_write) before_write({});
     dir.remove(key);
     return 0;
   }
   const auto encoded = meta.codec.compress(raw, meta.item_size());
+  if (before_write) before_write(encoded);
   dir.write(key, encoded);
   return encoded.size();
 }
@@ -120,7 +123,7 @@ bool read_chunk(const Directory& dir, const std::string& array, const ArrayMeta&
     }
     return false;
   }
-  meta.codec.decompress(*encoded, out, dir.path(key).string());
+  meta.codec.decompress(*encoded, out, dir.uri(key));
   return true;
 }
 

@@ -5,10 +5,13 @@
 // thread), so a resumed conversion writes byte-identical chunks.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "io/byte_source.h"
 
 namespace pixeldrill::zarr {
 
@@ -43,11 +46,11 @@ struct Codec {
 
 namespace pixeldrill::zarr {
 
-// Reads items [start, start + out.size()/typesize) of the chunk stored in
-// file `path` (which must exist), touching only the bytes they need: for
-// blosc the header, the block offsets and the blocks holding them; other
-// codecs read the whole file.
-void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_bytes, size_t start,
-                      size_t typesize, std::span<std::byte> out);
+// Reads items [start, start + out.size()/typesize) of the chunk held by
+// `source`, touching only the bytes they need: for blosc the header, the block
+// offsets and the blocks holding them (in one batch); other codecs read the
+// whole object.
+void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t chunk_bytes,
+                      size_t start, size_t typesize, std::span<std::byte> out);
 
 }  // namespace pixeldrill::zarr

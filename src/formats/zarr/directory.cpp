@@ -1,17 +1,12 @@
 #include "formats/zarr/directory.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <algorithm>
+#include <filesystem>
 #include <map>
-#include <sstream>
+#include <set>
 
 #include "core/error.h"
+#include "io/registry.h"
 
 namespace pixeldrill::zarr {
 namespace fs = std::filesystem;
@@ -22,36 +17,20 @@ std::string dump_json(const nlohmann::json& j) {
   return j.dump(4, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-Directory::Directory(fs::path root, fs::path tmp_dir)
-    : root_(std::move(root)), tmp_dir_(std::move(tmp_dir)) {}
+namespace {
+std::string without_trailing_slash(std::string s) {
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+}  // namespace
+
+Directory::Directory(std::string root, std::string tmp_dir)
+    : root_(without_trailing_slash(std::move(root))),
+      tmp_dir_(std::move(tmp_dir)),
+      remote_(io::is_remote(root_)) {}
 
 void Directory::write(const std::string& key, std::span<const std::byte> bytes) const {
-  static std::atomic<uint64_t> counter{0};
-  std::error_code ec;
-  fs::create_directories(tmp_dir_, ec);
-  const fs::path target = path(key);
-  fs::create_directories(target.parent_path(), ec);
-  const fs::path tmp = tmp_dir_ / (std::to_string(::getpid()) + "-" +
-                                   std::to_string(counter.fetch_add(1)) + ".part");
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(tmp.string() + ": cannot create: " + std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw Error(target.string() + ": write failed: " + why);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), target.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw Error(target.string() + ": cannot write: " + why);
-  }
+  io::write_object(uri(key), bytes, remote_ ? "" : tmp_dir_);
 }
 
 void Directory::write_json(const std::string& key, const nlohmann::json& j) const {
@@ -59,69 +38,93 @@ void Directory::write_json(const std::string& key, const nlohmann::json& j) cons
   write(key, std::as_bytes(std::span(text.data(), text.size())));
 }
 
-void Directory::remove(const std::string& key) const {
-  std::error_code ec;
-  fs::remove(path(key), ec);
-}
+void Directory::remove(const std::string& key) const { io::remove_object(uri(key)); }
 
-bool Directory::exists(const std::string& key) const { return fs::exists(path(key)); }
+bool Directory::exists(const std::string& key) const { return io::object_exists(uri(key)); }
+
+std::unique_ptr<io::ByteSource> Directory::open(const std::string& key) const {
+  try {
+    auto source = io::open_byte_source(uri(key));
+    if (!remote_) return source;
+    // Chunk headers, block tables and metadata are small reads near each other.
+    return io::with_block_cache(std::move(source));
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kNotFound) return nullptr;
+    throw;
+  }
+}
 
 std::optional<std::vector<std::byte>> Directory::read(const std::string& key) const {
-  const fs::path p = path(key);
-  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::nullopt;
-    throw Error(p.string() + ": cannot open: " + std::strerror(errno));
-  }
-  std::vector<std::byte> out;
-  struct stat st {};
-  if (::fstat(fd, &st) == 0) out.resize(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      throw Error(p.string() + ": read failed");
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return out;
+  return io::read_object(uri(key));
 }
+
+namespace {
+
+nlohmann::json parse_json(std::span<const std::byte> bytes, const std::string& name) {
+  try {
+    return nlohmann::json::parse(reinterpret_cast<const char*>(bytes.data()),
+                                 reinterpret_cast<const char*>(bytes.data()) + bytes.size());
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::kCorrupt, name + ": not valid JSON: " + e.what());
+  }
+}
+
+}  // namespace
 
 nlohmann::json Directory::read_json(const std::string& key) const {
   const auto bytes = read(key);
-  if (!bytes) throw Error(path(key).string() + ": missing");
-  try {
-    return nlohmann::json::parse(reinterpret_cast<const char*>(bytes->data()),
-                                 reinterpret_cast<const char*>(bytes->data()) + bytes->size());
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path(key).string() + ": not valid JSON: " + e.what());
-  }
+  if (!bytes) throw Error(ErrorKind::kNotFound, uri(key) + ": missing");
+  return parse_json(*bytes, uri(key));
 }
 
-void Directory::write_consolidated() const {
+std::optional<nlohmann::json> Directory::read_json_if_present(const std::string& key) const {
+  const auto bytes = read(key);
+  if (!bytes) return std::nullopt;
+  return parse_json(*bytes, uri(key));
+}
+
+std::vector<std::string> Directory::list_arrays() const {
+  std::set<std::string> arrays;  // sorted, so .zmetadata is deterministic
+  if (!remote_) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root_, ec)) {
+      if (entry.is_directory() && fs::exists(entry.path() / ".zarray")) {
+        arrays.insert(entry.path().filename().string());
+      }
+    }
+    if (ec) throw Error(root_ + ": cannot list: " + ec.message());
+    return {arrays.begin(), arrays.end()};
+  }
+  const std::string prefix = root_ + "/";
+  for (const auto& object : io::list_objects(prefix)) {
+    if (object.uri.rfind(prefix, 0) != 0) continue;
+    const std::string key = object.uri.substr(prefix.size());
+    const auto slash = key.find('/');
+    if (slash != std::string::npos && key.substr(slash) == "/.zarray") {
+      arrays.insert(key.substr(0, slash));
+    }
+  }
+  return {arrays.begin(), arrays.end()};
+}
+
+void Directory::write_consolidated(std::optional<std::vector<std::string>> arrays) const {
   nlohmann::json metadata = nlohmann::json::object();
   for (const char* key : {".zgroup", ".zattrs"}) {
     if (exists(key)) metadata[key] = read_json(key);
   }
-  std::map<std::string, fs::path> arrays;  // sorted, so the file is deterministic
-  for (const auto& entry : fs::directory_iterator(root_)) {
-    if (entry.is_directory() && fs::exists(entry.path() / ".zarray")) {
-      arrays[entry.path().filename().string()] = entry.path();
-    }
-  }
-  for (const auto& [name, dir] : arrays) {
+  std::vector<std::string> names = arrays ? *arrays : list_arrays();
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
     for (const char* file : {".zarray", ".zattrs"}) {
       const std::string key = name + "/" + file;
-      if (exists(key)) metadata[key] = read_json(key);
+      if (const auto bytes = read(key)) metadata[key] = parse_json(*bytes, uri(key));
     }
   }
   write_json(".zmetadata", {{"metadata", metadata}, {"zarr_consolidated_format", 1}});
 }
 
 void Directory::clear_temporaries() const {
+  if (remote_ || tmp_dir_.empty()) return;
   std::error_code ec;
   fs::remove_all(tmp_dir_, ec);
 }

@@ -1,43 +1,61 @@
 #pragma once
-// A Zarr v2 DirectoryStore on local disk: every file is written to a
-// temporary name inside the store and renamed into place, so a reader (or a
-// conversion killed at any instant) never sees a half-written chunk or
-// metadata file.
+// A Zarr v2 store as a set of keyed objects under one root, read and written
+// through io/: a local folder, an S3 prefix (read and write) or an HTTP(S)
+// folder (read only). Every object is written whole (local: temporary name and
+// rename; S3: one PUT), so a reader, or a conversion killed at any instant,
+// never sees a half-written chunk or metadata file.
 #include <cstddef>
-#include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "io/byte_source.h"
+
 namespace pixeldrill::zarr {
 
 class Directory {
  public:
-  // `tmp_dir` (created on demand) must be on the same filesystem as `root`.
-  Directory(std::filesystem::path root, std::filesystem::path tmp_dir);
+  // `root`: a folder path or file://, s3:// or http(s):// URI. `tmp_dir`
+  // (local roots only; created on demand) holds objects being written and must
+  // be on the same filesystem as `root`.
+  explicit Directory(std::string root, std::string tmp_dir = "");
 
-  const std::filesystem::path& root() const { return root_; }
-  std::filesystem::path path(const std::string& key) const { return root_ / key; }
+  const std::string& root() const { return root_; }
+  bool remote() const { return remote_; }
+  // The URI (or path) of one key, as messages name it.
+  std::string uri(const std::string& key) const { return root_ + "/" + key; }
 
   void write(const std::string& key, std::span<const std::byte> bytes) const;
   void write_json(const std::string& key, const nlohmann::json& j) const;
   void remove(const std::string& key) const;  // no error when absent
   bool exists(const std::string& key) const;
+  // The whole object; nullopt when it is absent.
   std::optional<std::vector<std::byte>> read(const std::string& key) const;
-  // Throws Error naming the file when it is absent or not JSON.
+  // Random access to one object (remote: small reads served from a block
+  // cache); nullptr when it is absent.
+  std::unique_ptr<io::ByteSource> open(const std::string& key) const;
+  // Throws Error naming the object when it is absent or not JSON.
   nlohmann::json read_json(const std::string& key) const;
+  // The same, nullopt when it is absent.
+  std::optional<nlohmann::json> read_json_if_present(const std::string& key) const;
 
-  // Gathers .zgroup/.zattrs of the root and .zarray/.zattrs of every array
-  // directly under it into .zmetadata (zarr_consolidated_format 1).
-  void write_consolidated() const;
-  // Removes temporaries a killed writer left behind.
+  // Gathers .zgroup/.zattrs of the root and .zarray/.zattrs of each of
+  // `arrays` into .zmetadata (zarr_consolidated_format 1). Without `arrays`,
+  // the arrays are found by listing the root (every directly nested
+  // NAME/.zarray).
+  void write_consolidated(std::optional<std::vector<std::string>> arrays = std::nullopt) const;
+  // Removes temporaries a killed writer left behind (local roots).
   void clear_temporaries() const;
 
  private:
-  std::filesystem::path root_;
-  std::filesystem::path tmp_dir_;
+  std::vector<std::string> list_arrays() const;
+
+  std::string root_;
+  std::string tmp_dir_;
+  bool remote_;
 };
 
 // Same bytes as zarr-python writes (sorted keys, 4-space indent).

@@ -1,6 +1,4 @@
 #include <blosc.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <memory>
@@ -12,31 +10,6 @@
 namespace pixeldrill::zarr {
 namespace {
 
-class Fd {
- public:
-  explicit Fd(const std::string& path)
-      : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    if (fd_ < 0) throw Error(path + ": cannot open chunk");
-  }
-  ~Fd() { ::close(fd_); }
-  uint64_t size() const {
-    const off_t end = ::lseek(fd_, 0, SEEK_END);
-    return end < 0 ? 0 : static_cast<uint64_t>(end);
-  }
-  void read(uint64_t offset, std::byte* out, size_t n) const {
-    size_t done = 0;
-    while (done < n) {
-      const ssize_t r = ::pread(fd_, out + done, n - done, static_cast<off_t>(offset + done));
-      if (r <= 0) throw Error(path_ + ": chunk is shorter than its header says");
-      done += static_cast<size_t>(r);
-    }
-  }
-
- private:
-  std::string path_;
-  int fd_;
-};
-
 uint32_t le32(const std::byte* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);
@@ -45,19 +18,19 @@ uint32_t le32(const std::byte* p) {
 
 }  // namespace
 
-void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_bytes, size_t start,
-                      size_t typesize, std::span<std::byte> out) {
-  const Fd fd(path);
-  const uint64_t size = fd.size();
+void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t chunk_bytes,
+                      size_t start, size_t typesize, std::span<std::byte> out) {
+  const std::string& path = source.name();
+  const uint64_t size = source.size();
   if (codec.kind != Codec::Kind::kBlosc) {
     std::vector<std::byte> all(size);
-    fd.read(0, all.data(), all.size());
+    source.read(0, all);
     codec.decompress_items(all, start, typesize, out, path);
     return;
   }
   if (size < BLOSC_MIN_HEADER_LENGTH) throw Error(path + ": corrupt blosc chunk");
   std::byte header[BLOSC_MIN_HEADER_LENGTH];
-  fd.read(0, header, sizeof header);
+  source.read(0, header);
   const auto flags = static_cast<uint8_t>(header[2]);
   const size_t ts = static_cast<uint8_t>(header[3]);
   const size_t nbytes = le32(header + 4), blocksize = le32(header + 8), cbytes = le32(header + 12);
@@ -68,7 +41,7 @@ void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_
                 " bytes in " + std::to_string(cbytes) + ")");
   }
   if (flags & BLOSC_MEMCPYED) {
-    fd.read(BLOSC_MIN_HEADER_LENGTH + first, out.data(), out.size());
+    source.read(BLOSC_MIN_HEADER_LENGTH + first, out);
     return;
   }
   const size_t nblocks = (nbytes + blocksize - 1) / blocksize;
@@ -80,13 +53,15 @@ void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_
   if (table_end > cbytes) throw Error(path + ": corrupt blosc chunk");
   std::unique_ptr<std::byte[]> frame(new std::byte[cbytes]);
   std::memcpy(frame.get(), header, sizeof header);
-  fd.read(BLOSC_MIN_HEADER_LENGTH, frame.get() + BLOSC_MIN_HEADER_LENGTH, nblocks * 4);
+  source.read(BLOSC_MIN_HEADER_LENGTH,
+              std::span(frame.get() + BLOSC_MIN_HEADER_LENGTH, nblocks * 4));
   // Blocks may sit in any order (blosc writes them as threads finish), so a
   // block ends where the next-higher block start is.
   std::vector<size_t> starts(nblocks);
   for (size_t j = 0; j < nblocks; ++j) {
     starts[j] = le32(frame.get() + BLOSC_MIN_HEADER_LENGTH + j * 4);
   }
+  std::vector<io::ReadRequest> reads;
   for (size_t b = b0; b <= b1; ++b) {
     const size_t from = starts[b];
     size_t to = cbytes;
@@ -94,8 +69,9 @@ void read_chunk_items(const std::string& path, const Codec& codec, size_t chunk_
       if (s > from && s < to) to = s;
     }
     if (from < table_end || to > cbytes) throw Error(path + ": corrupt blosc chunk");
-    fd.read(from, frame.get() + from, to - from);
+    reads.push_back({from, std::span(frame.get() + from, to - from)});
   }
+  source.read_many(reads);
   const int n = blosc_getitem(frame.get(), static_cast<int>(start),
                               static_cast<int>(out.size() / typesize), out.data());
   if (n < 0 || static_cast<size_t>(n) != out.size()) throw Error(path + ": corrupt blosc chunk");

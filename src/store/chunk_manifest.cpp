@@ -1,0 +1,278 @@
+#include "store/chunk_manifest.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "codec/block_crc.h"
+#include "core/error.h"
+
+namespace pixeldrill::store {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr char kMagic[8] = {'P', 'D', 'X', 'C', 'H', 'K', 'S', '1'};
+constexpr uint64_t kHeaderSize = 16;  // magic, entry count
+constexpr uint64_t kEntrySize = 16;   // size, index of its first CRC
+
+// Checksummed blocks of 16 KiB, not the index's 64 KiB: a point drill reads a
+// blosc chunk's header and one compressed block (a few KiB), and every byte
+// it checks is a byte it must read (bench: docs/reliability.md).
+constexpr uint64_t kBlock = 16 * 1024;
+uint64_t block_count(uint64_t size) { return (size + kBlock - 1) / kBlock; }
+std::vector<uint32_t> block_crcs(std::span<const std::byte> data) {
+  std::vector<uint32_t> out;
+  for (uint64_t at = 0; at < data.size(); at += kBlock) {
+    out.push_back(codec::crc32c(data.subspan(at, std::min<uint64_t>(kBlock, data.size() - at))));
+  }
+  return out;
+}
+
+std::string row_key(const std::string& array, uint64_t row) {
+  return std::string(kChunkManifestDir) + "/" + array + "/" + std::to_string(row);
+}
+
+template <typename T>
+void put(std::vector<std::byte>& out, T v) {
+  const auto* p = reinterpret_cast<const std::byte*>(&v);
+  out.insert(out.end(), p, p + sizeof v);
+}
+template <typename T>
+T get(const std::byte* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The records of `want_entry` in a row's .pending file.
+std::vector<ChunkRecord> parse_pending(const std::vector<std::byte>& bytes, size_t want_entry) {
+  std::vector<ChunkRecord> out;
+  size_t at = 0;
+  while (at + 16 <= bytes.size()) {
+    const auto entry = get<uint64_t>(bytes.data() + at);
+    ChunkRecord r;
+    r.size = get<uint64_t>(bytes.data() + at + 8);
+    const uint64_t n = block_count(r.size);
+    if (n > (bytes.size() - at - 16) / 4) break;  // a record cut by a kill
+    for (uint64_t i = 0; i < n; ++i)
+      r.crcs.push_back(get<uint32_t>(bytes.data() + at + 16 + i * 4));
+    at += 16 + n * 4;
+    if (entry == want_entry) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+[[noreturn]] void bad_manifest(const std::string& path, const std::string& why) {
+  throw Error(ErrorKind::kCorrupt, path + ": damaged chunk manifest: " + why);
+}
+
+}  // namespace
+
+ChunkRecord record_of(std::span<const std::byte> stored) {
+  return {stored.size(), block_crcs(stored)};
+}
+
+ChunkManifestWriter::ChunkManifestWriter(const zarr::Directory& dir, std::string array,
+                                         uint64_t row, size_t entries)
+    : dir_(dir), array_(std::move(array)), row_(row), records_(entries) {
+  // Appended record by record as chunks are written: a local file (convert
+  // writes local stores), not an object written whole.
+  if (dir_.remote()) throw Error(dir_.root() + ": convert writes local stores only");
+  const fs::path path = dir_.uri(row_key(array_, row_) + ".pending");
+  fs::create_directories(path.parent_path());
+  pending_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (pending_fd_ < 0) {
+    throw Error(path.string() + ": cannot create the chunk manifest: " + std::strerror(errno));
+  }
+}
+
+void ChunkManifestWriter::before_write(size_t entry, std::span<const std::byte> stored) {
+  ChunkRecord r = record_of(stored);
+  std::vector<std::byte> rec;
+  put<uint64_t>(rec, entry);
+  put<uint64_t>(rec, r.size);
+  for (uint32_t c : r.crcs) put<uint32_t>(rec, c);
+  std::lock_guard lock(mutex_);
+  // One write per record (O_APPEND): a kill leaves whole records or a cut
+  // last one, which the reader ignores.
+  if (::write(pending_fd_, rec.data(), rec.size()) != static_cast<ssize_t>(rec.size())) {
+    throw Error(dir_.uri(row_key(array_, row_) + ".pending") +
+                ": cannot write the chunk manifest: " + std::strerror(errno));
+  }
+  records_.at(entry) = std::move(r);
+}
+
+void ChunkManifestWriter::commit() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::byte> out(8);
+  std::memcpy(out.data(), kMagic, 8);
+  put<uint64_t>(out, records_.size());
+  uint64_t crc_index = 0;
+  for (const auto& r : records_) {
+    put<uint64_t>(out, r.size);
+    put<uint64_t>(out, crc_index);
+    crc_index += r.crcs.size();
+  }
+  for (const auto& r : records_) {
+    for (uint32_t c : r.crcs) put<uint32_t>(out, c);
+  }
+  dir_.write(row_key(array_, row_), out);
+  ::close(pending_fd_);
+  pending_fd_ = -1;
+  dir_.remove(row_key(array_, row_) + ".pending");
+}
+
+ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::string& array,
+                                        uint64_t row, size_t entry) {
+  ChunkExpectation e;
+  const std::string path = dir.uri(row_key(array, row));
+  if (const auto f = dir.open(row_key(array, row))) {
+    const uint64_t size = f->size();
+    auto read_at = [&](uint64_t offset, std::byte* out, size_t n) {
+      if (offset > size || n > size - offset) bad_manifest(path, "cut short");
+      f->read(offset, std::span(out, n));
+    };
+    std::byte header[kHeaderSize + kEntrySize];
+    if (size < kHeaderSize) bad_manifest(path, "no manifest header");
+    read_at(0, header, kHeaderSize);
+    if (std::memcmp(header, kMagic, 8) != 0) bad_manifest(path, "no manifest header");
+    const auto entries = get<uint64_t>(header + 8);
+    if (entry >= entries) bad_manifest(path, "no entry " + std::to_string(entry));
+    if (entries > size / kEntrySize) bad_manifest(path, "cut short");
+    read_at(kHeaderSize + entry * kEntrySize, header + kHeaderSize, kEntrySize);
+    ChunkRecord r;
+    r.size = get<uint64_t>(header + kHeaderSize);
+    const auto first = get<uint64_t>(header + kHeaderSize + 8);
+    const uint64_t n = block_count(r.size);
+    if (n > size / 4 || first > size / 4) bad_manifest(path, "absurd chunk size");
+    r.crcs.resize(n);
+    if (n) {
+      read_at(kHeaderSize + entries * kEntrySize + first * 4,
+              reinterpret_cast<std::byte*>(r.crcs.data()), n * 4);
+    }
+    e.committed = std::move(r);
+  }
+  if (const auto pending = dir.read(row_key(array, row) + ".pending")) {
+    e.pending = parse_pending(*pending, entry);
+  }
+  return e;
+}
+
+VerifiedChunk::VerifiedChunk(std::string name, std::unique_ptr<io::ByteSource> source,
+                             ChunkExpectation expect)
+    : name_(std::move(name)), source_(std::move(source)), expect_(std::move(expect)) {
+  std::vector<const ChunkRecord*> all;
+  if (expect_.committed) all.push_back(&*expect_.committed);
+  for (const auto& p : expect_.pending) all.push_back(&p);
+  if (!source_) {
+    for (const auto* r : all) {
+      if (r->size == 0) return;  // never written: all fill
+    }
+    damaged("chunk file is missing (the store wrote " + std::to_string(all.front()->size) +
+            " bytes there)");
+  }
+  size_ = source_->size();
+  for (const auto* r : all) {
+    if (r->size == size_ && size_ > 0) candidates_.push_back(r);
+  }
+  if (candidates_.empty()) {
+    const uint64_t expected = all.front()->size;
+    damaged(expected == 0 ? "the store never wrote this chunk (all fill), yet a file of " +
+                                std::to_string(size_) + " bytes is there"
+                          : "chunk file is " + std::to_string(size_) + " bytes; the store wrote " +
+                                std::to_string(expected));
+  }
+  blocks_.resize(block_count(size_));
+}
+
+void VerifiedChunk::damaged(const std::string& why) const {
+  throw Error(ErrorKind::kCorrupt,
+              name_ + ": damaged store chunk: " + why + " (see docs/reliability.md)");
+}
+
+// Loads the blocks not yet held, in one batch, and checks each against the
+// expected versions still in the running. Called with mutex_ held.
+void VerifiedChunk::load(const std::vector<uint64_t>& wanted) const {
+  std::vector<uint64_t> missing;
+  for (uint64_t b : wanted) {
+    if (!blocks_.at(b) && (missing.empty() || missing.back() != b)) missing.push_back(b);
+  }
+  if (missing.empty()) return;
+  std::vector<std::vector<std::byte>> bytes(missing.size());
+  std::vector<io::ReadRequest> reads;
+  for (size_t i = 0; i < missing.size(); ++i) {
+    const uint64_t at = missing[i] * kBlock;
+    bytes[i].resize(std::min<uint64_t>(kBlock, size_ - at));
+    reads.push_back({at, bytes[i]});
+  }
+  source_->read_many(reads);
+  for (size_t i = 0; i < missing.size(); ++i) {
+    const uint64_t b = missing[i];
+    const uint32_t crc = codec::crc32c(bytes[i]);
+    std::erase_if(candidates_, [&](const ChunkRecord* r) { return r->crcs.at(b) != crc; });
+    if (candidates_.empty()) {
+      damaged("CRC-32C of bytes " + std::to_string(b * kBlock) + ".." +
+              std::to_string(b * kBlock + bytes[i].size()) +
+              " differs from the store's manifest (altered after it was written)");
+    }
+    blocks_[b] = std::move(bytes[i]);
+  }
+}
+
+void VerifiedChunk::copy_out(uint64_t offset, std::span<std::byte> out) const {
+  size_t done = 0;
+  while (done < out.size()) {
+    const uint64_t at = offset + done;
+    const auto& bytes = *blocks_[at / kBlock];
+    const uint64_t in = at % kBlock;
+    const size_t n = std::min<size_t>(out.size() - done, bytes.size() - in);
+    std::memcpy(out.data() + done, bytes.data() + in, n);
+    done += n;
+  }
+}
+
+void VerifiedChunk::read(uint64_t offset, std::span<std::byte> out) const {
+  const io::ReadRequest one{offset, out};
+  read_many(std::span(&one, 1));
+}
+
+void VerifiedChunk::read_many(std::span<const io::ReadRequest> reads) const {
+  if (absent()) damaged("read of a chunk that was never written");
+  std::vector<uint64_t> wanted;
+  for (const auto& r : reads) {
+    if (r.offset > size_ || r.out.size() > size_ - r.offset) damaged("read past the end");
+    if (r.out.empty()) continue;
+    for (uint64_t b = r.offset / kBlock; b <= (r.offset + r.out.size() - 1) / kBlock; ++b) {
+      wanted.push_back(b);
+    }
+  }
+  std::sort(wanted.begin(), wanted.end());
+  std::lock_guard lock(mutex_);
+  load(wanted);
+  for (const auto& r : reads) copy_out(r.offset, r.out);
+}
+
+std::unique_ptr<VerifiedChunk> open_verified_chunk(const zarr::Directory& dir,
+                                                   const std::string& array,
+                                                   const zarr::ArrayMeta& meta,
+                                                   const std::vector<uint64_t>& index) {
+  const auto grid = meta.chunk_grid();
+  size_t entry = 0;
+  for (size_t d = 1; d < index.size(); ++d) entry = entry * grid.at(d) + index[d];
+  auto expect = read_chunk_expectation(dir, array, index.at(0), entry);
+  const std::string key = array + "/" + zarr::chunk_key(index);
+  if (!expect.committed && expect.pending.empty()) {
+    throw Error(ErrorKind::kCorrupt,
+                dir.uri(key) + ": damaged store: its chunk manifest " +
+                    dir.uri(row_key(array, index[0])) +
+                    " is missing, so the chunk cannot be checked (see docs/reliability.md)");
+  }
+  return std::make_unique<VerifiedChunk>(dir.uri(key), dir.open(key), std::move(expect));
+}
+
+}  // namespace pixeldrill::store

@@ -1,0 +1,107 @@
+#pragma once
+// Which chunks a store wrote, with CRC-32C checksums of their stored bytes
+// (16 KiB blocks; CRC-32C of codec/block_crc.h), so a drill tells a chunk that was never
+// written (all fill, absent by Zarr's rule) from one that went missing or was
+// altered, and verifies exactly the blocks it reads.
+//
+// One small binary file per array and chunk index along the first dimension
+// (a time block of a data variable): STORE/.pixeldrill/chunks/ARRAY/ROW. A
+// point drill reads one 16-byte entry and a few checksums from it per chunk
+// it reads, never a whole-store manifest. A row being rewritten (a block
+// appended to a part-filled time chunk) has a .pending file listing the new
+// bytes' checksums, written before each new chunk file, so a drill running
+// while the block is written (or after a kill -9) verifies either version.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "formats/zarr/array_meta.h"
+#include "formats/zarr/codec.h"
+#include "formats/zarr/directory.h"
+#include "io/byte_source.h"
+
+namespace pixeldrill::store {
+
+inline constexpr const char* kChunkManifestDir = ".pixeldrill/chunks";
+
+// What the manifest says of one chunk file.
+struct ChunkRecord {
+  uint64_t size = 0;           // 0: never written (all fill, so absent)
+  std::vector<uint32_t> crcs;  // CRC-32C of each 16 KiB block of its bytes
+  bool operator==(const ChunkRecord&) const = default;
+};
+ChunkRecord record_of(std::span<const std::byte> stored);
+
+// Writes the manifest of one row (array, first chunk index) of `entries`
+// chunks; entry = chunk index along the other dimensions, row-major.
+class ChunkManifestWriter {
+ public:
+  ChunkManifestWriter(const zarr::Directory& dir, std::string array, uint64_t row, size_t entries);
+  // Before chunk file `entry` is written (or removed): its bytes (empty when
+  // all fill) go to the row's .pending file and to memory. Thread-safe.
+  void before_write(size_t entry, std::span<const std::byte> stored);
+  // Writes the row's manifest atomically and removes the .pending file.
+  void commit();
+
+ private:
+  const zarr::Directory& dir_;
+  std::string array_;
+  uint64_t row_;
+  std::mutex mutex_;
+  std::vector<ChunkRecord> records_;
+  int pending_fd_ = -1;
+};
+
+// The committed record of chunk `entry` of row `row`, and the records the
+// row's .pending file holds for it (a block being written). nullopt when the
+// row has no manifest file.
+struct ChunkExpectation {
+  std::optional<ChunkRecord> committed;
+  std::vector<ChunkRecord> pending;
+};
+ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::string& array,
+                                        uint64_t row, size_t entry);
+// A chunk object checked against what the manifest expects. Absent + expected
+// never-written: absent() is true (all fill). Absent but written, present but
+// never written, another size, or a block whose CRC differs from every
+// expected version: Error (ErrorKind::kCorrupt) naming the chunk. Reads load
+// the whole 16 KiB blocks they touch, in one batch, each verified once.
+class VerifiedChunk final : public io::ByteSource {
+ public:
+  // `source`: the chunk's bytes, nullptr when the object is absent.
+  VerifiedChunk(std::string name, std::unique_ptr<io::ByteSource> source,
+                ChunkExpectation expect);
+
+  bool absent() const { return !source_; }
+  uint64_t size() const override { return size_; }
+  void read(uint64_t offset, std::span<std::byte> out) const override;
+  void read_many(std::span<const io::ReadRequest> reads) const override;
+  const std::string& name() const override { return name_; }
+
+ private:
+  void load(const std::vector<uint64_t>& blocks) const;
+  void copy_out(uint64_t offset, std::span<std::byte> out) const;
+  [[noreturn]] void damaged(const std::string& why) const;
+
+  std::string name_;
+  std::unique_ptr<io::ByteSource> source_;
+  uint64_t size_ = 0;
+  ChunkExpectation expect_;
+  mutable std::mutex mutex_;
+  mutable std::vector<const ChunkRecord*> candidates_;  // expected versions still matching
+  mutable std::vector<std::optional<std::vector<std::byte>>> blocks_;
+};
+
+// Chunk `index` of `array` (metadata `meta`) checked against the store's
+// manifest row; Error (kCorrupt) when the row has no manifest at all.
+std::unique_ptr<VerifiedChunk> open_verified_chunk(const zarr::Directory& dir,
+                                                   const std::string& array,
+                                                   const zarr::ArrayMeta& meta,
+                                                   const std::vector<uint64_t>& index);
+
+}  // namespace pixeldrill::store
