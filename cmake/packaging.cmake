@@ -22,7 +22,7 @@ install(CODE "
   include(\"${CMAKE_SOURCE_DIR}/cmake/man_page.cmake\")
 ")
 
-# The Debian package. netCDF-C and HDF5 are loaded at run time by SONAME
+# The Debian package. netCDF-C, HDF5 and libcurl are loaded at run time by SONAME
 # (src/formats/lazy_library.cpp), so dpkg-shlibdeps cannot see them: their
 # packages are named here from the libraries found at configure time.
 function(pixeldrill_deb_package_of var library)
@@ -37,8 +37,10 @@ function(pixeldrill_deb_package_of var library)
 endfunction()
 pixeldrill_deb_package_of(PIXELDRILL_NETCDF_DEB ${NETCDF_SHARED_LIBRARY} ${PIXELDRILL_NETCDF_SONAME})
 pixeldrill_deb_package_of(PIXELDRILL_HDF5_DEB ${HDF5_SHARED_LIBRARY} ${PIXELDRILL_HDF5_SONAME})
+# libcurl too is loaded on first use (src/io/curl_api.cpp).
+pixeldrill_deb_package_of(PIXELDRILL_CURL_DEB ${CURL_SHARED_LIBRARY} ${PIXELDRILL_CURL_SONAME})
 set(PIXELDRILL_LAZY_DEPENDS "")
-foreach(p ${PIXELDRILL_NETCDF_DEB} ${PIXELDRILL_HDF5_DEB})
+foreach(p ${PIXELDRILL_NETCDF_DEB} ${PIXELDRILL_HDF5_DEB} ${PIXELDRILL_CURL_DEB})
   string(APPEND PIXELDRILL_LAZY_DEPENDS ", ${p}")
 endforeach()
 string(REGEX REPLACE "^, " "" PIXELDRILL_LAZY_DEPENDS "${PIXELDRILL_LAZY_DEPENDS}")

@@ -20,17 +20,6 @@ std::string position(double lat, double lon) {
   return buf;
 }
 
-void fit_window(Plan& plan) {
-  plan.row0 = plan.col0 = SIZE_MAX;
-  plan.row1 = plan.col1 = 0;
-  for (const auto& p : plan.pixels) {
-    plan.row0 = std::min(plan.row0, p.row);
-    plan.row1 = std::max(plan.row1, p.row);
-    plan.col0 = std::min(plan.col0, p.col);
-    plan.col1 = std::max(plan.col1, p.col);
-  }
-}
-
 }  // namespace
 
 NearestValidSearch::NearestValidSearch(const Query& query, const catalog::Grid& grid,

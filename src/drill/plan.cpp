@@ -26,6 +26,8 @@ std::string site_name(const Query& q, size_t i) {
   return "--stations site '" + q.sites[i].id + "' (" + buf + ")";
 }
 
+}  // namespace
+
 void fit_window(Plan& plan) {
   plan.row0 = plan.col0 = SIZE_MAX;
   plan.row1 = plan.col1 = 0;
@@ -36,8 +38,6 @@ void fit_window(Plan& plan) {
     plan.col1 = std::max(plan.col1, p.col);
   }
 }
-
-}  // namespace
 
 double grid_longitude(double lon, const catalog::Axis& axis) {
   if (axis.values.empty()) return lon;

@@ -42,6 +42,8 @@ struct Plan {
 // in Plan::outside (an Error when every one is). Longitudes are taken in
 // either convention (grid_longitude).
 Plan make_plan(const Query& query, const catalog::Grid& grid);
+// Sets the plan's row/column window to the bounding box of its pixels.
+void fit_window(Plan& plan);
 
 // A longitude in -180..180 or 0..360 on the grid's own convention: on a grid
 // running 70..190, -175 is 185 and on one running -180..180, 185 is -175.

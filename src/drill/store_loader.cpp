@@ -60,8 +60,7 @@ namespace {
 
 class StoreLoader {
  public:
-  StoreLoader(const std::string& spec, OpenedStore& st)
-      : spec_(spec), dir_(spec), st_(st) {}
+  StoreLoader(const std::string& spec, OpenedStore& st) : spec_(spec), dir_(spec), st_(st) {}
 
   void load() {
     int64_t mtime = 0;

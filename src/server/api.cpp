@@ -72,9 +72,9 @@ std::string read_all(const std::string& path) {
 drill::Query query_from_params(const std::map<std::string, std::string>& p,
                                const std::string& body) {
   static const std::set<std::string> known = {
-      "point",       "box",     "bbox",      "reduce", "var",         "vars",     "from",
-      "to",          "min_quality", "celsius", "format", "nearest_valid", "aggregate", "stats",
-      "climatology", "clim_var", "mhw",      "gapfill"};
+      "point",     "box",   "bbox",        "reduce",   "var",    "vars",
+      "from",      "to",    "min_quality", "celsius",  "format", "nearest_valid",
+      "aggregate", "stats", "climatology", "clim_var", "mhw",    "gapfill"};
   for (const auto& [k, v] : p) {
     if (!known.count(k)) throw BadRequest("unknown parameter '" + k + "'");
   }

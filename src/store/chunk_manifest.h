@@ -74,8 +74,7 @@ ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::s
 class VerifiedChunk final : public io::ByteSource {
  public:
   // `source`: the chunk's bytes, nullptr when the object is absent.
-  VerifiedChunk(std::string name, std::unique_ptr<io::ByteSource> source,
-                ChunkExpectation expect);
+  VerifiedChunk(std::string name, std::unique_ptr<io::ByteSource> source, ChunkExpectation expect);
 
   bool absent() const { return !source_; }
   uint64_t size() const override { return size_; }

@@ -79,8 +79,8 @@ TEST_F(AnalysisCli, AggregatesMatchXarrayForEveryPeriod) {
   }
   for (const std::string period : {"day", "week", "month", "season", "year"}) {
     SCOPED_TRACE(period);
-    const auto ours =
-        drill(index(), where + " --var sea_surface_temperature --aggregate " + period);
+    const auto ours = drill(
+        index(), where + " --precision full --var sea_surface_temperature --aggregate " + period);
     ASSERT_EQ(ours.status, 0) << ours.out;
     // Ours: time,period,site,lat,lon,mean,min,max,std,count; rows by (time, site).
     std::map<std::pair<std::string, std::string>, std::vector<std::string>> got;
@@ -163,7 +163,7 @@ TEST_F(AnalysisCli, AggregateIsTheSameOnTheIndex) {
 
 TEST_F(AnalysisCli, ClimatologyAndHeatwavesMatchNumpyReference) {
   const std::string point = "--point -32,115 --celsius --var sea_surface_temperature";
-  const auto raw = drill(index(), point);
+  const auto raw = drill(index(), point + " --precision full");
   ASSERT_EQ(raw.status, 0);
   // The raw series as consecutive days for the reference.
   std::map<int64_t, std::string> by_day;
@@ -201,8 +201,8 @@ TEST_F(AnalysisCli, ClimatologyAndHeatwavesMatchNumpyReference) {
   }
 
   // Anomaly rows: clim/thresh of the row's day of year (with the same gapfill).
-  const auto series =
-      drill(index(), point + " --climatology 2019-2020 --gapfill 2 --from 2021-06-01");
+  const auto series = drill(
+      index(), point + " --precision full --climatology 2019-2020 --gapfill 2 --from 2021-06-01");
   ASSERT_EQ(series.status, 0);
   const auto rows = lines(series.out);
   ASSERT_EQ(rows[0],

@@ -105,7 +105,7 @@ TEST_F(PapercutsInput, LandPointIsSaidOnStderrJsonAndNetcdf) {
     ASSERT_EQ(doc["notes"].size(), 1u) << name;
     EXPECT_NE(doc["notes"][0].get<std::string>().find(said), std::string::npos) << name;
     EXPECT_FALSE(doc["partial"].get<bool>());
-    for (const auto& row : doc["rows"]) EXPECT_TRUE(row["sea_surface_temperature"].is_null());
+    for (const auto& row : doc["data"]) EXPECT_TRUE(row["sea_surface_temperature"].is_null());
   }
   // NetCDF: the note is a global attribute, read back by xarray.
   const std::string nc = tmp_->str("land.nc");
@@ -169,8 +169,8 @@ TEST_F(PapercutsInput, OneStationOutsideTheGridIsReportedAndTheOthersDrilled) {
     EXPECT_TRUE(doc["partial"].get<bool>());
     ASSERT_EQ(doc["problems"].size(), 1u) << name;
     EXPECT_NE(doc["problems"][0]["message"].get<std::string>().find("'FAR'"), std::string::npos);
-    ASSERT_EQ(doc["rows"].size(), 8u) << name;  // 4 days x 2 stations
-    for (const auto& row : doc["rows"]) EXPECT_NE(row["site"], "FAR");
+    ASSERT_EQ(doc["data"].size(), 8u) << name;  // 4 days x 2 stations
+    for (const auto& row : doc["data"]) EXPECT_NE(row["site"], "FAR");
   }
 }
 
@@ -266,7 +266,7 @@ TEST_F(PapercutsInput, StationsCsvAsSpreadsheetsWriteIt) {
   EXPECT_NE(kept.out.find(",A,-39.5,100.5,\"Deep, south\","), std::string::npos) << kept.out;
   const auto json =
       nlohmann::json::parse(drill(c, "--stations " + st + " --keep-columns --format json").out);
-  EXPECT_EQ(json["rows"][1]["name"], "plain");
+  EXPECT_EQ(json["data"][1]["name"], "plain");
   const std::string nc = tmp_->str("kept.nc");
   ASSERT_EQ(drill(c, "--stations " + st + " --keep-columns -o " + nc).status, 0) << err_;
   const auto names = run(python() + " -c \"import xarray as xr; print(list(xr.open_dataset('" + nc +

@@ -143,7 +143,7 @@ TEST(MappedIndex, FormatTwoIsStillReadDrilledAndUpgradedByTheNextIndexRun) {
   ASSERT_EQ(decoded.files.size(), built.files.size());
   for (size_t i = 0; i < built.files.size(); ++i)
     expect_same_file(decoded.files[i], built.files[i]);
-  for (const char* q : {" --point -32,115", " --box -40,110,-30,120 --reduce mean",
+  for (const char* q : {" --point -32,115", " --box -40,-30,110,120 --reduce mean",
                         " --point -32,115 --from 2016-01-01 --to 2016-01-01"}) {
     const auto a = run(pixeldrill() + " drill " + v2 + q);
     const auto b = run(pixeldrill() + " drill " + v3 + q);

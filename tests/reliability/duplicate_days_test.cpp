@@ -32,7 +32,7 @@ class DuplicateDays : public ::testing::Test {
     ASSERT_FALSE(original_.empty());
   }
   std::string drill_cmd(const std::string& source) const {
-    return pixeldrill_bin() + " drill " + source + " --point -20,110";
+    return pixeldrill_bin() + " drill " + source + " --point -20,110 --precision full";
   }
   CommandResult pixeldrill_run(const std::string& args) {
     auto r = run(pixeldrill_bin() + " " + args + " 2>" + (dir_ / "err.txt"));
@@ -73,7 +73,7 @@ TEST_F(DuplicateDays, EveryPathRefusesByDefaultNamingBothFiles) {
 }
 
 TEST_F(DuplicateDays, FirstAndNewestPickTheSameFileOnEveryPath) {
-  const std::string q = " --point -20,110";
+  const std::string q = " --point -20,110 --precision full";  // compared to the last bit
   const auto first = pixeldrill_run("drill " + (dir_ / "coll") + q + " --duplicates first");
   const auto newest = pixeldrill_run("drill " + (dir_ / "coll") + q + " --duplicates newest");
   ASSERT_EQ(first.status, 0) << err_;

@@ -35,10 +35,10 @@ class StoreDamage : public StoreFixture {
   }
   // Same days, and the same SST up to the store's float32 (exact mode).
   static void expect_same_series(const nlohmann::json& store, const nlohmann::json& folder) {
-    ASSERT_EQ(store["rows"].size(), folder["rows"].size());
-    for (size_t i = 0; i < store["rows"].size(); ++i) {
-      const auto& a = store["rows"][i];
-      const auto& b = folder["rows"][i];
+    ASSERT_EQ(store["data"].size(), folder["data"].size());
+    for (size_t i = 0; i < store["data"].size(); ++i) {
+      const auto& a = store["data"][i];
+      const auto& b = folder["data"][i];
       EXPECT_EQ(a["time"], b["time"]) << i;
       const double x = value(a, "sea_surface_temperature"), y = value(b, "sea_surface_temperature");
       EXPECT_EQ(std::isnan(x), std::isnan(y)) << i;
@@ -77,7 +77,7 @@ TEST_F(StoreDamage, KilledConversionAnswersTheRestFromTheSourceFiles) {
   ASSERT_EQ(r.status, 0) << read_text(out.path() / "err.txt");
   const auto got = nlohmann::json::parse(r.out);
   EXPECT_FALSE(got["partial"].get<bool>());
-  ASSERT_GT(got["rows"].size(), stamp["steps"].get<size_t>());
+  ASSERT_GT(got["data"].size(), stamp["steps"].get<size_t>());
   expect_same_series(got, folder);
   EXPECT_NE(got["source"].get<std::string>().find("newer than the store"), std::string::npos)
       << got["source"];
@@ -120,7 +120,7 @@ TEST_F(StoreDamage, SecondAppendOfTwoRealProcessesIsRefusedAndTheStoreStaysRight
   const auto journal =
       nlohmann::json::parse(read_text(fs::path(store) / ".pixeldrill/journal.json"));
   const auto folder = drill(out.str("coll"), kPoint);
-  EXPECT_EQ(journal["times"].size(), folder["rows"].size());  // each day once
+  EXPECT_EQ(journal["times"].size(), folder["data"].size());  // each day once
   expect_same_series(drill(store, kPoint), folder);
 }
 

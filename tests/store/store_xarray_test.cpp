@@ -20,10 +20,10 @@ nlohmann::json xarray_point(double lat, double lon, const std::string& stores) {
 }
 
 void expect_same_rows(const nlohmann::json& mine, const nlohmann::json& theirs) {
-  ASSERT_EQ(mine["rows"].size(), theirs["rows"].size());
+  ASSERT_EQ(mine["data"].size(), theirs["rows"].size());
   size_t valid = 0;
-  for (size_t i = 0; i < mine["rows"].size(); ++i) {
-    const auto& a = mine["rows"][i];
+  for (size_t i = 0; i < mine["data"].size(); ++i) {
+    const auto& a = mine["data"][i];
     const auto& b = theirs["rows"][i];
     ASSERT_EQ(a["time"], b["time"]) << i;
     EXPECT_EQ(a["lat"], b["lat"]);
@@ -58,16 +58,16 @@ TEST_F(StoreXarray, PackedStoreDecodesInXarrayLikeInPixeldrill) {
   const auto mine = drill(out.str("s"), "--point -30,155");
   // xarray decodes int16 * scale + offset in float32 (its default for int16);
   // pixeldrill in double: equal after rounding to float32.
-  ASSERT_EQ(mine["rows"].size(), theirs["rows"].size());
+  ASSERT_EQ(mine["data"].size(), theirs["rows"].size());
   size_t valid = 0;
-  for (size_t i = 0; i < mine["rows"].size(); ++i) {
-    const auto& a = mine["rows"][i]["sea_surface_temperature"];
+  for (size_t i = 0; i < mine["data"].size(); ++i) {
+    const auto& a = mine["data"][i]["sea_surface_temperature"];
     const auto& b = theirs["rows"][i]["sea_surface_temperature"];
     ASSERT_EQ(a.is_null(), b.is_null());
     if (a.is_null()) continue;
     ++valid;
     EXPECT_NEAR(a.get<double>(), b.get<double>(), 1e-4);
-    EXPECT_EQ(mine["rows"][i]["time"], theirs["rows"][i]["time"]);
+    EXPECT_EQ(mine["data"][i]["time"], theirs["rows"][i]["time"]);
   }
   EXPECT_GT(valid, 5u);
 }
