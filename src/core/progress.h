@@ -21,6 +21,8 @@ class Progress {
 
   void tick(uint64_t n = 1);
   void finish();
+  // Before the first tick: no bar at all (finish() would draw a full one).
+  void hide() { enabled_ = false; }
   double elapsed_seconds() const;
 
  private:

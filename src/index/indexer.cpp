@@ -325,7 +325,7 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
   to_scan.assign(all_to_scan.begin() + static_cast<ptrdiff_t>(share.begin),
                  all_to_scan.begin() + static_cast<ptrdiff_t>(share.end));
   Progress progress("indexing", all_to_scan.size(), ranks);
-  if (!options.progress || rank != 0) progress.finish();
+  if (!options.progress || rank != 0) progress.hide();
   // Remote files wait on the network, not the CPU: one thread per request.
   const unsigned threads = options.threads ? options.threads
                            : remote        ? io::remote_options().requests

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 #include "core/error.h"
 #include "store/chunk_reader.h"
@@ -93,15 +94,24 @@ void hold_lock_for_test() {
   }
 }
 
-// A file the store does not hold, recorded once by path.
+// A file the store does not hold, recorded once by path and day. Kept in
+// (time, path) order, and of two reasons for the same day the first in
+// byte order: threads and ranks find them in any order, and the journal must
+// not depend on which came first (the same bytes whatever the number of ranks).
 void record_skipped(StoreState& state, SkippedFile f) {
   if (f.why.starts_with(f.path + ": ")) f.why.erase(0, f.path.size() + 2);
-  const std::string key = fs::absolute(f.path).lexically_normal().string();
-  for (const auto& s : state.skipped) {
-    if (s.path == key && s.time == f.time) return;
+  f.path = fs::absolute(f.path).lexically_normal().string();
+  for (auto& s : state.skipped) {
+    if (s.path == f.path && s.time == f.time) {
+      if (f.why < s.why) s.why = std::move(f.why);
+      return;
+    }
   }
-  f.path = key;
-  state.skipped.push_back(std::move(f));
+  const auto at = std::upper_bound(state.skipped.begin(), state.skipped.end(), f,
+                                   [](const SkippedFile& a, const SkippedFile& b) {
+                                     return std::tie(a.time, a.path) < std::tie(b.time, b.path);
+                                   });
+  state.skipped.insert(at, std::move(f));
 }
 
 void write_journal(const zarr::Directory& dir, const StoreState& state) {

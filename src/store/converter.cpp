@@ -220,7 +220,7 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
     if (crash_after > 0 && ++chunk_files == crash_after) std::_Exit(137);
   };
   Progress progress("convert", todo.size() * state.variables.size() * ny, ranks);
-  if (!opt.progress || rank != 0) progress.finish();
+  if (!opt.progress || rank != 0) progress.hide();
   std::set<std::string> files(state.files.begin(), state.files.end());
 
   const bool direct = opt.reader == "direct";
@@ -387,9 +387,9 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
     report.chunks_written = report.bytes_written = report.sub_blocks = report.spooled_blocks =
         report.raw_bytes = 0;
     report.problems.resize(problems_before);
-    for (const auto& share : shares) {
+    for (size_t from = 0; from < shares.size(); ++from) {
       try {
-        const auto j = nlohmann::json::parse(share);
+        const auto j = nlohmann::json::parse(shares[from]);
         const auto v = j.at("figures").get<std::vector<uint64_t>>();
         if (v.size() != 5) throw Error("five figures expected");
         report.chunks_written += v[0];
@@ -398,7 +398,12 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
         report.spooled_blocks += v[3];
         report.raw_bytes += v[4];
         for (const auto& f : j.at("skipped")) record_skipped(state, SkippedFile::from_json(f));
-        for (const auto& p : j.at("problems")) report.problems.push_back(p.get<std::string>());
+        // Which rank met the problem (the journal's record of it says no rank:
+        // the store is the same whatever N).
+        const std::string who =
+            " (read by rank " + std::to_string(from) + " of " + std::to_string(ranks) + ")";
+        for (const auto& p : j.at("problems"))
+          report.problems.push_back(p.get<std::string>() + who);
       } catch (const std::exception& e) {
         throw Error(std::string("convert: the share of another rank is damaged: ") + e.what());
       }

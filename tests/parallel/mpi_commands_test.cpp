@@ -1,9 +1,11 @@
 // `mpirun -np N pixeldrill drill|index|refs|convert` writes the same bytes as
 // one process (N = 1, 2, 3 on this 2-core machine, oversubscribed); a rank
 // killed mid-convert leaves a store the same command finishes identically; a
-// rank that cannot read a file stops every rank with a message naming it.
+// file a rank cannot read is skipped as one process skips it, and an error on
+// one rank stops every rank with a message naming it.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "mpi_test_util.h"
@@ -17,6 +19,9 @@ class MpiCommands : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     if (!mpi_unavailable().empty()) return;
+    // Files say when they were made (NetCDF and store date_created/history):
+    // fixed, so runs at different times can be the same bytes.
+    ::setenv("SOURCE_DATE_EPOCH", "1764633600", 1);
     tmp_ = new TempDir("pixeldrill-mpi");
     // 14 days, 90 x 120: several time blocks of 4 days and files for 3 ranks.
     const auto r = run(pixeldrill_bin() + " synth " + coll() +
@@ -59,7 +64,19 @@ TEST_F(MpiCommands, DrillStationsAndLongRangesAreByteIdentical) {
   const std::string point1 =
       run_ok(0, "drill " + coll() + " --point -32,115 --from 2019-12-25 --to 2020-01-07");
   const std::string json1 = run_ok(0, "drill " + coll() + q + " --format json");
-  run_ok(0, "drill " + coll() + q + " -o " + out.str("one.nc"));
+  // The same command (its history attribute holds it, -o too) in a folder per
+  // run; SOURCE_DATE_EPOCH (set for the suite) fixes when it says it was made.
+  const std::string fixed_time = "SOURCE_DATE_EPOCH=1764633600";
+  auto netcdf = [&](int n, const std::string& env) {
+    const std::string folder =
+        out.str("nc-" + std::to_string(n) + (env == fixed_time ? "" : "-now"));
+    fs::create_directories(folder);
+    const auto r =
+        run("cd " + folder + " && " + mpi_command(n, "drill " + coll() + q + " -o series.nc", env));
+    EXPECT_EQ(r.status, 0) << n << " ranks";
+    return folder + "/series.nc";
+  };
+  const std::string nc1 = netcdf(0, fixed_time);
   ASSERT_EQ(lines(csv1).size(), 1u + 14 * 7);
   ASSERT_EQ(lines(point1).size(), 1u + 14);
   for (int n : {1, 2, 3}) {
@@ -68,13 +85,29 @@ TEST_F(MpiCommands, DrillStationsAndLongRangesAreByteIdentical) {
     EXPECT_EQ(run_ok(n, "drill " + coll() + " --point -32,115 --from 2019-12-25 --to 2020-01-07"),
               point1);
     EXPECT_EQ(run_ok(n, "drill " + coll() + q + " --format json"), json1);
-    const std::string nc = out.str("n" + std::to_string(n) + ".nc");
-    run_ok(n, "drill " + coll() + q + " -o " + nc);
-    EXPECT_EQ(read_text(nc), read_text(out.str("one.nc")));
+    EXPECT_EQ(read_text(netcdf(n, fixed_time)), read_text(nc1));
   }
-  // The NetCDF file as netCDF-C reads it: 7 stations x 14 times.
-  const auto dump = run("ncdump -h " + out.str("n3.nc"));
+  // The NetCDF file as netCDF-C reads it: 7 stations x 14 times, made when
+  // SOURCE_DATE_EPOCH says, its history the command (no launcher, no rank).
+  const auto dump = run("ncdump -h " + nc1);
   EXPECT_NE(dump.out.find("station = 7"), std::string::npos) << dump.out;
+  EXPECT_NE(dump.out.find(":date_created = \"2025-12-02T00:00:00Z\""), std::string::npos)
+      << dump.out;
+  EXPECT_NE(dump.out.find(":history = \"2025-12-02T00:00:00Z pixeldrill drill " + coll()),
+            std::string::npos)
+      << dump.out;
+  // Without it the files differ only in when they were made.
+  auto dump_without_time = [](const std::string& path) {
+    std::string kept;
+    for (const auto& line : lines(run("ncdump " + path).out)) {
+      if (line.find(":date_created") == std::string::npos &&
+          line.find(":history") == std::string::npos && line.find("netcdf ") != 0) {
+        kept += line + "\n";
+      }
+    }
+    return kept;
+  };
+  EXPECT_EQ(dump_without_time(netcdf(2, "env -u SOURCE_DATE_EPOCH")), dump_without_time(nc1));
 }
 
 TEST_F(MpiCommands, DrillThroughIndexAndStoreSplitsByTime) {
@@ -177,7 +210,7 @@ std::string damaged_copy(const TempDir& out, const std::string& coll, std::strin
   return copy;
 }
 
-TEST_F(MpiCommands, ARankThatCannotReadAFileStopsEveryRankWithItsName) {
+TEST_F(MpiCommands, ARankThatCannotReadAFileSkipsItAsOneProcessDoes) {
   PIXELDRILL_REQUIRE_MPI();
   TempDir out;
   std::string damaged;
@@ -186,16 +219,26 @@ TEST_F(MpiCommands, ARankThatCannotReadAFileStopsEveryRankWithItsName) {
   // (A fresh store each: a second run into the first's store would resume it.)
   const std::string args =
       "convert " + copy + " -q --chunks 4,32,32 --vars sea_surface_temperature";
+  // One process stores that day as fill, records the file and exits 3 (partial).
   const auto one = run(mpi_command(0, args + " -o " + out.str("s1")) + " 2>&1");
-  ASSERT_EQ(one.status, 1) << one.out;
-  ASSERT_NE(one.out.find(damaged), std::string::npos) << one.out;
-  const auto two = run(mpi_command(2, args + " -o " + out.str("s2")) + " 2>&1");
-  EXPECT_EQ(two.status, 1) << two.out;  // not 124: nobody waited forever
-  EXPECT_NE(two.out.find("pixeldrill convert: error: rank 1 of 2: "), std::string::npos) << two.out;
-  EXPECT_NE(two.out.find(damaged), std::string::npos) << two.out;
-  // Said once (by rank 0), not by every rank.
-  const size_t first = two.out.find("error: rank 1 of 2");
-  EXPECT_EQ(two.out.find("error: rank 1 of 2", first + 1), std::string::npos) << two.out;
+  ASSERT_EQ(one.status, 3) << one.out;
+  ASSERT_NE(one.out.find("pixeldrill convert: skipped " + damaged), std::string::npos) << one.out;
+  for (int n : {2, 3}) {
+    SCOPED_TRACE(n);
+    const std::string store = out.str("s" + std::to_string(n));
+    const auto r = run(mpi_command(n, args + " -o " + store) + " 2>&1");
+    EXPECT_EQ(r.status, 3) << r.out;  // not 124: nobody waited forever
+    // Named once (by rank 0), with the rank that read it.
+    const std::string said = "pixeldrill convert: skipped " + damaged;
+    const size_t at = r.out.find(said);
+    ASSERT_NE(at, std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find(said, at + 1), std::string::npos) << r.out;
+    const std::string who =
+        "(read by rank " + std::to_string(n == 2 ? 1 : 0) + " of " + std::to_string(n) + ")";
+    EXPECT_NE(r.out.find(who, at), std::string::npos) << r.out;
+    // The same store, journal (with its skipped file) and manifest included.
+    EXPECT_EQ(tree_bytes(store), tree_bytes(out.str("s1")));
+  }
   // A drill skips the damaged file on whichever rank reads it, as one process does.
   const std::string q = "drill " + copy + " --stations " + stations();
   const auto drill_one = run(mpi_command(0, q));
@@ -205,6 +248,39 @@ TEST_F(MpiCommands, ARankThatCannotReadAFileStopsEveryRankWithItsName) {
     EXPECT_EQ(r.status, 3) << n;
     EXPECT_EQ(r.out, drill_one.out) << n;
   }
+}
+
+// An error one rank alone meets (an altered store chunk only its stations
+// read) ends every rank with one message naming the rank and the chunk, and
+// the status one process gives; nobody waits forever for that rank.
+TEST_F(MpiCommands, AnErrorOnOneRankStopsEveryRankWithItsName) {
+  PIXELDRILL_REQUIRE_MPI();
+  TempDir out;
+  const std::string store = out.str("s.zarr");
+  run_ok(0, "convert " + coll() + " -o " + store + " -q --chunks 4,32,32");
+  // Stations split 4 + 3 on 2 ranks: S4 (-55, 160) is rank 1's, and the only
+  // one in spatial chunk (2, 2) of a 90 x 120 grid starting at 20N, 70E.
+  size_t altered = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(store) / "sea_surface_temperature")) {
+    const std::string name = e.path().filename().string();
+    if (!name.ends_with(".2.2")) continue;
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(e.file_size() / 2));
+    f.put('\x5a');
+    ++altered;
+  }
+  ASSERT_GT(altered, 0u);
+  const std::string q = "drill " + store + " --stations " + stations();
+  const auto one = run(mpi_command(0, q) + " 2>&1");
+  ASSERT_EQ(one.status, 1) << one.out;
+  ASSERT_NE(one.out.find("sea_surface_temperature/"), std::string::npos) << one.out;
+  const auto two = run(mpi_command(2, q) + " 2>&1");
+  EXPECT_EQ(two.status, 1) << two.out;  // not 124: nobody waited forever
+  const std::string said = "pixeldrill drill: error: rank 1 of 2: ";
+  const size_t at = two.out.find(said);
+  ASSERT_NE(at, std::string::npos) << two.out;
+  EXPECT_NE(two.out.find("sea_surface_temperature/", at), std::string::npos) << two.out;
+  EXPECT_EQ(two.out.find("error: rank", at + said.size()), std::string::npos) << two.out;  // once
 }
 
 }  // namespace
