@@ -48,6 +48,7 @@ int run_index(const IndexArgs& args) {
   index::IndexStats stats;
   const auto built = index::build_index(args.collection, previous ? &*previous : nullptr,
                                         index::IndexOptions{args.threads, true}, &stats, &comm);
+  const RemoteTraffic traffic = job_remote_traffic(comm);
   if (comm.rank() != 0) return kExitOk;
   index::write_index(built, args.output);
   std::fprintf(stderr,
@@ -56,11 +57,11 @@ int run_index(const IndexArgs& args) {
                built.files.size(), stats.scanned, stats.reused, stats.dropped, stats.failed,
                stats.seconds, stats.scanned ? 1000.0 * stats.seconds / stats.scanned : 0.0,
                args.output.c_str());
-  if (const std::string traffic = remote_traffic(); !traffic.empty()) {
+  if (const std::string said = describe(traffic); !said.empty()) {
     const double n = std::max<size_t>(stats.scanned, 1);
-    std::fprintf(stderr, "remote: %s (%.1f requests, %.3f MB per file read)\n", traffic.c_str(),
-                 io::http_counters().requests.load() / n,
-                 io::http_counters().bytes.load() / 1e6 / n);
+    std::fprintf(stderr, "remote: %s (%.1f requests, %.3f MB per file read)\n", said.c_str(),
+                 static_cast<double>(traffic.requests) / n,
+                 static_cast<double>(traffic.bytes) / 1e6 / n);
   }
   for (const auto& p : built.problems) std::fprintf(stderr, "  skipped: %s\n", p.c_str());
   return built.problems.empty() ? kExitOk : kExitPartial;

@@ -3,9 +3,12 @@
 // place: they fill io::remote_options(), which already holds what the
 // environment (AWS_*, CURL_CA_BUNDLE) says; a flag overrides the environment.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
 
 #include "io/http_client.h"
 #include "io/remote_options.h"
+#include "parallel/communicator.h"
 
 namespace pixeldrill::cli {
 
@@ -30,14 +33,35 @@ inline void add_remote_flags(CLI::App* app) {
       ->group(group);
 }
 
-// "123 requests, 4.5 MB" of remote traffic so far, or "" when there was none.
-inline std::string remote_traffic() {
+// Remote traffic so far, of the whole job: under mpirun every rank sends its
+// counts to rank 0 (collective: every rank calls it; others get zeros).
+struct RemoteTraffic {
+  unsigned long long requests = 0, retries = 0, bytes = 0;
+};
+inline RemoteTraffic job_remote_traffic(parallel::Communicator& comm) {
   const auto& c = io::http_counters();
-  if (c.requests == 0) return "";
+  const std::string mine = std::to_string(c.requests.load()) + " " +
+                           std::to_string(c.retries.load()) + " " +
+                           std::to_string(static_cast<unsigned long long>(c.bytes.load()));
+  RemoteTraffic sum;
+  for (const auto& share : comm.gather(mine, 0)) {
+    RemoteTraffic t;
+    if (std::sscanf(share.c_str(), "%llu %llu %llu", &t.requests, &t.retries, &t.bytes) != 3) {
+      continue;
+    }
+    sum.requests += t.requests;
+    sum.retries += t.retries;
+    sum.bytes += t.bytes;
+  }
+  return sum;
+}
+
+// "123 requests (0 retried), 4.5 MB", or "" when there was none.
+inline std::string describe(const RemoteTraffic& t) {
+  if (t.requests == 0) return "";
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%llu requests (%llu retried), %.2f MB",
-                static_cast<unsigned long long>(c.requests.load()),
-                static_cast<unsigned long long>(c.retries.load()), c.bytes.load() / 1e6);
+  std::snprintf(buf, sizeof buf, "%llu requests (%llu retried), %.2f MB", t.requests, t.retries,
+                static_cast<double>(t.bytes) / 1e6);
   return buf;
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "drill/dataset_base.h"
 #include "drill/netcdf_dataset.h"
 #include "index/binary_io.h"
 #include "parallel/collective.h"
@@ -142,8 +143,18 @@ Series decode_series(const std::string& bytes) {
 Series drill_across(const Dataset& dataset, const Query& query, parallel::Communicator& comm) {
   const int size = comm.size(), rank = comm.rank();
   if (size == 1) return dataset.drill(query);
+  // The pixel --nearest-valid picks depends on every time step of the
+  // query: answered whole, by rank 0.
+  const auto* base = dynamic_cast<const DatasetBase*>(&dataset);
+  if (query.nearest_valid_km || !base) {
+    Series whole;
+    parallel::collective_step(comm, [&] {
+      if (rank == 0) whole = dataset.drill(query);
+    });
+    return whole;
+  }
   bool by_sites = false;
-  Series mine;
+  DrillShare mine;
   parallel::collective_step(comm, [&] {
     // Files (a folder, an index) are best split by time: each rank reads and
     // inflates its own files once for all sites, where a split by sites would
@@ -174,18 +185,36 @@ Series drill_across(const Dataset& dataset, const Query& query, parallel::Commun
       part.time = time_share(query.time, times, rank, size);
     } else {
       // Nothing to split by: rank 0 answers alone.
-      if (rank == 0) mine = dataset.drill(query);
+      if (rank == 0) mine = base->drill_share(query);
       return;
     }
-    mine = dataset.drill(part);
+    mine = base->drill_share(part);
   });
-  std::vector<std::string> pieces;
-  parallel::collective_step(comm, [&] { pieces = comm.gather(encode_series(mine), 0); });
+  std::vector<std::string> pieces, valid;
+  parallel::collective_step(comm, [&] {
+    pieces = comm.gather(encode_series(mine.series), 0);
+    std::string flags(mine.valid.size(), '0');
+    for (size_t i = 0; i < flags.size(); ++i) flags[i] = mine.valid[i] ? '1' : '0';
+    valid = comm.gather(flags, 0);
+  });
   if (rank != 0) return {};
-  Series whole = std::move(mine);
+  Series whole = std::move(mine.series);
   whole.rows.clear();
   whole.problems.clear();
   whole.notes.clear();
+  // Which pixels got a valid value: a site's in the rank holding it, a pixel
+  // of every time share in any share. Said once, for the whole query.
+  std::vector<bool> any_valid;
+  for (const auto& flags : valid) {
+    if (!by_sites && any_valid.size() < flags.size()) any_valid.resize(flags.size(), false);
+    for (size_t i = 0; i < flags.size(); ++i) {
+      if (by_sites) {
+        any_valid.push_back(flags[i] == '1');
+      } else if (flags[i] == '1') {
+        any_valid[i] = true;
+      }
+    }
+  }
   // Time steps every rank answered: a file one rank skipped (it could not
   // read the chunk one of its sites needed) is skipped whole by one process.
   std::map<int64_t, size_t> answered;
@@ -203,6 +232,8 @@ Series drill_across(const Dataset& dataset, const Query& query, parallel::Commun
     if (part.source.size() > whole.source.size()) whole.source = part.source;
     whole.cell_methods.insert(part.cell_methods.begin(), part.cell_methods.end());
   }
+  const auto notes = emptiness_notes(query, mine.grid, any_valid);
+  whole.notes.insert(whole.notes.end(), notes.begin(), notes.end());
   // Ranks hold consecutive sites: at each time, rank order is site order.
   if (by_sites) {
     std::erase_if(whole.rows, [&](const Row& r) { return answered[r.time] != pieces.size(); });

@@ -120,6 +120,21 @@ TEST_F(MpiCommands, DrillThroughIndexAndStoreSplitsByTime) {
     const std::string one = run_ok(0, args);
     ASSERT_GT(lines(one).size(), 2u) << one;
     for (int n : {2, 3}) EXPECT_EQ(run_ok(n, args), one) << source << " " << n;
+    // Stations on land (S0, S5): the notes saying so are about the whole
+    // range, said once, not one per time share; --nearest-valid chooses its
+    // pixels over the whole range too.
+    const std::string notes = "drill " + source + " --stations " + stations() + " --format json";
+    const std::string nearest =
+        "drill " + source + " --stations " + stations() + " --nearest-valid 300 --format json";
+    const std::string notes1 = run_ok(0, notes), nearest1 = run_ok(0, nearest);
+    ASSERT_NE(notes1.find("no valid value at station 'S0' (-32,115) in the whole collection"),
+              std::string::npos)
+        << notes1;
+    ASSERT_NE(nearest1.find("pixel_distance"), std::string::npos) << nearest1;
+    for (int n : {2, 3}) {
+      EXPECT_EQ(run_ok(n, notes), notes1) << source << " " << n;
+      EXPECT_EQ(run_ok(n, nearest), nearest1) << source << " " << n;
+    }
   }
 }
 
