@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/remote_flags.h"
 #include "core/error.h"
+#include "parallel/communicator.h"
 #include "store/converter.h"
 #include "store/time_chunk.h"
 
@@ -59,11 +60,14 @@ int run(ConvertArgs& a) {
   o.duplicates = catalog::parse_duplicate_policy(a.duplicates);
   o.vars = split(a.vars);
   o.progress = !a.quiet;
-  const auto report = store::convert(o);
+  // Under mpirun each rank writes its time blocks; rank 0 reports.
+  auto& comm = parallel::world();
+  const auto report = store::convert(o, &comm);
+  if (comm.rank() != 0) return kExitOk;
   for (const auto& p : report.problems)
     std::fprintf(stderr, "pixeldrill convert: skipped %s\n", p.c_str());
   if (!a.quiet) std::printf("%s\n", report.summary.c_str());
-  if (const std::string traffic = remote_traffic(); !traffic.empty() && !a.quiet) {
+  if (const std::string traffic = describe(local_remote_traffic()); !traffic.empty() && !a.quiet) {
     const double objects = std::max<double>(1, report.objects_uploaded);
     std::fprintf(stderr,
                  "remote: %s; %llu chunk objects uploaded (%.2f MB), %.2f requests per "

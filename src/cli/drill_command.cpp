@@ -13,6 +13,7 @@
 #include "core/civil_time.h"
 #include "core/error.h"
 #include "drill/dataset.h"
+#include "drill/distributed_drill.h"
 #include "drill/netcdf_dataset.h"
 #include "drill/query_text.h"
 #include "output/box_cube.h"
@@ -23,6 +24,7 @@
 #include "output/netcdf_writer.h"
 #include "output/plot.h"
 #include "output/table_writers.h"
+#include "parallel/collective.h"
 #include "store/converter.h"
 
 namespace pixeldrill::cli {
@@ -140,45 +142,59 @@ int run_cube(const DrillOptions& o, const drill::Query& query, bool write_cube) 
 }
 
 int run_drill(const DrillOptions& o) {
-  drill::Query query = drill::parse_query(o.query);
+  // Under mpirun every rank checks the request; one failing stops all (collective).
+  auto& comm = parallel::world();
+  drill::Query query;
   output::TableOptions table;
-  table.precision = output::parse_precision(o.precision);
-  table.units_row = o.units_row;
-  query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
-  const std::string format = output_format(o);
-  if (format == "netcdf" && o.output.empty()) throw BadRequest("--format netcdf needs -o FILE.nc");
-  // A bad output path is found before the drill, not after minutes of reading.
-  if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
-  if (!o.plot.empty()) output::check_output_path(o.plot);
-  if (!o.plot_map.empty()) {
-    output::check_output_path(o.plot_map);
-    output::check_output_path(output::mean_grid_path(o.plot_map));
-  }
-  const analysis::AnalysisRequest analysis = analysis::parse_analysis(o.analysis, query);
-  if (o.analysis.mhw && (format == "netcdf" || format == "erddap-json")) {
-    throw BadRequest("--mhw writes csv or json");
-  }
-  const bool cube = query.box && query.reduce == drill::Reduce::kNone && !analysis.any() &&
-                    (format == "netcdf" || !o.plot_map.empty());
-  if (!o.plot_map.empty() && !cube) {
-    throw BadRequest("--plot-map needs --box without --reduce, --aggregate or --climatology");
-  }
-  if (!o.max_size.empty() && !cube) {
-    throw BadRequest("--max-size applies to a --box cube (--format netcdf without --reduce)");
-  }
-  if (cube) {
-    if (!o.plot.empty()) throw BadRequest("--plot draws series; use --plot-map for a box cube");
-    if (format != "netcdf" && !o.output.empty()) {
-      throw BadRequest("with --plot-map, -o takes the cube: give --format netcdf");
+  std::string format;
+  analysis::AnalysisRequest analysis;
+  bool cube = false;
+  std::shared_ptr<drill::Dataset> dataset;
+  parallel::collective_step(comm, [&] {
+    query = drill::parse_query(o.query);
+    table.precision = output::parse_precision(o.precision);
+    table.units_row = o.units_row;
+    query.duplicates = catalog::parse_duplicate_policy(o.duplicates);
+    format = output_format(o);
+    if (format == "netcdf" && o.output.empty()) {
+      throw BadRequest("--format netcdf needs -o FILE.nc");
     }
-    return run_cube(o, query, format == "netcdf");
-  }
-  {
+    // A bad output path is found before the drill, not after minutes of reading.
+    if (!o.output.empty() && o.output != "-") output::check_output_path(o.output);
+    if (!o.plot.empty()) output::check_output_path(o.plot);
+    if (!o.plot_map.empty()) {
+      output::check_output_path(o.plot_map);
+      output::check_output_path(output::mean_grid_path(o.plot_map));
+    }
+    analysis = analysis::parse_analysis(o.analysis, query);
+    if (o.analysis.mhw && (format == "netcdf" || format == "erddap-json")) {
+      throw BadRequest("--mhw writes csv or json");
+    }
+    cube = query.box && query.reduce == drill::Reduce::kNone && !analysis.any() &&
+           (format == "netcdf" || !o.plot_map.empty());
+    if (!o.plot_map.empty() && !cube) {
+      throw BadRequest("--plot-map needs --box without --reduce, --aggregate or --climatology");
+    }
+    if (!o.max_size.empty() && !cube) {
+      throw BadRequest("--max-size applies to a --box cube (--format netcdf without --reduce)");
+    }
+    if (cube) {
+      if (!o.plot.empty()) throw BadRequest("--plot draws series; use --plot-map for a box cube");
+      if (format != "netcdf" && !o.output.empty()) {
+        throw BadRequest("with --plot-map, -o takes the cube: give --format netcdf");
+      }
+      return;
+    }
     drill::Series probe;  // a --name that names nothing is refused before the drill
     drill::name_single_site(probe, query, o.name);
-  }
-  const auto dataset = drill::open_netcdf_sources(o.sources);
-  drill::Series series = dataset->drill(analysis::analysis_drill_query(analysis, query));
+    dataset = drill::open_netcdf_sources(o.sources);
+  });
+  // A box cube streams block by block into one file: rank 0 alone writes it.
+  if (cube) return comm.rank() == 0 ? run_cube(o, query, format == "netcdf") : kExitOk;
+  // Rank 0 gets the whole series (as one process would) and alone writes it.
+  drill::Series series =
+      drill::drill_across(*dataset, analysis::analysis_drill_query(analysis, query), comm);
+  if (comm.rank() != 0) return kExitOk;
   drill::name_single_site(series, query, o.name);
   print_problems(series);
   if (analysis.anomalies) {

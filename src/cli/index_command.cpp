@@ -9,6 +9,7 @@
 #include "index/collection_index.h"
 #include "index/indexer.h"
 #include "io/registry.h"
+#include "parallel/collective.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -20,7 +21,7 @@ struct IndexArgs {
   bool full = false;
 };
 
-int run_index(const IndexArgs& args) {
+std::optional<index::CollectionIndex> read_previous(const IndexArgs& args, std::string* note) {
   std::optional<index::CollectionIndex> previous;
   const bool exists = io::is_remote(args.output) ? io::object_exists(args.output)
                                                  : std::filesystem::exists(args.output);
@@ -31,12 +32,27 @@ int run_index(const IndexArgs& args) {
     try {
       previous = index::read_index(args.output);
     } catch (const Error& e) {
-      std::fprintf(stderr, "pixeldrill index: %s; rebuilding from scratch\n", e.what());
+      *note = std::string(e.what()) + "; rebuilding from scratch";
     }
+  }
+  return previous;
+}
+
+int run_index(const IndexArgs& args) {
+  // Under mpirun every rank reads the previous index and its share of the
+  // files; rank 0 alone writes the result.
+  auto& comm = parallel::world();
+  std::optional<index::CollectionIndex> previous;
+  std::string note;
+  parallel::collective_step(comm, [&] { previous = read_previous(args, &note); });
+  if (!note.empty() && comm.rank() == 0) {
+    std::fprintf(stderr, "pixeldrill index: %s\n", note.c_str());
   }
   index::IndexStats stats;
   const auto built = index::build_index(args.collection, previous ? &*previous : nullptr,
-                                        index::IndexOptions{args.threads, true}, &stats);
+                                        index::IndexOptions{args.threads, true}, &stats, &comm);
+  const RemoteTraffic traffic = job_remote_traffic(comm);
+  if (comm.rank() != 0) return kExitOk;
   index::write_index(built, args.output);
   std::fprintf(stderr,
                "indexed %zu files (%zu read, %zu unchanged, %zu dropped, %zu failed) in %.2f s"
@@ -44,11 +60,11 @@ int run_index(const IndexArgs& args) {
                built.files.size(), stats.scanned, stats.reused, stats.dropped, stats.failed,
                stats.seconds, stats.scanned ? 1000.0 * stats.seconds / stats.scanned : 0.0,
                args.output.c_str());
-  if (const std::string traffic = remote_traffic(); !traffic.empty()) {
+  if (const std::string said = describe(traffic); !said.empty()) {
     const double n = std::max<size_t>(stats.scanned, 1);
-    std::fprintf(stderr, "remote: %s (%.1f requests, %.3f MB per file read)\n", traffic.c_str(),
-                 io::http_counters().requests.load() / n,
-                 io::http_counters().bytes.load() / 1e6 / n);
+    std::fprintf(stderr, "remote: %s (%.1f requests, %.3f MB per file read)\n", said.c_str(),
+                 static_cast<double>(traffic.requests) / n,
+                 static_cast<double>(traffic.bytes) / 1e6 / n);
   }
   for (const auto& p : built.problems) std::fprintf(stderr, "  skipped: %s\n", p.c_str());
   return built.problems.empty() ? kExitOk : kExitPartial;

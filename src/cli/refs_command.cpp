@@ -14,6 +14,7 @@
 #include "index/kerchunk_refs.h"
 #include "io/registry.h"
 #include "output/format_number.h"
+#include "parallel/communicator.h"
 
 namespace pixeldrill::cli {
 namespace {
@@ -59,12 +60,16 @@ int run_refs(const RefsArgs& args) {
     throw BadRequest("--relative: the output " + args.output +
                      " is remote; give the collection's URL with --prefix instead");
   }
+  // Under mpirun the ranks index the files in shares; rank 0 writes the references.
+  auto& comm = parallel::world();
   index::CollectionIndex idx;
   if ((io::is_remote(args.source) || fs::is_regular_file(args.source)) &&
       index::is_index_file(args.source)) {
+    if (comm.rank() != 0) return kExitOk;
     idx = index::read_index(args.source);
   } else {
-    idx = index::build_index(args.source, nullptr, {0, true}, nullptr);
+    idx = index::build_index(args.source, nullptr, {0, true}, nullptr, &comm);
+    if (comm.rank() != 0) return kExitOk;
   }
   std::vector<index::kerchunk::RefsWarning> warnings;
   size_t written = 0;
@@ -115,7 +120,7 @@ int run_refs(const RefsArgs& args) {
     }
     std::fprintf(stderr, "wrote %zu reference files into %s\n", written, args.output.c_str());
   }
-  if (const std::string traffic = remote_traffic(); !traffic.empty()) {
+  if (const std::string traffic = describe(local_remote_traffic()); !traffic.empty()) {
     std::fprintf(stderr, "remote: %s\n", traffic.c_str());
   }
   for (const auto& w : warnings) std::fprintf(stderr, "  warning: %s\n", w.message.c_str());

@@ -3,9 +3,12 @@
 // place: they fill io::remote_options(), which already holds what the
 // environment (AWS_*, CURL_CA_BUNDLE) says; a flag overrides the environment.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
 
 #include "io/http_client.h"
 #include "io/remote_options.h"
+#include "parallel/communicator.h"
 
 namespace pixeldrill::cli {
 
@@ -30,18 +33,46 @@ inline void add_remote_flags(CLI::App* app) {
       ->group(group);
 }
 
-// "123 requests, 4.5 MB" of remote traffic so far, or "" when there was none.
-inline std::string remote_traffic() {
+// Remote traffic so far, of the whole job: under mpirun every rank sends its
+// counts to rank 0 (collective: every rank calls it; others get zeros).
+struct RemoteTraffic {
+  unsigned long long requests = 0, retries = 0, bytes = 0, uploads = 0, bytes_up = 0;
+};
+inline RemoteTraffic local_remote_traffic() {
   const auto& c = io::http_counters();
-  if (c.requests == 0) return "";
+  return {c.requests.load(), c.retries.load(), c.bytes.load(), c.uploads.load(), c.bytes_up.load()};
+}
+inline RemoteTraffic job_remote_traffic(parallel::Communicator& comm) {
+  const RemoteTraffic m = local_remote_traffic();
+  const std::string mine = std::to_string(m.requests) + " " + std::to_string(m.retries) + " " +
+                           std::to_string(m.bytes) + " " + std::to_string(m.uploads) + " " +
+                           std::to_string(m.bytes_up);
+  RemoteTraffic sum;
+  for (const auto& share : comm.gather(mine, 0)) {
+    RemoteTraffic t;
+    if (std::sscanf(share.c_str(), "%llu %llu %llu %llu %llu", &t.requests, &t.retries, &t.bytes,
+                    &t.uploads, &t.bytes_up) != 5) {
+      continue;
+    }
+    sum.requests += t.requests;
+    sum.retries += t.retries;
+    sum.bytes += t.bytes;
+    sum.uploads += t.uploads;
+    sum.bytes_up += t.bytes_up;
+  }
+  return sum;
+}
+
+// "123 requests (0 retried), 4.5 MB[; 7 of them PUTs uploading 1.2 MB]", or "" when there was none.
+inline std::string describe(const RemoteTraffic& t) {
+  if (t.requests == 0) return "";
   char buf[200];
-  std::snprintf(buf, sizeof buf, "%llu requests (%llu retried), %.2f MB",
-                static_cast<unsigned long long>(c.requests.load()),
-                static_cast<unsigned long long>(c.retries.load()), c.bytes.load() / 1e6);
+  std::snprintf(buf, sizeof buf, "%llu requests (%llu retried), %.2f MB", t.requests, t.retries,
+                static_cast<double>(t.bytes) / 1e6);
   std::string out = buf;
-  if (c.uploads > 0) {
-    std::snprintf(buf, sizeof buf, "; %llu of them PUTs uploading %.2f MB",
-                  static_cast<unsigned long long>(c.uploads.load()), c.bytes_up.load() / 1e6);
+  if (t.uploads > 0) {
+    std::snprintf(buf, sizeof buf, "; %llu of them PUTs uploading %.2f MB", t.uploads,
+                  static_cast<double>(t.bytes_up) / 1e6);
     out += buf;
   }
   return out;

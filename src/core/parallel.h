@@ -2,8 +2,10 @@
 // Runs fn(i) for i in [0, n) on up to `threads` threads, handing out indices
 // dynamically so slow items (big files) do not stall a static partition.
 // The first exception thrown by fn is rethrown after all threads stop.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -12,9 +14,19 @@
 
 namespace pixeldrill {
 
+// One per core; under mpirun the cores of a node are shared by the ranks
+// the launcher placed on it (OpenMPI, MPICH/Hydra and Slurm say how many).
 inline unsigned default_threads() {
   const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : hw;
+  unsigned local = 1;
+  for (const char* name :
+       {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
+    if (const char* v = std::getenv(name); v && std::atoi(v) > 0) {
+      local = static_cast<unsigned>(std::atoi(v));
+      break;
+    }
+  }
+  return hw == 0 ? 1 : std::max(1u, hw / local);
 }
 
 inline void parallel_for(size_t n, unsigned threads, const std::function<void(size_t)>& fn) {

@@ -2,14 +2,27 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 namespace pixeldrill {
+namespace {
+// PIXELDRILL_PROGRESS=1/0 forces the bar on or off; otherwise it is drawn
+// when stderr is a terminal. Under mpirun (parallel/communicator.cpp) rank 0
+// sets it from its stdout, the one stream OpenMPI gives a terminal, and the
+// other ranks set 0: one bar per job.
+bool draw_bars() {
+  if (const char* env = std::getenv("PIXELDRILL_PROGRESS"); env && *env) return env[0] == '1';
+  return isatty(STDERR_FILENO) != 0;
+}
+}  // namespace
 
-Progress::Progress(std::string label, uint64_t total)
+Progress::Progress(std::string label, uint64_t total, int ranks)
     : label_(std::move(label)),
       total_(total),
-      enabled_(isatty(STDERR_FILENO) != 0 && total > 1),
+      scale_(ranks > 1 ? static_cast<uint64_t>(ranks) : 1),
+      enabled_(draw_bars() && total > 1),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
@@ -37,6 +50,7 @@ void Progress::finish() {
 }
 
 void Progress::draw(uint64_t done, bool final) {
+  if (scale_ > 1) done = final ? total_ : std::min(total_, done * scale_);
   constexpr int kWidth = 30;
   const double frac = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
   const int filled = static_cast<int>(frac * kWidth);

@@ -11,13 +11,18 @@ namespace pixeldrill {
 
 class Progress {
  public:
-  Progress(std::string label, uint64_t total);
+  // `ranks` > 1: an MPI job in which this process (rank 0, the only one that
+  // draws) does 1/ranks of `total`; its own count is scaled up to stand for
+  // all ranks, which take equal shares.
+  Progress(std::string label, uint64_t total, int ranks = 1);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
   void tick(uint64_t n = 1);
   void finish();
+  // Before the first tick: no bar at all (finish() would draw a full one).
+  void hide() { enabled_ = false; }
   double elapsed_seconds() const;
 
  private:
@@ -25,6 +30,7 @@ class Progress {
 
   std::string label_;
   uint64_t total_;
+  uint64_t scale_;
   std::atomic<uint64_t> done_{0};
   bool enabled_;
   bool finished_ = false;

@@ -56,6 +56,29 @@ void note_emptiness(const Query& query, const Plan& plan, const std::vector<bool
 
 }  // namespace
 
+std::vector<std::string> emptiness_notes(const Query& query, const catalog::Grid& grid,
+                                         const std::vector<bool>& valid) {
+  const Plan plan = make_plan(query, grid);
+  if (valid.size() != plan.pixels.size()) {
+    throw Error(ErrorKind::kInternal, "emptiness_notes: " + std::to_string(valid.size()) +
+                                          " flags for " + std::to_string(plan.pixels.size()) +
+                                          " pixels");
+  }
+  std::vector<std::string> notes;
+  note_emptiness(query, plan, valid, notes);
+  return notes;
+}
+
+DrillShare DatasetBase::drill_share(const Query& query) const {
+  if (query.nearest_valid_km) {
+    throw Error(ErrorKind::kInternal, "drill_share: --nearest-valid is answered whole");
+  }
+  DrillShare share;
+  const auto reader = reader_for(query);
+  share.series = run(query, *reader, &share);
+  return share;
+}
+
 std::shared_ptr<const DatasetInfo> DatasetBase::info() const {
   std::lock_guard lock(info_mutex_);
   return info_;
@@ -71,7 +94,7 @@ Series DatasetBase::drill(const Query& query) const {
   return run(query, *reader);
 }
 
-Series DatasetBase::run(const Query& query, QueryReader& reader) const {
+Series DatasetBase::run(const Query& query, QueryReader& reader, DrillShare* share) const {
   const DatasetInfo& info = reader.info();
   std::vector<Column> columns = resolve_columns(info, query);
   Plan plan = make_plan(query, info.grid);
@@ -100,7 +123,12 @@ Series DatasetBase::run(const Query& query, QueryReader& reader) const {
                                           "; the collection holds " +
                                           describe_time_span(all->times));
   }
-  note_emptiness(query, plan, builder.pixels_with_value(), notes);
+  if (share) {
+    share->valid = builder.pixels_with_value();
+    share->grid = info.grid;
+  } else {
+    note_emptiness(query, plan, builder.pixels_with_value(), notes);
+  }
   Series series = builder.finish(std::move(problems), reader.describe());
   series.notes = std::move(reader.notes);
   series.source_attributes = info.global_attributes;

@@ -40,9 +40,24 @@ class QueryReader {
   std::vector<std::string> notes;
 };
 
+// One rank's share of a query split across an MPI job (drill/distributed_drill.h).
+struct DrillShare {
+  Series series;            // without the notes on pixels that got no valid value:
+  std::vector<bool> valid;  // which of the plan's pixels got one (said for the whole query)
+  catalog::Grid grid;       // the grid the query was planned on
+};
+
+// The notes on the pixels of make_plan(query, grid) that got no valid value
+// (`valid`, one flag per pixel), as a drill of the whole query says them.
+std::vector<std::string> emptiness_notes(const Query& query, const catalog::Grid& grid,
+                                         const std::vector<bool>& valid);
+
 class DatasetBase : public Dataset {
  public:
   Series drill(const Query& query) const final;
+  // drill() of a share of a query (not with --nearest-valid, whose choice of
+  // pixel is over the whole query).
+  DrillShare drill_share(const Query& query) const;
   std::shared_ptr<const DatasetInfo> info() const override;
 
   // Reads a query's steps into a builder made elsewhere (the store answers
@@ -54,8 +69,9 @@ class DatasetBase : public Dataset {
 
  protected:
   virtual std::unique_ptr<QueryReader> reader_for(const Query& query) const = 0;
-  // The query through one reader: resolve, plan, read, finish.
-  Series run(const Query& query, QueryReader& reader) const;
+  // The query through one reader: resolve, plan, read, finish. With `share`,
+  // which pixels got a value goes there instead of into notes.
+  Series run(const Query& query, QueryReader& reader, DrillShare* share = nullptr) const;
   void set_info(std::shared_ptr<const DatasetInfo> info) const;
 
  private:

@@ -72,6 +72,14 @@ std::string Layout::describe() const {
   return "chunks " + out.str();
 }
 
+// A rank's share travels in the version-3 encoding itself (checksums
+// included), so there is one binary format to keep right.
+std::string encode_index(const CollectionIndex& index) { return format::encode_v3(index); }
+
+CollectionIndex decode_index(const char* payload, size_t size, const std::string& what) {
+  return MappedIndex::from_bytes(std::string(payload, size), what)->decode_all();
+}
+
 void write_index(const CollectionIndex& index, const std::string& path) {
   const std::string bytes = format::encode_v3(index);
   if (io::is_remote(path)) {

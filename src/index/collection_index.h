@@ -86,6 +86,10 @@ void write_index(const CollectionIndex& index, const std::string& path);
 // Throws Error naming `path` for a missing file, wrong magic, unknown
 // version, failed checksum or truncated content.
 CollectionIndex read_index(const std::string& path);
+// The index's content without header and checksum, and back (`what` names it
+// in errors): how the ranks of an MPI run hand their share to rank 0.
+std::string encode_index(const CollectionIndex& index);
+CollectionIndex decode_index(const char* payload, size_t size, const std::string& what);
 // True when the file starts with the index magic bytes.
 bool is_index_file(const std::string& path);
 

@@ -19,10 +19,12 @@
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "index/binary_io.h"
+#include "index/index_shares.h"
+#include "index/layout_interner.h"
 #include "io/byte_source.h"
-
 #include "io/registry.h"
 #include "io/remote_options.h"
+#include "parallel/collective.h"
 
 namespace pixeldrill::index {
 namespace {
@@ -66,84 +68,6 @@ bool is_packing_attr(const std::string& key) {
   return key == "_FillValue" || key == "missing_value" || key == "scale_factor" ||
          key == "add_offset";
 }
-
-std::string layout_key(const Layout& l) {
-  Writer w;
-  w.u32(l.grid);
-  w.str(l.lat_name);
-  w.str(l.lon_name);
-  w.str(l.time_name);
-  for (const auto& v : l.vars) {
-    w.str(v.name);
-    w.u8(static_cast<uint8_t>(v.type));
-    w.u8(v.big_endian);
-    for (const auto& d : v.dims) w.str(d);
-    for (auto s : v.shape) w.u64(s);
-    w.u8(0xff);
-    for (auto s : v.chunk_shape) w.u64(s);
-    for (const auto& f : v.filters) {
-      w.u32(f.id);
-      w.u32(f.flags);
-      for (auto p : f.params) w.u32(p);
-    }
-    w.u8(v.hdf5_fill.has_value());
-    w.f64(v.hdf5_fill.value_or(0));
-    w.str(v.attrs_json);
-    w.str(v.unsupported);
-  }
-  return w.data();
-}
-
-// Grid and layout tables with lookup, shared by the scanning threads.
-class Interner {
- public:
-  explicit Interner(CollectionIndex& index) : index_(index) {
-    for (uint32_t i = 0; i < index.grids.size(); ++i)
-      grids_.emplace(index.grids[i].fingerprint(), i);
-    for (uint32_t i = 0; i < index.layouts.size(); ++i)
-      layouts_.emplace(layout_key(index.layouts[i]), i);
-  }
-  uint32_t grid(catalog::Grid&& g) {
-    auto range = grids_.equal_range(g.fingerprint());
-    for (auto it = range.first; it != range.second; ++it) {
-      const auto& other = index_.grids[it->second];
-      if (other == g && other.lat.float32 == g.lat.float32 && other.lon.float32 == g.lon.float32 &&
-          other.lat.name == g.lat.name && other.lon.name == g.lon.name) {
-        return it->second;
-      }
-    }
-    const auto id = static_cast<uint32_t>(index_.grids.size());
-    grids_.emplace(g.fingerprint(), id);
-    index_.grids.push_back(std::move(g));
-    return id;
-  }
-  // `owner` is the file the layout's global attributes come from; the
-  // smallest path wins so the result does not depend on thread timing.
-  uint32_t layout(Layout&& l, const std::string& owner) {
-    std::string key = layout_key(l);
-    auto it = layouts_.find(key);
-    if (it != layouts_.end()) {
-      std::string& current = owners_[it->second];
-      if (current.empty() || owner < current) {
-        current = owner;
-        index_.layouts[it->second].global_attrs_json = std::move(l.global_attrs_json);
-      }
-      return it->second;
-    }
-    const auto id = static_cast<uint32_t>(index_.layouts.size());
-    layouts_.emplace(std::move(key), id);
-    index_.layouts.push_back(std::move(l));
-    owners_.push_back(owner);
-    return id;
-  }
-  const std::string& owner(uint32_t layout) const { return owners_[layout]; }
-
- private:
-  CollectionIndex& index_;
-  std::unordered_multimap<uint64_t, uint32_t> grids_;
-  std::unordered_map<std::string, uint32_t> layouts_;
-  std::vector<std::string> owners_;
-};
 
 std::mutex& intern_mutex() {
   static std::mutex m;
@@ -307,7 +231,8 @@ void stat_file(const std::string& path, uint64_t* size, int64_t* mtime_ns) {
 }
 
 CollectionIndex build_index(const std::string& collection, const CollectionIndex* previous,
-                            const IndexOptions& options, IndexStats* stats) {
+                            const IndexOptions& options, IndexStats* stats,
+                            parallel::Communicator* comm) {
   IndexStats local;
   IndexStats& st = stats ? *stats : local;
   st = IndexStats{};
@@ -318,74 +243,89 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
   std::map<std::string, io::ObjectInfo> listed;
   std::vector<std::string> paths;
   std::vector<std::string> skipped;
-  if (remote) {
-    for (auto& info : remote_collection(collection)) {
-      paths.push_back(info.uri);
-      listed.emplace(info.uri, std::move(info));
-    }
-  } else {
-    paths = catalog::discover_files(collection, &skipped);
-    for (auto& p : paths) p = absolute(p);
-  }
-  std::sort(paths.begin(), paths.end());
-  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
-  auto stat_any = [&](const std::string& path, uint64_t* size, int64_t* mtime) {
-    if (!remote) return stat_file(path, size, mtime);
-    const io::ObjectInfo& info = listed.at(path);
-    *size = info.size;
-    *mtime = info.mtime_ns;
-  };
-
   CollectionIndex index;
-  index.collection = remote ? collection : absolute(collection);
   Interner interner(index);
-
   std::map<std::string, const FileEntry*> old_files;
   std::vector<std::optional<uint32_t>> old_layout_map;
   std::vector<std::string> old_owner;  // the file each old layout's global attributes are from
-  if (previous) {
-    for (const auto& f : previous->files) old_files.emplace(f.path, &f);
-    old_layout_map.resize(previous->layouts.size());
-    old_owner.resize(previous->layouts.size());
-    for (const auto& f : previous->files) {
-      if (old_owner[f.layout].empty()) old_owner[f.layout] = f.path;
-    }
-  }
-  std::vector<std::optional<FileEntry>> entries(paths.size());
-  std::vector<std::string> problems(paths.size());
+  std::vector<std::optional<FileEntry>> entries;
+  std::vector<std::string> problems;
   std::vector<size_t> to_scan;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    uint64_t size = 0;
-    int64_t mtime = 0;
-    try {
-      stat_any(paths[i], &size, &mtime);
-    } catch (const Error& e) {
-      problems[i] = e.what();
-      continue;
-    }
-    auto it = old_files.find(paths[i]);
-    if (it != old_files.end() && it->second->size == size && it->second->mtime_ns == mtime) {
-      FileEntry entry = *it->second;
-      auto& mapped = old_layout_map[entry.layout];
-      if (!mapped) {
-        Layout l = previous->layouts[entry.layout];
-        l.grid = interner.grid(catalog::Grid(previous->grids[l.grid]));
-        mapped = interner.layout(std::move(l), old_owner[entry.layout]);
+  const int ranks = comm ? comm->size() : 1, rank = comm ? comm->rank() : 0;
+  const auto list_and_compare = [&] {
+    index.collection = remote ? collection : absolute(collection);
+    if (remote) {
+      for (auto& info : remote_collection(collection)) {
+        paths.push_back(info.uri);
+        listed.emplace(info.uri, std::move(info));
       }
-      entry.layout = *mapped;
-      entries[i] = std::move(entry);
-      ++st.reused;
     } else {
-      to_scan.push_back(i);
+      paths = catalog::discover_files(collection, &skipped);
+      for (auto& p : paths) p = absolute(p);
     }
-  }
-  if (previous) {
-    for (const auto& [path, entry] : old_files) {
-      if (!std::binary_search(paths.begin(), paths.end(), path)) ++st.dropped;
+    std::sort(paths.begin(), paths.end());
+    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+    auto stat_any = [&](const std::string& path, uint64_t* size, int64_t* mtime) {
+      if (!remote) return stat_file(path, size, mtime);
+      const io::ObjectInfo& info = listed.at(path);
+      *size = info.size;
+      *mtime = info.mtime_ns;
+    };
+
+    if (previous) {
+      for (const auto& f : previous->files) old_files.emplace(f.path, &f);
+      old_layout_map.resize(previous->layouts.size());
+      old_owner.resize(previous->layouts.size());
+      for (const auto& f : previous->files) {
+        if (old_owner[f.layout].empty()) old_owner[f.layout] = f.path;
+      }
     }
+    entries.resize(paths.size());
+    problems.resize(paths.size());
+    for (size_t i = 0; i < paths.size(); ++i) {
+      uint64_t size = 0;
+      int64_t mtime = 0;
+      try {
+        stat_any(paths[i], &size, &mtime);
+      } catch (const Error& e) {
+        problems[i] = e.what();
+        continue;
+      }
+      auto it = old_files.find(paths[i]);
+      if (it != old_files.end() && it->second->size == size && it->second->mtime_ns == mtime) {
+        FileEntry entry = *it->second;
+        auto& mapped = old_layout_map[entry.layout];
+        if (!mapped) {
+          Layout l = previous->layouts[entry.layout];
+          l.grid = interner.grid(catalog::Grid(previous->grids[l.grid]));
+          mapped = interner.layout(std::move(l), old_owner[entry.layout]);
+        }
+        entry.layout = *mapped;
+        entries[i] = std::move(entry);
+        ++st.reused;
+      } else {
+        to_scan.push_back(i);
+      }
+    }
+    if (previous) {
+      for (const auto& [path, entry] : old_files) {
+        if (!std::binary_search(paths.begin(), paths.end(), path)) ++st.dropped;
+      }
+    }
+  };
+  if (ranks > 1) {
+    parallel::collective_step(*comm, list_and_compare);
+    parallel::collective_step(*comm, [&] { agree_on_listing(*comm, paths, to_scan); });
+  } else {
+    list_and_compare();
   }
-  Progress progress("indexing", to_scan.size());
-  if (!options.progress) progress.finish();
+  // Under MPI each rank scans a contiguous share; rank 0 draws the bar.
+  const auto share = parallel::share_of(to_scan.size(), rank, ranks);
+  const std::vector<size_t> all_to_scan = to_scan;
+  to_scan.assign(all_to_scan.begin() + static_cast<ptrdiff_t>(share.begin),
+                 all_to_scan.begin() + static_cast<ptrdiff_t>(share.end));
+  Progress progress("indexing", all_to_scan.size(), ranks);
+  if (!options.progress || rank != 0) progress.hide();
   // Remote files wait on the network, not the CPU: one thread per request.
   const unsigned threads = options.threads ? options.threads
                            : remote        ? io::remote_options().requests
@@ -417,7 +357,23 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
     }
     progress.tick();
   };
-  parallel_for(to_scan.size(), threads, scan_one);
+  if (ranks > 1) {
+    parallel::collective_step(*comm, [&] { parallel_for(to_scan.size(), threads, scan_one); });
+    std::vector<std::string> pieces;
+    parallel::collective_step(*comm, [&] {
+      // Rank 0 keeps its own entries where they are.
+      pieces = comm->gather(
+          rank == 0 ? std::string() : encode_share(index, interner, to_scan, entries, problems), 0);
+    });
+    st.scanned = to_scan.size();
+    if (rank != 0) return CollectionIndex{};
+    for (int r = 1; r < ranks; ++r) {
+      merge_share(pieces[static_cast<size_t>(r)], interner, entries, problems);
+    }
+    to_scan = all_to_scan;
+  } else {
+    parallel_for(to_scan.size(), threads, scan_one);
+  }
   progress.finish();
   st.scanned = to_scan.size();
   for (size_t i = 0; i < paths.size(); ++i) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "index/collection_index.h"
+#include "parallel/communicator.h"
 
 namespace pixeldrill::index {
 
@@ -24,9 +25,13 @@ struct IndexOptions {
 };
 
 // `previous` is the index to update, if any. Throws Error when the collection
-// cannot be listed or holds no file at all.
+// cannot be listed or holds no file at all. With a communicator of several
+// ranks (mpirun), each rank reads its share of the files to scan and rank 0
+// gets the whole index, identical to one process's; other ranks get an empty
+// one (and their own share's counts in `stats`).
 CollectionIndex build_index(const std::string& collection, const CollectionIndex* previous,
-                            const IndexOptions& options, IndexStats* stats);
+                            const IndexOptions& options, IndexStats* stats,
+                            parallel::Communicator* comm = nullptr);
 
 // Size and modification time (ns) of a file; throws Error naming it.
 void stat_file(const std::string& path, uint64_t* size, int64_t* mtime_ns);

@@ -106,6 +106,24 @@ std::shared_ptr<const MappedIndex> MappedIndex::in_memory(const CollectionIndex&
   return m;
 }
 
+std::shared_ptr<const MappedIndex> MappedIndex::from_bytes(std::string bytes, std::string name) {
+  std::shared_ptr<MappedIndex> m(new MappedIndex);
+  m->name_ = std::move(name);
+  m->owned_ = std::move(bytes);
+  m->base_ = m->owned_.data();
+  m->size_ = m->owned_.size();
+  if (m->size_ < 12 || std::memcmp(m->base_, kMagic, 8) != 0) {
+    throw Error(m->name_ + ": not a pixeldrill index (bad magic bytes)");
+  }
+  m->version_ = load<uint32_t>(m->base_ + 8);
+  if (m->version_ != kVersion3) {
+    throw Error(m->name_ + ": index format version " + std::to_string(m->version_) +
+                " where version 3 was expected");
+  }
+  m->parse();
+  return m;
+}
+
 void MappedIndex::inconsistent(const std::string& what) const {
   throw Error(name_ + ": index is inconsistent (" + what + "); re-run pixeldrill index");
 }

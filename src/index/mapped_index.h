@@ -46,6 +46,9 @@ class MappedIndex {
   // The same view over an index held in memory (encoded to version 3).
   static std::shared_ptr<const MappedIndex> in_memory(const CollectionIndex& index,
                                                       std::string name);
+  // The same view over the bytes of a version-3 file held in memory (how the
+  // ranks of an MPI run hand their share to rank 0); `name` names it in errors.
+  static std::shared_ptr<const MappedIndex> from_bytes(std::string bytes, std::string name);
   ~MappedIndex();
   MappedIndex(const MappedIndex&) = delete;
   MappedIndex& operator=(const MappedIndex&) = delete;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "catalog/duplicates.h"
+#include "parallel/communicator.h"
 
 namespace pixeldrill::store {
 
@@ -50,7 +51,10 @@ struct ConvertReport {
   std::string summary;                // one human line
 };
 
-ConvertReport convert(const ConvertOptions& options);
+// With a communicator of several ranks (mpirun) each rank writes whole time
+// blocks and rank 0 the shared metadata and, last, the journal: the same store
+// as one process writes. Only rank 0's report is complete.
+ConvertReport convert(const ConvertOptions& options, parallel::Communicator* comm = nullptr);
 
 // "2G", "512M", "1.5GiB", "100000" (bytes). Throws Error naming --max-mem.
 size_t parse_size(const std::string& text, const std::string& option = "--max-mem");

@@ -1,0 +1,55 @@
+#pragma once
+// Running pixeldrill under `mpirun` in tests: OpenMPI on a 2-core machine
+// (oversubscribed), as root when CI is root, shared memory only, every run
+// bounded by `timeout` so a hang fails the test (status 124) instead of
+// blocking CI.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "../drill/drill_test_util.h"
+
+namespace pixeldrill::testing {
+
+// Why the MPI tests cannot run here, or "" when they can.
+inline std::string mpi_unavailable() {
+  const auto plugin =
+      std::filesystem::path(pixeldrill_bin()).parent_path() / "libpixeldrill_mpi.so";
+  if (!std::filesystem::exists(plugin)) {
+    return "pixeldrill was built without MPI (no " + plugin.string() + ")";
+  }
+  if (std::system("command -v mpirun > /dev/null 2>&1") != 0) return "mpirun is not installed";
+  return "";
+}
+
+#define PIXELDRILL_REQUIRE_MPI()                                      \
+  do {                                                                \
+    const std::string why = ::pixeldrill::testing::mpi_unavailable(); \
+    if (!why.empty()) GTEST_SKIP() << why;                            \
+  } while (0)
+
+// `mpirun -np N pixeldrill ARGS` (N = 0: pixeldrill alone, no launcher).
+inline std::string mpi_command(int ranks, const std::string& args, const std::string& env = "") {
+  if (ranks == 0) return env + " timeout 300 " + pixeldrill_bin() + " " + args;
+  // Components stay loaded at finalize, so LeakSanitizer can name their frames
+  // (tests/lsan.supp) instead of "<unknown module>".
+  return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+         "OMPI_MCA_mca_base_component_disable_dlclose=1 " +
+         env + " timeout 300 mpirun --oversubscribe --bind-to none -np " + std::to_string(ranks) +
+         " " + pixeldrill_bin() + " " + args;
+}
+
+// Every regular file under root (relative path -> bytes).
+inline std::map<std::string, std::string> tree_bytes(const std::filesystem::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    files[std::filesystem::relative(e.path(), root).string()] = read_text(e.path().string());
+  }
+  return files;
+}
+
+}  // namespace pixeldrill::testing
