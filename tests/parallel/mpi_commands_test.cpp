@@ -225,6 +225,21 @@ std::string damaged_copy(const TempDir& out, const std::string& coll, std::strin
   return copy;
 }
 
+// A store on S3 is staged in one process's work folder: several ranks are
+// refused before anything is read or written (no S3 server is needed to see it).
+TEST_F(MpiCommands, ConvertIntoS3IsRefusedOnSeveralRanks) {
+  PIXELDRILL_REQUIRE_MPI();
+  TempDir work;
+  const auto r = run(mpi_command(2, "convert " + coll() +
+                                        " -q -o s3://bucket/sst.zarr --work-dir " + work.str("w")) +
+                     " 2>&1");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("s3://bucket/sst.zarr: converting into S3 runs in one process"),
+            std::string::npos)
+      << r.out;
+  EXPECT_FALSE(std::filesystem::exists(work.str("w")));
+}
+
 TEST_F(MpiCommands, ARankThatCannotReadAFileSkipsItAsOneProcessDoes) {
   PIXELDRILL_REQUIRE_MPI();
   TempDir out;
