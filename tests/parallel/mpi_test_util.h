@@ -34,10 +34,14 @@ inline std::string mpi_unavailable() {
 // `mpirun -np N pixeldrill ARGS` (N = 0: pixeldrill alone, no launcher).
 inline std::string mpi_command(int ranks, const std::string& args, const std::string& env = "") {
   if (ranks == 0) return env + " timeout 300 " + pixeldrill_bin() + " " + args;
-  // Components stay loaded at finalize, so LeakSanitizer can name their frames
-  // (tests/lsan.supp) instead of "<unknown module>".
+  // Under ASan, ranks do not check for leaks: OpenMPI's components leave
+  // allocations whose frames LeakSanitizer can only call "<unknown module>"
+  // (102 reports in one run, none with a pixeldrill frame; neither
+  // tests/lsan.supp nor mca_base_component_disable_dlclose=1 reaches them).
+  // The same code paths are leak-checked in the one-process tests; address
+  // and UB errors still stop the ranks.
   return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
-         "OMPI_MCA_mca_base_component_disable_dlclose=1 " +
+         "ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 " +
          env + " timeout 300 mpirun --oversubscribe --bind-to none -np " + std::to_string(ranks) +
          " " + pixeldrill_bin() + " " + args;
 }
