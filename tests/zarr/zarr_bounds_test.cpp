@@ -43,6 +43,11 @@ TEST(ZarrBounds, HugeChunksAreRefusedBeforeAllocating) {
   EXPECT_EQ(refusal(zarray({5.55556e+34, 4, 5}, {6, 4, 5})), ErrorKind::kCorrupt);
   EXPECT_EQ(refusal(zarray({12, 4, 5}, {-1, 4, 5})), ErrorKind::kCorrupt);
   EXPECT_EQ(refusal(zarray({12, 4, 5}, {6.5, 4, 5})), ErrorKind::kCorrupt);
+  auto format = zarray({12, 4, 5}, {6, 4, 5});
+  format["zarr_format"] = 2.11111e+43;  // its conversion to int was undefined
+  EXPECT_EQ(refusal(format), ErrorKind::kCorrupt);
+  format["zarr_format"] = 3;
+  EXPECT_EQ(refusal(format), ErrorKind::kCorrupt);
   auto blosc = zarray({12, 4, 5}, {6, 4, 5});
   blosc["compressor"] = {{"id", "blosc"}, {"cname", "lz4"}, {"blocksize", 6.66667e+82}};
   EXPECT_EQ(refusal(blosc), ErrorKind::kCorrupt);

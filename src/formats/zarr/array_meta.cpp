@@ -86,7 +86,11 @@ void check_bounds(const ArrayMeta& m, const std::string& where) {
 
 ArrayMeta ArrayMeta::from_json(const nlohmann::json& j, const std::string& where) {
   try {
-    if (j.value("zarr_format", 0) != 2) throw Error(where + ": not a Zarr v2 array");
+    // Compared as JSON, never converted: a float like 2e43 made the int
+    // conversion undefined (found by zarr_chunk_fuzz).
+    if (!j.contains("zarr_format") || j["zarr_format"] != nlohmann::json(2)) {
+      throw Error(ErrorKind::kCorrupt, where + ": not a Zarr v2 array");
+    }
     ArrayMeta m;
     m.shape = lengths(j, "shape", where);
     m.chunks = lengths(j, "chunks", where);
