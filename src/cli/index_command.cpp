@@ -56,12 +56,7 @@ int run_index(const IndexArgs& args) {
   // The index's own upload (rank 0, after the collective count) is added to it.
   const RemoteTraffic before = local_remote_traffic();
   index::write_index(built, args.output);
-  const RemoteTraffic after = local_remote_traffic();
-  traffic.requests += after.requests - before.requests;
-  traffic.retries += after.retries - before.retries;
-  traffic.bytes += after.bytes - before.bytes;
-  traffic.uploads += after.uploads - before.uploads;
-  traffic.bytes_up += after.bytes_up - before.bytes_up;
+  traffic += local_remote_traffic() - before;
   std::fprintf(stderr,
                "indexed %zu files (%zu read, %zu unchanged, %zu dropped, %zu failed) in %.2f s"
                " (%.1f ms per file read) -> %s\n",

@@ -37,6 +37,16 @@ inline void add_remote_flags(CLI::App* app) {
 // counts to rank 0 (collective: every rank calls it; others get zeros).
 struct RemoteTraffic {
   unsigned long long requests = 0, retries = 0, bytes = 0, uploads = 0, bytes_up = 0;
+
+  RemoteTraffic& operator+=(const RemoteTraffic& o) {
+    requests += o.requests, retries += o.retries, bytes += o.bytes;
+    uploads += o.uploads, bytes_up += o.bytes_up;
+    return *this;
+  }
+  RemoteTraffic operator-(const RemoteTraffic& o) const {
+    return {requests - o.requests, retries - o.retries, bytes - o.bytes, uploads - o.uploads,
+            bytes_up - o.bytes_up};
+  }
 };
 inline RemoteTraffic local_remote_traffic() {
   const auto& c = io::http_counters();
@@ -54,11 +64,7 @@ inline RemoteTraffic job_remote_traffic(parallel::Communicator& comm) {
                     &t.uploads, &t.bytes_up) != 5) {
       continue;
     }
-    sum.requests += t.requests;
-    sum.retries += t.retries;
-    sum.bytes += t.bytes;
-    sum.uploads += t.uploads;
-    sum.bytes_up += t.bytes_up;
+    sum += t;
   }
   return sum;
 }
