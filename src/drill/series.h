@@ -20,6 +20,9 @@ namespace pixeldrill::drill {
 // storage, enough decimals to tell packing quanta apart for packed numbers.
 enum class Digits { kDouble, kFloat32, kInteger, kQuantum };
 
+// The units of a column --celsius converted.
+inline constexpr const char* kCelsiusUnits = "degree_Celsius";
+
 struct Column {
   std::string name;   // variable name, e.g. sea_surface_temperature
   std::string units;  // after --celsius: "degree_Celsius"

@@ -49,7 +49,7 @@ SeriesBuilder::SeriesBuilder(const Query& query, const Plan& plan, std::vector<C
   for (auto& c : columns_) {
     const bool convert = query.celsius && converts_to_celsius(c);
     celsius_.push_back(convert);
-    if (convert) c.units = "degree_Celsius";
+    if (convert) c.units = kCelsiusUnits;
   }
   if (reduced()) reduction_ = plan_reduction(columns_, query.reduce);
   for (const auto& c : columns_) valid_columns_.push_back(c.name != kQualityVariable);

@@ -356,7 +356,7 @@ drill::Series write_cube_netcdf(const drill::Dataset& dataset, const drill::Quer
           }
         }
       }
-      const std::string units = celsius ? "degree_Celsius" : column.units;
+      const std::string units = celsius ? drill::kCelsiusUnits : column.units;
       if (!units.empty()) w.text(var_ids[v], "units", units);
       if (enc[v].scale) put_number(w, var_ids[v], "scale_factor", *enc[v].scale);
       if (enc[v].offset) put_number(w, var_ids[v], "add_offset", *enc[v].offset);

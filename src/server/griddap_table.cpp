@@ -93,7 +93,7 @@ GriddapTable fetch_griddap(const drill::Dataset& dataset, const drill::DatasetIn
     const drill::Column& c = series.columns[v];
     const auto* var = info.find(c.name);
     // A packed file among those read decodes the column, whatever the first file says.
-    const bool decoded = c.digits == drill::Digits::kQuantum || c.units == "degree_Celsius";
+    const bool decoded = c.digits == drill::Digits::kQuantum || c.units == drill::kCelsiusUnits;
     table.columns.push_back({c.name, c.units, var && !decoded ? erddap_type(*var) : "double"});
   }
   table.values.assign(cells * table.nvars, std::nan(""));
