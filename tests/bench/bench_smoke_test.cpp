@@ -13,6 +13,8 @@
 #include <set>
 #include <string>
 
+#include "../support/test_paths.h"
+
 namespace {
 
 class BenchTempDir {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../support/temp_dir.h"
+#include "../support/test_paths.h"
 
 namespace pixeldrill::testing {
 

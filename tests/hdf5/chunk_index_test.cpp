@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../support/temp_dir.h"
+#include "../support/test_paths.h"
 #include "codec/chunk_pipeline.h"
 #include "core/error.h"
 #include "io/byte_source.h"
@@ -62,8 +63,8 @@ std::multiset<std::string> our_chunks(const FileContents& contents) {
 }
 
 std::multiset<std::string> h5py_chunks(const std::string& path) {
-  const std::string out = run(
-      "/usr/bin/python3 " PIXELDRILL_SOURCE_DIR "/tests/python/index_chunk_info.py '" + path + "'");
+  const std::string out = run(std::string("/usr/bin/python3 ") + PIXELDRILL_SOURCE_DIR +
+                              "/tests/python/index_chunk_info.py '" + path + "'");
   std::multiset<std::string> lines;
   std::istringstream in(out);
   for (std::string line; std::getline(in, line);) lines.insert(line);

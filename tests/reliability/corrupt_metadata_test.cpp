@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "../drill/drill_test_util.h"
+#include "../support/test_paths.h"
 
 using namespace pixeldrill::testing;
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "../support/test_paths.h"
 #include "server/http_server.h"
 #include "server_test_util.h"
 

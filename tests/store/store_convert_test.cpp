@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "../support/test_paths.h"
 #include "formats/zarr/directory.h"
 #include "store_fixture.h"
 

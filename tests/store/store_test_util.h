@@ -15,6 +15,7 @@
 #include <string>
 
 #include "../support/temp_dir.h"
+#include "../support/test_paths.h"
 
 namespace pixeldrill::store_test {
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "temp_dir.h"
+#include "test_paths.h"
 
 namespace pixeldrill::testing {
 

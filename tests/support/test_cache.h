@@ -13,6 +13,8 @@
 #include <functional>
 #include <string>
 
+#include "test_paths.h"
+
 namespace pixeldrill::testing {
 
 // Returns BUILD/test-cache/NAME, calling make(dir) first when it is not there

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/test_paths.h"
 #include "core/civil_time.h"
 #include "synth/land_mask.h"
 #include "synth/product.h"
@@ -163,8 +164,8 @@ TEST(SynthCli, XarrayAndH5pyDecodeTheSameSstAsNetcdfC) {
     for (size_t c = 5; c < 300; c += 41) pixels.push_back({r, c});
   std::string args;
   for (auto [r, c] : pixels) args += " " + std::to_string(r) + " " + std::to_string(c);
-  const auto py = run("/usr/bin/python3 " PIXELDRILL_SOURCE_DIR "/tests/python/synth_stats.py '" +
-                      path + "'" + args);
+  const auto py = run(std::string("/usr/bin/python3 ") + PIXELDRILL_SOURCE_DIR +
+                      "/tests/python/synth_stats.py '" + path + "'" + args);
   ASSERT_EQ(py.exit_code, 0) << py.output;
   const auto j = nlohmann::json::parse(py.output);
   EXPECT_EQ(j["time"], "2016-07-01T15:20:00");

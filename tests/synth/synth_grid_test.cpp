@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/test_paths.h"
 #include "core/error.h"
 #include "synth/product.h"
 #include "synth_test_util.h"

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../support/temp_dir.h"
+#include "../support/test_paths.h"
 
 namespace pixeldrill::synth::testing {
 
