@@ -10,8 +10,17 @@ function init(args)
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
 end
 
+-- GRIDDAP=DATASET: the same point as an ERDDAP griddap .csv request over all days.
+local griddap = os.getenv("GRIDDAP")
+
 function request()
-  return wrk.format("GET", prefix .. points[math.random(#points)])
+  local p = points[math.random(#points)]
+  if griddap then
+    local lat, lon = p:match("([^,]+),([^,]+)")
+    return wrk.format("GET", "/erddap/griddap/" .. griddap ..
+      ".csv?sea_surface_temperature%5B0:1:last%5D%5B(" .. lat .. ")%5D%5B(" .. lon .. ")%5D")
+  end
+  return wrk.format("GET", prefix .. p)
 end
 
 function done(summary, latency, requests)

@@ -4,12 +4,13 @@
 # over a soak, and xarray answering the same points in one warm process.
 #
 #   bench/serve_load.sh [--years N] [--decimate N] [--seconds S] [--soak S] [--out DIR]
+#   [--max-active N] (passed to serve)
 # Defaults: 2 years at --decimate 10 (450 x 600), 10 s per point of the curve,
 # 60 s soak. The issue's setting: --years 10 --soak 600.
 # Uses build/pixeldrill (bash scripts/build.sh release), wrk, /usr/bin/python3 (xarray).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-years=2 decimate=10 seconds=10 soak=60 out=bench/results/tmp/serve
+years=2 decimate=10 seconds=10 soak=60 out=bench/results/tmp/serve max_active=-1
 while (($#)); do
   case "$1" in
     --years) years=$2; shift 2 ;;
@@ -17,6 +18,7 @@ while (($#)); do
     --seconds) seconds=$2; shift 2 ;;
     --soak) soak=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --max-active) max_active=$2; shift 2 ;;
     *) echo "serve_load.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -32,11 +34,18 @@ if [ ! -d "$data/store.zarr" ]; then
   "$bin" convert "$data/files" -o "$data/store.zarr" >/dev/null
 fi
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" serve --dataset "store=$data/store.zarr" --dataset "index=$data/files.pdx" --port "$port" \
+# Dataset ids: "store" and "files" ("index" is reserved: /erddap/griddap/index.json).
+"$bin" serve --dataset "store=$data/store.zarr" --dataset "files=$data/files.pdx" --port "$port" \
+  --max-active "$max_active" \
   2>"$out/access.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/datasets" >/dev/null && break; sleep 0.1; done
+if ! kill -0 $server 2>/dev/null; then
+  echo "serve_load.sh: the server did not start:" >&2
+  cat "$out/access.log" >&2
+  exit 1
+fi
 base="http://127.0.0.1:$port"
 
 # Random points with valid values in the last time step (ocean), chosen once.
@@ -53,6 +62,7 @@ while read -r p && [ "$(wc -l <"$points")" -lt 200 ]; do
   fi
 done <"$out/candidates.txt"
 echo "== $(wc -l <"$points") ocean points" >&2
+if [ ! -s "$points" ]; then echo "serve_load.sh: no ocean point answered; see $out/access.log" >&2; exit 1; fi
 
 run_wrk() {  # dataset connections seconds
   POINTS_FILE=$points PATH_PREFIX="/api/v1/datasets/$1/drill?var=sea_surface_temperature&point=" \
@@ -61,11 +71,14 @@ run_wrk() {  # dataset connections seconds
 rss() { awk '/VmRSS/ {print $2}' /proc/$server/status; }
 
 {
-  echo "# pixeldrill serve load: $years year(s), decimate $decimate, $(nproc) cores, $(date -u +%FT%TZ)"
-  for ds in store index; do
+  echo "# pixeldrill serve load: $years year(s), decimate $decimate, $(nproc) cores, --max-active $max_active, $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  for ds in store files; do
     for c in 1 4 16 64 128 256; do
       echo "$ds connections=$c $(run_wrk $ds $c "$seconds") rss_kb=$(rss)"
     done
+  done
+  for c in 1 64; do
+    echo "griddap-store connections=$c $(GRIDDAP=store run_wrk store $c "$seconds") rss_kb=$(rss)"
   done
   echo "xarray-in-process $(/usr/bin/python3 bench/serve_xarray.py "$data/store.zarr" "$points" "$seconds")"
   echo "# soak: store, 64 connections, $soak s; RSS (kB) every 10 s"
@@ -77,3 +90,4 @@ rss() { awk '/VmRSS/ {print $2}' /proc/$server/status; }
   echo "soak $(grep '^RESULT' "$out/soak.txt") rss_kb:$samples"
 } | tee "$out/results.txt"
 echo "access log lines: $(wc -l <"$out/access.log")" >&2
+gzip -f "$out/access.log"

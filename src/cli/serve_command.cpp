@@ -2,6 +2,7 @@
 // API and the web page over datasets opened once.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/command.h"
@@ -22,6 +23,7 @@ struct ServeOptions {
   int port = -1;
   std::string web_dir;
   int refresh_seconds = -1;
+  std::optional<int> max_active;
   std::string max_cube_size;
 };
 
@@ -35,6 +37,7 @@ int run_serve(const ServeOptions& o) {
   if (o.port >= 0) config.port = o.port;
   if (!o.web_dir.empty()) config.web_dir = o.web_dir;
   if (o.refresh_seconds >= 0) config.refresh_seconds = o.refresh_seconds;
+  if (o.max_active) config.max_active = *o.max_active;
   if (!o.max_cube_size.empty()) {
     config.max_cube_bytes = store::parse_size(o.max_cube_size, "--max-cube-size");
   }
@@ -66,6 +69,10 @@ Command make_serve_command(CLI::App& root) {
   app->add_option("--refresh", opts->refresh_seconds,
                   "look for new data every N seconds (0: only on SIGHUP)")
       ->check(CLI::Range(0, 86400));
+  app->add_option("--max-active", opts->max_active,
+                  "requests answered at once, the rest queued in arrival order (default -1: no "
+                  "limit; 0: twice the cores)")
+      ->check(CLI::Range(-1, 4096));
   app->add_option("--max-cube-size", opts->max_cube_size,
                   "refuse (HTTP 413) a box cube whose uncompressed size is larger (default 1G)");
   return {app, [opts] { return run_serve(*opts); }};

@@ -3,7 +3,9 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +16,7 @@
 
 #include "core/civil_time.h"
 #include "core/error.h"
+#include "server/fair_gate.h"
 #include "server/http_library.h"
 
 namespace pixeldrill::server {
@@ -60,14 +63,24 @@ class AccessLog {
   std::mutex mutex_;
 };
 
+size_t gate_capacity(int max_active) {
+  if (max_active < 0) return 0;  // no limit
+  if (max_active > 0) return static_cast<size_t>(max_active);
+  return 2 * std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
   std::shared_ptr<Service> service;
   httplib::Server http;
   AccessLog log;
+  FairGate gate;
+  int listen_socket = -1;
   explicit Impl(std::shared_ptr<Service> s)
-      : service(std::move(s)), log(service->config().access_log) {}
+      : service(std::move(s)),
+        log(service->config().access_log),
+        gate(gate_capacity(service->config().max_active)) {}
 };
 
 HttpServer::HttpServer(std::shared_ptr<Service> service)
@@ -84,6 +97,14 @@ HttpServer::HttpServer(std::shared_ptr<Service> service)
   http.set_payload_max_length(config.max_body_bytes);
   // Without TCP_NODELAY a small response waits for the client's delayed ACK (~40 ms).
   http.set_tcp_nodelay(true);
+  // cpp-httplib 0.11 listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into
+  // Debian's library): 64 clients connecting at once overflow it, the kernel drops their
+  // SYNs and they retry after 1 s and 3 s. bind() listens again on this socket with a
+  // full backlog.
+  http.set_socket_options([impl = impl_.get()](socket_t sock) {
+    httplib::default_socket_options(sock);
+    impl->listen_socket = sock;
+  });
   http.set_keep_alive_max_count(10000);
   http.set_keep_alive_timeout(5);
   http.set_read_timeout(10, 0);
@@ -95,13 +116,17 @@ HttpServer::HttpServer(std::shared_ptr<Service> service)
     return httplib::Server::HandlerResponse::Unhandled;
   });
   Service* svc = impl_->service.get();
-  auto handler = [svc](const httplib::Request& req, httplib::Response& res) {
+  FairGate* gate = &impl_->gate;
+  auto handler = [svc, gate](const httplib::Request& req, httplib::Response& res) {
     HttpRequest r;
     r.method = req.method;
     r.target = req.target;
     r.body = req.body;
     r.header = [&req](const std::string& key) { return req.get_header_value(key); };
-    HttpResponse out = svc->handle(r);
+    HttpResponse out = [&] {
+      const FairGate::Pass pass(*gate);
+      return svc->handle(r);
+    }();
     res.status = out.status;
     for (const auto& [k, v] : out.headers) res.set_header(k, v);
     if (out.status != 304 && out.status != 204)
@@ -126,6 +151,9 @@ int HttpServer::bind() {
   } else if (!impl_->http.bind_to_port(c.bind, port)) {
     throw Error(ErrorKind::kIo, "serve: cannot bind " + c.bind + ":" + std::to_string(port) +
                                     " (in use, or not an address of this machine)");
+  }
+  if (impl_->listen_socket >= 0 && ::listen(impl_->listen_socket, SOMAXCONN) != 0) {
+    throw Error(ErrorKind::kIo, "serve: cannot listen on " + c.bind + ":" + std::to_string(port));
   }
   return port;
 }

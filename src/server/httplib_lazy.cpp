@@ -56,7 +56,9 @@
     "_ZN7httplib8Response11set_contentERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEES8_") \
   X(19,                                                                                            \
     "_ZNK7httplib7Request16get_header_valueERKNSt7__cxx1112basic_stringIcSt11char_"                \
-    "traitsIcESaIcEEEm")
+    "traitsIcESaIcEEEm")                                                                           \
+  X(20, "_ZN7httplib6Server18set_socket_optionsESt8functionIFviEE")                                \
+  X(21, "_ZN7httplib22default_socket_optionsEi")
 
 namespace {
 constexpr const char* kNames[] = {

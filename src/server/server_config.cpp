@@ -69,8 +69,9 @@ ServerConfig load_server_config(const std::string& path) {
   }
   if (!doc.is_object()) throw BadRequest("serve config " + path + ": expected a table/object");
   static const std::set<std::string> known = {
-      "bind",           "port",    "max_values", "deadline_ms", "refresh_seconds", "threads",
-      "max_body_bytes", "web_dir", "access_log", "dataset",     "datasets",        "max_cube_size"};
+      "bind",    "port",       "max_values",     "deadline_ms", "refresh_seconds",
+      "threads", "max_active", "max_body_bytes", "web_dir",     "access_log",
+      "dataset", "datasets",   "max_cube_size"};
   for (const auto& [k, v] : doc.items()) {
     if (!known.count(k)) throw BadRequest("serve config " + path + ": unknown key '" + k + "'");
   }
@@ -87,6 +88,7 @@ ServerConfig load_server_config(const std::string& path) {
   read_key(doc, "deadline_ms", &c.deadline_ms, where);
   read_key(doc, "refresh_seconds", &c.refresh_seconds, where);
   read_key(doc, "threads", &c.threads, where);
+  read_key(doc, "max_active", &c.max_active, where);
   read_key(doc, "max_body_bytes", &c.max_body_bytes, where);
   read_key(doc, "web_dir", &c.web_dir, where);
   read_key(doc, "access_log", &c.access_log, where);
@@ -128,6 +130,8 @@ void validate_config(const ServerConfig& config) {
     throw BadRequest("serve: port " + std::to_string(config.port) + " is outside 0..65535");
   if (config.threads < 1 || config.threads > 4096)
     throw BadRequest("serve: threads must be 1..4096");
+  if (config.max_active < -1 || config.max_active > 4096)
+    throw BadRequest("serve: max_active must be -1 (no limit), 0 (twice the cores) or 1..4096");
   if (config.deadline_ms < 1) throw BadRequest("serve: deadline_ms must be >= 1");
   std::set<std::string> ids;
   for (const auto& d : config.datasets) {

@@ -22,9 +22,13 @@ struct ServerConfig {
   size_t max_values = 20'000'000;  // numbers per response (413 beyond)
   // A box cube's uncompressed size (the estimate `drill --max-size` checks; 413 beyond).
   uint64_t max_cube_bytes = uint64_t{1} << 30;
-  int deadline_ms = 30'000;         // per request
-  int refresh_seconds = 0;          // periodic refresh; 0: only on SIGHUP
-  int threads = 256;                // workers: cpp-httplib holds one per open keep-alive connection
+  int deadline_ms = 30'000;  // per request
+  int refresh_seconds = 0;   // periodic refresh; 0: only on SIGHUP
+  int threads = 256;         // workers: cpp-httplib holds one per open keep-alive connection
+  // Requests answered at once; the others wait in arrival order (server/fair_gate.h).
+  // -1: no limit (default: a FIFO queue makes fast requests wait behind slow ones, see
+  // docs/serve.md "Load"); 0: twice the cores.
+  int max_active = -1;
   size_t max_body_bytes = 4 << 20;  // POST bodies (station lists)
   std::string web_dir;              // built front end; empty: found beside the binary
   std::string access_log = "-";     // "-": stderr

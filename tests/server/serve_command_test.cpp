@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 #include "core/error.h"
@@ -16,16 +17,18 @@ namespace {
 TEST(ServeConfig, TomlAndJsonGiveTheSameConfig) {
   TempDir dir("pixeldrill-serve-config");
   {
-    std::ofstream(dir.str("a.toml")) << "bind = \"127.0.0.1\"\nport = 9000\nmax_values = 5000\n"
-                                        "[[dataset]]\nid = \"sst\"\nsource = \"/data/sst.zarr\"\n"
-                                        "title = \"SST\"\nlicense = \"CC-BY 4.0\"\n";
+    std::ofstream(dir.str("a.toml"))
+        << "bind = \"127.0.0.1\"\nport = 9000\nmax_values = 5000\nmax_active = 3\n"
+           "[[dataset]]\nid = \"sst\"\nsource = \"/data/sst.zarr\"\n"
+           "title = \"SST\"\nlicense = \"CC-BY 4.0\"\n";
     std::ofstream(dir.str("a.json"))
-        << R"({"port": 9000, "max_values": 5000, "datasets": [{"id": "sst", "source": "/data/sst.zarr", "title": "SST", "license": "CC-BY 4.0"}]})";
+        << R"({"port": 9000, "max_values": 5000, "max_active": 3, "datasets": [{"id": "sst", "source": "/data/sst.zarr", "title": "SST", "license": "CC-BY 4.0"}]})";
   }
   for (const char* name : {"a.toml", "a.json"}) {
     const auto c = server::load_server_config(dir.str(name));
     EXPECT_EQ(c.port, 9000);
     EXPECT_EQ(c.max_values, 5000u);
+    EXPECT_EQ(c.max_active, 3);
     ASSERT_EQ(c.datasets.size(), 1u);
     EXPECT_EQ(c.datasets[0].source, "/data/sst.zarr");
     EXPECT_EQ(c.datasets[0].license, "CC-BY 4.0");
@@ -55,6 +58,8 @@ TEST(ServeConfig, BadConfigsNameFileAndKey) {
   EXPECT_NE(message("[[dataset]]\nid=\"index\"\nsource=\"x\"\n").find("'index' is reserved"),
             std::string::npos);
   EXPECT_NE(message("{", "c.json").find("c.json"), std::string::npos);
+  EXPECT_NE(message("max_active = -2\n[[dataset]]\nid=\"a\"\nsource=\"x\"\n").find("max_active"),
+            std::string::npos);
 }
 
 TEST(ServeCommand, ServesThenRefreshesOnSighupAndExitsOnSigterm) {
@@ -74,6 +79,15 @@ TEST(ServeCommand, ServesThenRefreshesOnSighupAndExitsOnSigterm) {
     }
   }
   ASSERT_FALSE(url.empty()) << read_text(dir.str("err.txt"));
+  // The listen backlog (ss: Send-Q of a listening socket) is the system's, not the 5 compiled
+  // into cpp-httplib, with which 64 clients connecting at once lost SYNs (1 s retries).
+  const std::string port = url.substr(url.rfind(':') + 1, url.size() - url.rfind(':') - 2);
+  const auto listening = run("ss -Hlnt 'sport = :" + port + "'");
+  std::istringstream fields(listening.out);
+  std::string state;
+  long recv_q = -1, backlog = -1;
+  fields >> state >> recv_q >> backlog;
+  EXPECT_GE(backlog, 128) << listening.out;
   const auto api = run("curl -sf '" + url + "api/v1/datasets/sst/drill?point=-40.2,150.3'");
   const auto cli = run(pixeldrill() + " drill " + dir.str("c") + " --point -40.2,150.3");
   EXPECT_EQ(api.out, cli.out);
