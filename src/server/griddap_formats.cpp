@@ -26,29 +26,6 @@ std::string csv_quote(const std::string& s, char sep) {
   return q + "\"";
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // Cells of one row as text (time as ISO 8601, coordinates at their stored
 // precision, missing values as NaN).
 template <typename F>
@@ -288,6 +265,29 @@ void das_attributes(std::string& out, const std::string& name, const nlohmann::j
 }
 
 }  // namespace
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
 
 bool is_griddap_table_type(const std::string& ext) {
   for (const char* e : {"csv", "csvp", "csv0", "tsv", "tsvp", "tsv0", "json", "htmlTable", "nc"}) {

@@ -18,6 +18,8 @@ struct Body {
 // Returns false when ext is not a table type this server writes.
 bool render_griddap(const GriddapTable& table, const std::string& ext, Body* out);
 bool is_griddap_table_type(const std::string& ext);
+// Text safe inside HTML elements and double-quoted attributes.
+std::string html_escape(const std::string& s);
 
 std::string render_das(const drill::DatasetInfo& info, const std::string& title);
 std::string render_dds(const drill::DatasetInfo& info, const std::string& id);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "server/griddap_form.h"
 #include "server/griddap_formats.h"
 #include "server/griddap_query.h"
 #include "server/griddap_table.h"
@@ -241,7 +242,7 @@ HttpResponse Service::griddap(const ServedDataset& d, const std::string& ext,
   } else if (ext == "dds") {
     response = {200, "text/plain; charset=UTF-8", render_dds(*snapshot, d.config.id), {}};
   } else if (ext == "html") {
-    response = {302, "text/plain", "", {{"Location", "/?dataset=" + d.config.id}}};
+    response = {200, "text/html; charset=UTF-8", render_griddap_form(*snapshot, d.config), {}};
   } else if (is_griddap_table_type(ext)) {
     const GriddapRequest parsed = parse_griddap_query(query);
     const ResolvedGriddap resolved = resolve_griddap(parsed, *snapshot);

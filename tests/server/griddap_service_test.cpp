@@ -232,6 +232,39 @@ TEST_F(GriddapService, AxisOnlyRequestAndMetadataDocuments) {
             "Row Type,Variable Name,Attribute Name,Data Type,Value");
 }
 
+TEST_F(GriddapService, DataAccessFormsDefaultRequestEqualsDrill) {
+  const auto page = get(service(), "/erddap/griddap/sst.html");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(page.content_type, "text/html; charset=UTF-8");
+  for (const char* part : {"name=\"time_start\"", "name=\"lat_stride\"", "name=\"lon_stop\"",
+                           "value=\"sea_surface_temperature\"", "value=\"quality_level\"",
+                           "<option value=\"nc\">", "Synthetic SST"}) {
+    EXPECT_NE(page.body.find(part), std::string::npos) << part;
+  }
+  // The URL written into the page (what Submit opens without changes) is a
+  // working request: the last day, strided, equal to the drill at every pixel.
+  const size_t at = page.body.find("id=\"url\" readonly value=\"");
+  ASSERT_NE(at, std::string::npos);
+  const size_t from = page.body.find("value=\"", at) + 7;
+  std::string url = page.body.substr(from, page.body.find('"', from) - from);
+  ASSERT_EQ(url.rfind("sst.htmlTable?", 0), 0u) << url;
+  url.replace(0, url.find('?'), "sst.csv");
+  const auto csv = get(service(), "/erddap/griddap/" + url);
+  ASSERT_EQ(csv.status, 200) << url << "\n" << csv.body;
+  const Keyed served = griddap_values(csv.body);
+  const Keyed drilled = drill_values(folder() + " --box -70,20,70,190 --from 2024-01-06 --var " +
+                                     lines(csv.body)[0].substr(lines(csv.body)[0].rfind(',') + 1));
+  ASSERT_GT(served.size(), 100u);
+  size_t compared = 0;
+  for (const auto& [key, value] : served) {
+    const auto it = drilled.find(key);
+    ASSERT_NE(it, drilled.end()) << key;
+    EXPECT_EQ(it->second, value) << key;
+    compared += !value.empty();
+  }
+  EXPECT_GT(compared, 10u);
+}
+
 TEST_F(GriddapService, ErrorsAsErddapSendsThem) {
   auto r = get(service(), "/erddap/griddap/nope.csv?x");
   EXPECT_EQ(r.status, 404);

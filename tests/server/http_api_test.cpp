@@ -234,5 +234,15 @@ TEST_F(ServerOverHttp, WebPageInChromium) {
   EXPECT_TRUE(std::filesystem::exists(artifacts + "/page.png"));
 }
 
+TEST_F(ServerOverHttp, GriddapFormInChromium) {
+  const std::string web = std::string(PIXELDRILL_SOURCE_DIR) + "/web";
+  ASSERT_TRUE(std::filesystem::exists(web + "/node_modules/playwright-core"))
+      << "playwright-core is not installed: bash scripts/setup.sh (npm ci in web/)";
+  const auto r = run("node " + web + "/test/form_test.mjs " + base() +
+                     "/ sst sea_surface_temperature -40.2 150.3 2>&1");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("ok: sst.htmlTable?sea_surface_temperature"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace pixeldrill::testing
