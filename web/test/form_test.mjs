@@ -4,10 +4,7 @@
 // same request as .csv.
 // Usage: node web/test/form_test.mjs BASE_URL ID VARIABLE LAT LON
 // (run by the GoogleTest ServerOverHttp suite, which starts the server).
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { withChromium } from './chromium.mjs';
 
 const [base, id, variable, lat, lon] = process.argv.slice(2);
 if (!lon) {
@@ -16,14 +13,7 @@ if (!lon) {
 }
 const fail = (message) => { throw new Error(message); };
 
-const profile = mkdtempSync(join(tmpdir(), 'pixeldrill-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-try {
+await withChromium({}, async (context) => {
   const page = context.pages()[0] || await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -61,7 +51,4 @@ try {
   if (rows.length < 3) fail(`no data rows from ${csvUrl}`);
   if (errors.length) fail(`page errors: ${errors.join('; ')}`);
   console.log(`ok: ${url} -> ${rows.length - 2} rows`);
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+});

@@ -3,9 +3,8 @@
 // plotted values equal the downloaded CSV's, keep a screenshot.
 // Usage: node web/test/page_test.mjs BASE_URL LAT LON OUT_DIR
 // (run by the GoogleTest WebPage suite, which starts the server).
-import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { withChromium } from './chromium.mjs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [base, lat, lon, outDir] = process.argv.slice(2);
@@ -15,16 +14,7 @@ if (!outDir) {
 }
 const fail = (message) => { throw new Error(message); };
 
-const profile = mkdtempSync(join(tmpdir(), 'pixeldrill-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  acceptDownloads: true,
-  viewport: { width: 1280, height: 720 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-try {
+await withChromium({ acceptDownloads: true, viewport: { width: 1280, height: 720 } }, async (context) => {
   const page = context.pages()[0] || await context.newPage();
   const external = [];
   page.on('request', (r) => { if (!r.url().startsWith(base)) external.push(r.url()); });
@@ -91,7 +81,4 @@ try {
   await page.screenshot({ path: join(outDir, 'page-box.png') });
   if (external.length) fail(`the page requested other hosts: ${external.join(' ')}`);
   console.log(`web page ok: ${where}; ${plotted.ys.length} values plotted = API = CSV; box mean ${boxUrl}`);
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+});
