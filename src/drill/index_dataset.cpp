@@ -381,7 +381,12 @@ class IndexReader : public QueryReader {
       // One driller (and its chunk buffers) per worker thread bounds memory.
       std::mutex pool_mutex;
       std::vector<std::unique_ptr<FileDriller>> pool;
+      std::atomic<bool> timed_out{false};
       parallel_for(todo.size(), threads, [&](size_t k) {
+        if (timed_out || past_deadline(r.query)) {
+          timed_out = true;
+          return;
+        }
         std::unique_ptr<FileDriller> driller;
         {
           std::lock_guard lock(pool_mutex);
@@ -406,6 +411,7 @@ class IndexReader : public QueryReader {
         std::lock_guard lock(pool_mutex);
         pool.push_back(std::move(driller));
       });
+      if (timed_out) check_deadline(r.query);
     }
     for (auto& f : failures) {
       if (f) problems.push_back(std::move(*f));

@@ -156,6 +156,7 @@ class NetcdfReader : public QueryReader {
     std::map<uint64_t, std::vector<size_t>> by_grid;  // grid fingerprint -> files
     std::vector<StagedFile> staged;
     for (size_t i = 0; i < order.size(); ++i) {
+      check_deadline(r.query);
       read_one(order[i], r, staged, problems, by_grid);
       progress.tick();
       // A stored time far from its file's name date: names cannot be trusted

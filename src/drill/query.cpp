@@ -12,6 +12,18 @@ std::string TimeRange::text() const {
   return "in the whole collection";
 }
 
+bool past_deadline(const Query& q) {
+  return q.deadline && std::chrono::steady_clock::now() > *q.deadline;
+}
+
+void check_deadline(const Query& q) {
+  if (past_deadline(q)) {
+    throw Error(ErrorKind::kIo,
+                "Timeout: the drill took longer than the server's per-request limit; ask for a "
+                "shorter time range, fewer sites or a smaller area");
+  }
+}
+
 const char* reduce_name(Reduce r) {
   switch (r) {
     case Reduce::kNone:

@@ -3,6 +3,7 @@
 // (a time range), what (variables) and how (QC mask, units, box reduction).
 // Every drill path (netCDF-C reference, chunk index, Zarr store) answers the
 // same Query with the same Series.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,7 +52,15 @@ struct Query {
   std::vector<std::vector<std::string>> site_values;
   // Two files with the same time step: refused unless the caller chooses.
   catalog::DuplicatePolicy duplicates = catalog::DuplicatePolicy::kRefuse;
+  // The server's per-request limit: backends stop between files and chunks
+  // once it has passed (check_deadline), so a slow request ends on time.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
+
+// True once the query's deadline (if any) has passed.
+bool past_deadline(const Query& q);
+// Throws Error(kIo, "Timeout: ...") once the query's deadline has passed.
+void check_deadline(const Query& q);
 
 const char* reduce_name(Reduce r);
 Reduce parse_reduce(const std::string& text);  // throws Error naming --reduce

@@ -52,6 +52,7 @@ class StoreReader : public QueryReader {
     // raw[v][k * npix + p]: variable v, k-th selected step, plan pixel p.
     std::vector<std::vector<double>> raw(r.variables.size());
     for (size_t v = 0; v < r.variables.size(); ++v) {
+      check_deadline(r.query);
       read_pixels(r.variables[v], r.plan, steps, raw[v]);
     }
     // Handed over column-wise, as read: no copy or allocation per day.

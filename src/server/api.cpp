@@ -229,7 +229,9 @@ HttpResponse Service::api(const HttpRequest& request, const std::string& path,
     return cube(*d, q);
   }
   const auto started = std::chrono::steady_clock::now();
-  drill::Series series = d->dataset->drill(analysis::analysis_drill_query(analysis, q));
+  drill::Query timed = analysis::analysis_drill_query(analysis, q);
+  timed.deadline = started + std::chrono::milliseconds(config_.deadline_ms);
+  drill::Series series = d->dataset->drill(timed);
   drill::name_single_site(series, q);
   if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(config_.deadline_ms)) {
     throw Error(ErrorKind::kIo,

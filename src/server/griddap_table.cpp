@@ -67,6 +67,7 @@ GriddapTable fetch_griddap(const drill::Dataset& dataset, const drill::DatasetIn
     throw Error(ErrorKind::kTooLarge, too_much_data_message(requested, max_values));
   }
   drill::Query query;
+  query.deadline = deadline;
   query.vars = request.data_variables;
   query.time.from = table.times.front();
   query.time.to = table.times.back();

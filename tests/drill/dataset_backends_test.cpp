@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -173,6 +174,25 @@ TEST_F(DatasetBackends, SameBadQueryGivesTheSameMessageAndKindOnEveryBackend) {
 }
 
 // Every backend describes the same collection the same way.
+TEST_F(DatasetBackends, AQueryPastItsDeadlineStopsWithATimeoutOnEveryBackend) {
+  // The server sets Query::deadline; a backend past it stops between files
+  // or chunks with an Error the server sends as 503, and without it answers.
+  Query q = query({.point = "-40,100"});
+  for (const auto& b : backends()) {
+    const auto dataset = drill::open_dataset(b.source);
+    q.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    try {
+      dataset->drill(q);
+      ADD_FAILURE() << b.name << ": answered past its deadline";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kIo) << b.name;
+      EXPECT_EQ(std::string(e.what()).rfind("Timeout: ", 0), 0u) << b.name << ": " << e.what();
+    }
+    q.deadline = std::chrono::steady_clock::now() + std::chrono::hours(1);
+    EXPECT_FALSE(dataset->drill(q).rows.empty()) << b.name;
+  }
+}
+
 TEST_F(DatasetBackends, InfoDescribesTheSameGridAndTimesOnEveryBackend) {
   const auto ref = drill::open_dataset(backends()[0].source)->info();
   EXPECT_EQ(ref->times.size(), 8u);
