@@ -115,6 +115,9 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
   const size_t chunk_rows = (p.ny + p.cy - 1) / p.cy;
   const size_t chunk_cols = (p.nx + p.cx - 1) / p.cx;
   const size_t nchunks = chunk_rows * chunk_cols;
+  const size_t cr_begin = std::min<size_t>(spec.chunk_row_begin, chunk_rows);
+  const size_t cr_end = std::min<size_t>(spec.chunk_row_end, chunk_rows);
+  const size_t y_begin = cr_begin * p.cy, y_end = std::min(p.ny, cr_end * p.cy);
   const size_t nsub = (spec.new_steps + p.sub_steps - 1) / p.sub_steps;
   const size_t chunk_items = p.ct * p.cy * p.cx;
   const auto fill = zarr::fill_bytes(spec.meta);
@@ -178,7 +181,7 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
     // Window layout [row][step][col]: each step's rows land contiguously.
     const size_t row_stride = ns * p.nx * p.item;
     std::vector<std::byte> window((p.band_rows + p.cy) * row_stride);
-    size_t w0 = 0, w1 = 0;
+    size_t w0 = y_begin, w1 = y_begin;
     // Copies the window's part of chunk (cr, cc) into `chunk` (ct-deep,
     // F order) at time offset t_off.
     auto gather = [&](size_t cr, size_t cc, std::byte* chunk, size_t t_off, size_t depth) {
@@ -207,8 +210,10 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
           return typed(uint64_t{});
       }
     };
-    for (size_t b0 = 0; b0 < p.ny; b0 += p.band_rows) {
-      const size_t b1 = std::min(p.ny, b0 + p.band_rows);
+    // Bands on the source chunk grid, so a part starting inside a source
+    // chunk still inflates each of its chunks once.
+    for (size_t b0 = y_begin, b1 = 0; b0 < y_end; b0 = b1) {
+      b1 = std::min(y_end, (b0 / p.band_rows + 1) * p.band_rows);
       parallel_for(ns, spec.threads, [&](size_t s) {
         thread_local std::vector<std::byte> band;
         band.resize((b1 - b0) * p.nx * p.item);
@@ -223,7 +228,7 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
       // Emit every chunk row the window now covers completely.
       const size_t first = w0 / p.cy;
       size_t last = w1 / p.cy;  // exclusive
-      if (w1 == p.ny) last = chunk_rows;
+      if (w1 == y_end) last = cr_end;
       if (last <= first) continue;
       parallel_for((last - first) * chunk_cols, spec.threads, [&](size_t k) {
         const size_t cr = first + k / chunk_cols, cc = k % chunk_cols;
@@ -251,7 +256,8 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
     }
   }
   if (nsub > 1) {
-    parallel_for(nchunks, spec.threads, [&](size_t k) {
+    parallel_for((cr_end - cr_begin) * chunk_cols, spec.threads, [&](size_t i) {
+      const size_t k = cr_begin * chunk_cols + i;
       const size_t cr = k / chunk_cols, cc = k % chunk_cols;
       bool any = spec.existing > 0;
       for (size_t sb = 0; sb < nsub && !any; ++sb) any = spools[sb]->has(k);
