@@ -245,7 +245,8 @@ TEST_F(MpiCommands, ARankThatCannotReadAFileSkipsItAsOneProcessDoes) {
   TempDir out;
   std::string damaged;
   const std::string copy = damaged_copy(out, coll(), &damaged);
-  // Blocks of 4 days round-robin on 2 ranks: the last (damaged) day is rank 1's.
+  // Blocks of 4 days (4, 4, 4, 2) in consecutive shares: the last (damaged) day is the
+  // last rank's, on 2 ranks and on 3.
   // (A fresh store each: a second run into the first's store would resume it.)
   const std::string args =
       "convert " + copy + " -q --chunks 4,32,32 --vars sea_surface_temperature";
@@ -264,7 +265,7 @@ TEST_F(MpiCommands, ARankThatCannotReadAFileSkipsItAsOneProcessDoes) {
     ASSERT_NE(at, std::string::npos) << r.out;
     EXPECT_EQ(r.out.find(said, at + 1), std::string::npos) << r.out;
     const std::string who =
-        "(read by rank " + std::to_string(n == 2 ? 1 : 0) + " of " + std::to_string(n) + ")";
+        "(read by rank " + std::to_string(n - 1) + " of " + std::to_string(n) + ")";
     EXPECT_NE(r.out.find(who, at), std::string::npos) << r.out;
     // The same store, journal (with its skipped file) and manifest included.
     EXPECT_EQ(tree_bytes(store), tree_bytes(out.str("s1")));
