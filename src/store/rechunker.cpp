@@ -18,8 +18,9 @@ namespace {
 
 struct Plan {
   size_t ny, nx, ct, cy, cx, item;
-  size_t band_rows;  // rows per source band
-  size_t sub_steps;  // steps per sub-block
+  size_t band_rows;    // rows per source band
+  size_t window_rows;  // rows of the window: a band and a chunk row, or the part's rows
+  size_t sub_steps;    // steps per sub-block
 };
 
 Plan make_plan(const BlockSpec& s) {
@@ -33,16 +34,22 @@ Plan make_plan(const BlockSpec& s) {
   const size_t chunk_bytes = p.ct * p.cy * p.cx * p.item;
   const size_t row_bytes = p.nx * p.item;
   const size_t headroom = size_t{48} << 20;  // code, libraries, HDF5 metadata, outputs
+  // The rows this block (or an MPI rank's part of it) covers: no buffer holds more.
+  const size_t chunk_rows = (p.ny + p.cy - 1) / p.cy;
+  const size_t span = std::min<size_t>(p.ny, std::min<size_t>(s.chunk_row_end, chunk_rows) * p.cy) -
+                      std::min<size_t>(s.chunk_row_begin, chunk_rows) * p.cy;
+  auto window_rows = [&](size_t band) { return std::min(band + p.cy, std::max<size_t>(span, 1)); };
   auto fixed = [&](size_t band) {
     // Per worker: the band it encodes into, its native read buffer (up to 8-byte
     // source values) and a chunk being assembled / compressed / merged.
-    return headroom + s.threads * (band * row_bytes + band * p.nx * 8 + 3 * chunk_bytes);
+    const size_t rows = std::min(band, std::max<size_t>(span, 1));
+    return headroom + s.threads * (rows * row_bytes + rows * p.nx * 8 + 3 * chunk_bytes);
   };
   size_t band = std::max<size_t>(1, std::min(s.band_rows ? s.band_rows : p.cy, p.ny));
   auto steps_that_fit = [&](size_t b) -> size_t {
     const size_t f = fixed(b);
     if (f >= s.max_mem) return 0;
-    return (s.max_mem - f) / ((b + p.cy) * row_bytes);
+    return (s.max_mem - f) / (window_rows(b) * row_bytes);
   };
   // Prefer whole source bands (each source chunk inflated once); shrink the
   // band only when not even one step of it fits.
@@ -56,6 +63,7 @@ Plan make_plan(const BlockSpec& s) {
                      "--chunks");
   }
   p.band_rows = band;
+  p.window_rows = window_rows(band);
   p.sub_steps = std::min<size_t>(fit, s.new_steps);
   return p;
 }
@@ -126,7 +134,7 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
   BlockStats stats;
   stats.sub_blocks = nsub;
   stats.band_rows = p.band_rows;
-  stats.peak_buffer_bytes = (p.band_rows + p.cy) * p.sub_steps * p.nx * p.item +
+  stats.peak_buffer_bytes = p.window_rows * p.sub_steps * p.nx * p.item +
                             spec.threads * (p.band_rows * p.nx * p.item + 3 * chunk_items * p.item);
   std::atomic<uint64_t> written{0}, bytes{0};
   std::mutex hook_mutex;
@@ -180,7 +188,7 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
     }
     // Window layout [row][step][col]: each step's rows land contiguously.
     const size_t row_stride = ns * p.nx * p.item;
-    std::vector<std::byte> window((p.band_rows + p.cy) * row_stride);
+    std::vector<std::byte> window(p.window_rows * row_stride);
     size_t w0 = y_begin, w1 = y_begin;
     // Copies the window's part of chunk (cr, cc) into `chunk` (ct-deep,
     // F order) at time offset t_off.
