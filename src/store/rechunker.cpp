@@ -151,7 +151,12 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
   // Final chunk: existing steps (from the store), then each sub-block's part.
   auto finish_chunk = [&](size_t cr, size_t cc,
                           const std::function<void(std::vector<std::byte>&)>& add_new) {
-    std::vector<std::byte> chunk(chunk_items * p.item);
+    // Reused by each thread: a fresh chunk-sized vector per chunk was zeroed
+    // and page-faulted every time (the allocator hands large blocks back to
+    // the system), 2.5x the CPU of a one-thread convert (docs/scaling.md).
+    // Every byte is set below (read or filled), so no zeroing is needed.
+    thread_local std::vector<std::byte> chunk;
+    chunk.resize(chunk_items * p.item);
     const std::vector<uint64_t> index = {spec.time_chunk, cr, cc};
     if (spec.existing > 0) {
       zarr::read_chunk(dir, spec.array, spec.meta, index, chunk);
