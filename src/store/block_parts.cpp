@@ -30,6 +30,17 @@ std::vector<std::vector<BlockPart>> share_blocks(const std::vector<Block>& block
     size_t j = cuts.back();
     while (j < units && prefix[j + 1] * n <= target) ++j;
     if (j < units && prefix[j + 1] * n - target < target - prefix[j] * n) ++j;
+    // A block boundary within a quarter of the block's work of the target is
+    // taken instead: sharing a block makes both ranks read the source chunks
+    // at the cut (a band of each file, a third or more of its bytes) and
+    // open all its files, which costs more than that imbalance.
+    const size_t lo = j / rows * rows, hi = std::min(units, lo + rows);
+    const uint64_t block = (prefix[hi] - prefix[lo]) * n;
+    auto distance = [&](size_t b) {
+      return prefix[b] * n > target ? prefix[b] * n - target : target - prefix[b] * n;
+    };
+    const size_t edge = distance(hi) < distance(lo) ? hi : lo;
+    if (edge >= cuts.back() && distance(edge) * 4 <= block) j = edge;
     cuts.push_back(j);
   }
   cuts.push_back(units);

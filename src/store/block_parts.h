@@ -29,7 +29,8 @@ struct BlockPart {
 
 // Each rank's parts. A chunk row weighs the source values it reads (new steps
 // x pixel rows); the cuts fall on the chunk-row boundaries nearest to equal
-// shares. The same on every rank; it depends on the number of ranks.
+// shares, or on a block boundary within a quarter of a block of them. The
+// same on every rank; it depends on the number of ranks.
 std::vector<std::vector<BlockPart>> share_blocks(const std::vector<Block>& blocks, uint64_t ny,
                                                  uint64_t cy, int ranks);
 
