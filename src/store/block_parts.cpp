@@ -33,14 +33,16 @@ std::vector<std::vector<BlockPart>> share_blocks(const std::vector<Block>& block
     // A block boundary within a quarter of the block's work of the target is
     // taken instead: sharing a block makes both ranks read the source chunks
     // at the cut (a band of each file, a third or more of its bytes) and
-    // open all its files, which costs more than that imbalance.
+    // open all its files, which costs more than that imbalance. Not when
+    // shares are smaller than blocks: a quarter of a share at most, and never
+    // leaving a rank without work.
     const size_t lo = j / rows * rows, hi = std::min(units, lo + rows);
     const uint64_t block = (prefix[hi] - prefix[lo]) * n;
     auto distance = [&](size_t b) {
       return prefix[b] * n > target ? prefix[b] * n - target : target - prefix[b] * n;
     };
     const size_t edge = distance(hi) < distance(lo) ? hi : lo;
-    if (edge >= cuts.back() && distance(edge) * 4 <= block) j = edge;
+    if (edge > cuts.back() && distance(edge) * 4 <= std::min(block, total)) j = edge;
     cuts.push_back(j);
   }
   cuts.push_back(units);

@@ -44,6 +44,9 @@ TEST(BlockParts, OneBlockIsSharedByChunkRowsOfAboutEqualPixelRows) {
   EXPECT_EQ(layout(share_blocks(blocks_of({118}), 900, 64, 2)), "0:0-7 |0:7-15 ");
   // Thirds: 300 pixel rows is nearest 320 (5 chunk rows), 600 nearest 576 (9).
   EXPECT_EQ(layout(share_blocks(blocks_of({118}), 900, 64, 3)), "0:0-5 |0:5-9 |0:9-15 ");
+  // Quarters: no rank is left without rows (a quarter of the block is a whole
+  // share here, not a small imbalance to trade for a whole block).
+  EXPECT_EQ(layout(share_blocks(blocks_of({118}), 900, 64, 4)), "0:0-4 |0:4-7 |0:7-11 |0:11-15 ");
   // 90 rows in chunk rows of 16 (the last 10 tall): 3 + 3 on 2 ranks, 2 each on 3.
   EXPECT_EQ(layout(share_blocks(blocks_of({14}), 90, 16, 2)), "0:0-3 |0:3-6 ");
   EXPECT_EQ(layout(share_blocks(blocks_of({14}), 90, 16, 3)), "0:0-2 |0:2-4 |0:4-6 ");
