@@ -6,6 +6,10 @@
 #
 #   bash bench/mpi_scaling.sh [BUILD_DIR]
 #   DAYS=60 DECIMATE=5 STATIONS=1000 RANKS="1 2 4" bash bench/mpi_scaling.sh
+#   JOBS="convert-1block" RANKS="1 2" bash bench/mpi_scaling.sh   # some measurements only
+#
+# JOBS (default all): convert (15-day time blocks: 8 blocks), convert-1block (every day in
+# one time block: ranks share it by spatial chunk rows), index, drill, drill-nc.
 #
 # On a machine with fewer cores than ranks, wall time cannot show a speed-up;
 # CPU seconds per rank can: they show whether work is split or repeated.
@@ -19,10 +23,14 @@ DAYS=${DAYS:-120}
 DECIMATE=${DECIMATE:-5}
 STATIONS=${STATIONS:-1000}
 RANKS=${RANKS:-"1 2 4"}
+JOBS=${JOBS:-"convert convert-1block index drill drill-nc"}
+wanted() { [[ " $JOBS " == *" $1 "* ]]; }
 work="${WORK:-$(mktemp -d /tmp/pixeldrill-mpi-bench-XXXXXX)}"
 trap '[ -z "${KEEP:-}" ] && rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader
 export PIXELDRILL_RANK_STATS=1
+# Stores and NetCDF outputs say when they were made: fixed, so runs compare byte for byte.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1764633600}
 
 coll="$work/coll"
 last=$(date -u -d "2020-01-01 + $((DAYS - 1)) days" +%F)
@@ -90,19 +98,29 @@ run() {
 }
 
 for n in $RANKS; do
+  wanted convert || break
   rm -rf "$work/s.zarr"
   run convert "$n" "$bin" convert "$coll" -o "$work/s.zarr" -q --chunks 15,64,64
   check convert "$n" "$work/s.zarr"
 done
 for n in $RANKS; do
+  wanted convert-1block || break
+  rm -rf "$work/s1.zarr"
+  run convert-1block "$n" "$bin" convert "$coll" -o "$work/s1.zarr" -q --chunks 366,64,64
+  check convert-1block "$n" "$work/s1.zarr"
+done
+for n in $RANKS; do
+  wanted index || break
   run index "$n" "$bin" index "$coll" -o "$work/i.pdx" --full
   check index "$n" "$work/i.pdx"
 done
 for n in $RANKS; do
+  wanted drill || break
   run drill "$n" "$bin" drill "$work/c.pdx" --stations "$work/stations.csv" -o "$work/d.csv"
   check drill "$n" "$work/d.csv"
 done
 for n in $RANKS; do
+  wanted drill-nc || break
   run drill-nc "$n" "$bin" drill "$coll" --stations "$work/stations.csv" -o "$work/d.csv" \
     --from 2020-01-01 --to "$last"
   check drill-nc "$n" "$work/d.csv"

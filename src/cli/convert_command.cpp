@@ -60,7 +60,7 @@ int run(ConvertArgs& a) {
   o.duplicates = catalog::parse_duplicate_policy(a.duplicates);
   o.vars = split(a.vars);
   o.progress = !a.quiet;
-  // Under mpirun each rank writes its time blocks; rank 0 reports.
+  // Under mpirun each rank writes its share of the time blocks; rank 0 reports.
   auto& comm = parallel::world();
   const auto report = store::convert(o, &comm);
   if (comm.rank() != 0) return kExitOk;

@@ -1,6 +1,7 @@
 #include "drill/dataset.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <vector>
 
 #include "core/error.h"
@@ -30,6 +31,17 @@ bool register_dataset_opener(DatasetOpener opener) {
 }
 
 std::shared_ptr<Dataset> open_dataset(const std::string& source) {
+  if (source.starts_with('@')) {
+    // `index` reads a URL list (docs/remote.md); a drill goes through the
+    // index it writes, which holds every file's chunk table.
+    const std::string list = source.substr(1);
+    std::error_code ec;
+    throw BadRequest(
+        source + ": a list of URLs is drilled through an index: run `pixeldrill index " + source +
+        " -o urls.pdx` first, then `pixeldrill drill urls.pdx ...`" +
+        (std::filesystem::exists(list, ec) ? "" : " (and " + list + " does not exist)") +
+        "; see docs/remote.md");
+  }
   for (const auto& opener : openers()) {
     if (auto dataset = opener.open(source)) return dataset;
   }

@@ -6,6 +6,7 @@
 
 #include "drill/dataset_base.h"
 #include "drill/netcdf_dataset.h"
+#include "drill/plan.h"
 #include "index/binary_io.h"
 #include "parallel/collective.h"
 
@@ -54,6 +55,30 @@ TimeRange time_share(const TimeRange& whole, const std::vector<int64_t>& all_tim
   if (rank > 0) r.from = from + span * rank / size;
   if (rank + 1 < size) r.to = from + span * (rank + 1) / size - 1;
   return r;
+}
+
+// A share of the sites: one process skips sites outside the grid with a
+// warning each and answers the others, so a share whose every site lies
+// outside is not refused as a query of such sites alone would be. It drills
+// one site of the query on the grid with them, for the frame of its answer
+// (columns, source, attributes) and the warnings on its own sites, and keeps
+// none of that site's rows or pixels.
+DrillShare drill_site_share(const DatasetBase& base, const Query& query, const Query& part) {
+  try {
+    return base.drill_share(part);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kBadRequest) throw;
+    const catalog::Grid grid = base.info()->grid;
+    // Every site of the query outside: refused, as one process refuses it.
+    const Plan whole = make_plan(query, grid);
+    Query framed = part;
+    framed.sites.insert(framed.sites.begin(), query.sites.at(whole.pixels.front().site));
+    if (make_plan(framed, grid).pixels.size() != 1) throw;  // refused for another reason
+    DrillShare share = base.drill_share(framed);
+    share.series.rows.clear();
+    share.valid.clear();
+    return share;
+  }
 }
 
 }  // namespace
@@ -181,6 +206,8 @@ Series drill_across(const Dataset& dataset, const Query& query, parallel::Commun
       const auto sh = parallel::share_of(query.sites.size(), rank, size);
       part.sites.assign(query.sites.begin() + static_cast<ptrdiff_t>(sh.begin),
                         query.sites.begin() + static_cast<ptrdiff_t>(sh.end));
+      mine = drill_site_share(*base, query, part);
+      return;
     } else if (by_time) {
       part.time = time_share(query.time, times, rank, size);
     } else {
@@ -218,6 +245,9 @@ Series drill_across(const Dataset& dataset, const Query& query, parallel::Commun
   // Time steps every rank answered: a file one rank skipped (it could not
   // read the chunk one of its sites needed) is skipped whole by one process.
   std::map<int64_t, size_t> answered;
+  // (Ranks whose sites all lie outside the grid answer no time step.)
+  const auto with_pixels = static_cast<size_t>(std::count_if(
+      valid.begin(), valid.end(), [](const std::string& flags) { return !flags.empty(); }));
   for (const auto& bytes : pieces) {
     Series part = decode_series(bytes);
     std::set<int64_t> times;
@@ -236,7 +266,7 @@ Series drill_across(const Dataset& dataset, const Query& query, parallel::Commun
   whole.notes.insert(whole.notes.end(), notes.begin(), notes.end());
   // Ranks hold consecutive sites: at each time, rank order is site order.
   if (by_sites) {
-    std::erase_if(whole.rows, [&](const Row& r) { return answered[r.time] != pieces.size(); });
+    std::erase_if(whole.rows, [&](const Row& r) { return answered[r.time] != with_pixels; });
     std::stable_sort(whole.rows.begin(), whole.rows.end(),
                      [](const Row& a, const Row& b) { return a.time < b.time; });
   }

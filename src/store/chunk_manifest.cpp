@@ -134,6 +134,11 @@ void ChunkManifestWriter::before_write(size_t entry, std::span<const std::byte> 
   records_.at(entry) = std::move(r);
 }
 
+void ChunkManifestWriter::adopt(size_t entry, ChunkRecord record) {
+  std::lock_guard lock(mutex_);
+  records_.at(entry) = std::move(record);
+}
+
 void ChunkManifestWriter::commit() {
   std::lock_guard lock(mutex_);
   std::vector<std::byte> out(8);

@@ -56,6 +56,9 @@ class ChunkManifestWriter {
   void publish_pending();
   // What before_write recorded, by entry (size 0: all fill, absent).
   const std::vector<ChunkRecord>& records() const { return records_; }
+  // The record of a chunk another process wrote (and put in .pending): MPI
+  // ranks sharing a row send theirs to the one that commits it.
+  void adopt(size_t entry, ChunkRecord record);
 
  private:
   const zarr::Directory& dir_;

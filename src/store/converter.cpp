@@ -21,6 +21,7 @@
 #include "formats/zarr/chunk_io.h"
 #include "io/registry.h"
 #include "parallel/collective.h"
+#include "store/block_parts.h"
 #include "store/chunk_manifest.h"
 #include "store/chunk_reader.h"
 #include "store/collection_scan.h"
@@ -247,13 +248,20 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
 
   const bool direct = opt.reader == "direct";
   ChunkReader chunks_direct(c.files.size());
-  // Writes every variable's chunks of one block, then its time chunk;
-  // variable_done(name, last) follows each variable.
+  // Writes every variable's chunks of (a part of) one block, then, from the
+  // part holding its first chunk row, its time chunk; variable_done(name,
+  // last) follows each variable. A part of a block shared between ranks
+  // leaves its manifest rows to rank 0, adding their records to `shared`.
   using VariableDone = std::function<void(const std::string&, bool)>;
+  const uint64_t chunk_rows = (ny + metas.front().chunks[1] - 1) / metas.front().chunks[1];
+  const uint64_t chunk_cols = (nx + metas.front().chunks[2] - 1) / metas.front().chunks[2];
   std::mutex skipped_mutex;
   // S3: a block a killed run had started may have left chunk objects behind.
   bool replacing = false;
-  auto write_block = [&](const Block& b, const VariableDone& variable_done) {
+  auto write_block = [&](const Block& b, const BlockPart& part, const VariableDone& variable_done,
+                         std::vector<nlohmann::json>* shared) {
+    const uint64_t y0 = part.row_begin * metas.front().chunks[1];
+    const uint64_t rows = std::min<uint64_t>(ny, part.row_end * metas.front().chunks[1]) - y0;
     for (size_t v = 0; v < state.variables.size(); ++v) {
       const auto& var = state.variables[v];
       if (std::find(state.block_done.begin(), state.block_done.end(), var.name) !=
@@ -267,6 +275,8 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
       spec.time_chunk = b.tc;
       spec.existing = b.existing;
       spec.new_steps = b.take;
+      spec.chunk_row_begin = part.row_begin;
+      spec.chunk_row_end = part.row_end;
       const auto& first = c.files[todo[b.pos].file];
       const auto it = first.variables.find(var.name);
       spec.band_rows = (it != first.variables.end() && it->second.chunks.size() == 3)
@@ -278,9 +288,7 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
       if (remote) spec.output = &staging->stage();
       std::optional<ChunkManifestWriter> manifest;
       if (state.chunk_manifest) {
-        const uint64_t rows = (ny + spec.meta.chunks[1] - 1) / spec.meta.chunks[1];
-        const uint64_t cols = (nx + spec.meta.chunks[2] - 1) / spec.meta.chunks[2];
-        manifest.emplace(dir, var.name, b.tc, rows * cols);
+        manifest.emplace(dir, var.name, b.tc, chunk_rows * chunk_cols);
         spec.manifest = &*manifest;
       }
       const auto fill = zarr::fill_bytes(spec.meta);
@@ -312,16 +320,23 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
           on_chunk, [&](size_t step_rows) { progress.tick(step_rows); });
       if (remote) {
         staging->publish(dir, var.name, metas[v], b.tc, *manifest, replacing);
-      } else if (manifest) {
+      } else if (manifest && part.whole) {
         manifest->commit();
+      } else if (manifest) {
+        shared->push_back(part_records(var.name, b.tc, *manifest, part.row_begin * chunk_cols,
+                                       part.row_end * chunk_cols));
       }
       report.chunks_written += stats.chunks_written;
       report.bytes_written += stats.bytes_written;
-      report.sub_blocks += stats.sub_blocks;
-      if (stats.sub_blocks > 1) ++report.spooled_blocks;
-      report.raw_bytes += b.take * ny * nx * var.encoding.item_size();
+      // Counted once per block and variable, as one process counts them.
+      if (part.row_begin == 0) {
+        report.sub_blocks += stats.sub_blocks;
+        if (stats.sub_blocks > 1) ++report.spooled_blocks;
+      }
+      report.raw_bytes += b.take * rows * nx * var.encoding.item_size();
       variable_done(var.name, v + 1 == state.variables.size());
     }
+    if (part.row_begin != 0) return;
     // The time coordinate's chunk for this block.
     std::vector<int64_t> tv(ct, 0);
     for (uint64_t i = 0; i < b.existing; ++i) tv[i] = state.times[b.tc * ct + i] - kTimeEpochUnix;
@@ -363,17 +378,21 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
         state.block = b.id;
         state.block_done.clear();
       }
-      write_block(b, [&](const std::string& name, bool last) {
-        state.block_done.push_back(name);
-        if (!last) write_journal(dir, state);
-      });
+      write_block(
+          b, {0, 0, chunk_rows, true},
+          [&](const std::string& name, bool last) {
+            state.block_done.push_back(name);
+            if (!last) write_journal(dir, state);
+          },
+          nullptr);
       commit_times(b.pos, b.take);
       if (&b == &blocks.back()) state.finished = true;
       write_journal(dir, state);
     }
   } else {
-    // Whole blocks round-robin over the ranks (each owns its time chunks);
-    // rank 0 commits them all to the journal at the end.
+    // Consecutive shares of the blocks' chunk rows (store/block_parts.h);
+    // rank 0 commits them all to the journal at the end, and the manifest
+    // rows of blocks shared between ranks.
     state.block.clear();
     state.block_done.clear();
     const size_t problems_before = report.problems.size();
@@ -384,24 +403,28 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
       for (const auto& f : state.skipped) j.push_back(f.to_json());
       return j;
     };
+    std::vector<nlohmann::json> shared;  // manifest records of rows shared between ranks
+    const auto parts = share_blocks(blocks, ny, metas.front().chunks[1], ranks);
     parallel::collective_step(world, [&] {
-      for (size_t k = static_cast<size_t>(rank); k < blocks.size();
-           k += static_cast<size_t>(ranks)) {
-        const fs::path marker = block_marker(root, blocks[k]);
-        if (fs::exists(marker)) {
-          std::ifstream in(marker);
-          const auto j = nlohmann::json::parse(in, nullptr, false);
-          if (j.is_array()) {
-            for (const auto& f : j) record_skipped(state, SkippedFile::from_json(f));
-          }
+      for (const BlockPart& part : parts[static_cast<size_t>(rank)]) {
+        const Block& b = blocks[part.block];
+        // A block finished whole (by a run with another number of ranks) is
+        // done for every part of it; its manifest rows are committed.
+        const fs::path whole = block_marker(root, b);
+        const fs::path marker = part.whole ? whole : part_marker(root, b, part);
+        std::optional<PartMarker> done = read_part_marker(whole);
+        if (!done && !part.whole) done = read_part_marker(marker);
+        if (done) {
+          for (const auto& f : done->skipped) record_skipped(state, SkippedFile::from_json(f));
+          shared.insert(shared.end(), done->rows.begin(), done->rows.end());
           continue;
         }
-        write_block(blocks[k], [](const std::string&, bool) {});
-        fs::create_directories(marker.parent_path());
-        std::ofstream out(marker);
-        out << skipped_json().dump();
-        out.flush();
-        if (!out.good()) throw Error(marker.string() + ": cannot write the block marker");
+        PartMarker finished;
+        write_block(
+            b, part, [](const std::string&, bool) {}, &finished.rows);
+        finished.skipped = skipped_json();
+        write_part_marker(marker, finished, part.whole);
+        shared.insert(shared.end(), finished.rows.begin(), finished.rows.end());
       }
     });
     // Each rank's figures, skipped files and problems go to rank 0.
@@ -412,6 +435,7 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
            {report.chunks_written, report.bytes_written, report.sub_blocks, report.spooled_blocks,
             report.raw_bytes}},
           {"skipped", skipped_json()},
+          {"rows", shared},
           {"problems", std::vector<std::string>(
                            report.problems.begin() + static_cast<std::ptrdiff_t>(problems_before),
                            report.problems.end())}};
@@ -421,6 +445,10 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
     report.chunks_written = report.bytes_written = report.sub_blocks = report.spooled_blocks =
         report.raw_bytes = 0;
     report.problems.resize(problems_before);
+    shared.clear();
+    // A file with damaged chunks in the rows of two ranks is named once, as
+    // one process names it (each message starts with the file's path).
+    std::set<std::string> named;
     for (size_t from = 0; from < shares.size(); ++from) {
       try {
         const auto j = nlohmann::json::parse(shares[from]);
@@ -436,12 +464,18 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
         // the store is the same whatever N).
         const std::string who =
             " (read by rank " + std::to_string(from) + " of " + std::to_string(ranks) + ")";
-        for (const auto& p : j.at("problems"))
-          report.problems.push_back(p.get<std::string>() + who);
+        for (const auto& r : j.at("rows")) shared.push_back(r);
+        for (const auto& p : j.at("problems")) {
+          const std::string text = p.get<std::string>();
+          if (named.insert(text.substr(0, text.find(": "))).second) {
+            report.problems.push_back(text + who);
+          }
+        }
       } catch (const std::exception& e) {
         throw Error(std::string("convert: the share of another rank is damaged: ") + e.what());
       }
     }
+    commit_shared_rows(dir, shared);
     commit_times(0, todo.size());
     state.finished = true;
     write_journal(dir, state);

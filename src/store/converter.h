@@ -51,9 +51,10 @@ struct ConvertReport {
   std::string summary;                // one human line
 };
 
-// With a communicator of several ranks (mpirun) each rank writes whole time
-// blocks and rank 0 the shared metadata and, last, the journal: the same store
-// as one process writes. Only rank 0's report is complete.
+// With a communicator of several ranks (mpirun) each rank writes a consecutive
+// share of the time blocks' chunk rows (store/block_parts.h) and rank 0 the
+// shared metadata, the manifest rows of shared blocks and, last, the journal:
+// the same store as one process writes. Only rank 0's report is complete.
 ConvertReport convert(const ConvertOptions& options, parallel::Communicator* comm = nullptr);
 
 // "2G", "512M", "1.5GiB", "100000" (bytes). Throws Error naming --max-mem.

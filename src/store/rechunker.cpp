@@ -18,8 +18,9 @@ namespace {
 
 struct Plan {
   size_t ny, nx, ct, cy, cx, item;
-  size_t band_rows;  // rows per source band
-  size_t sub_steps;  // steps per sub-block
+  size_t band_rows;    // rows per source band
+  size_t window_rows;  // rows of the window: a band and a chunk row, or the part's rows
+  size_t sub_steps;    // steps per sub-block
 };
 
 Plan make_plan(const BlockSpec& s) {
@@ -33,16 +34,22 @@ Plan make_plan(const BlockSpec& s) {
   const size_t chunk_bytes = p.ct * p.cy * p.cx * p.item;
   const size_t row_bytes = p.nx * p.item;
   const size_t headroom = size_t{48} << 20;  // code, libraries, HDF5 metadata, outputs
+  // The rows this block (or an MPI rank's part of it) covers: no buffer holds more.
+  const size_t chunk_rows = (p.ny + p.cy - 1) / p.cy;
+  const size_t span = std::min<size_t>(p.ny, std::min<size_t>(s.chunk_row_end, chunk_rows) * p.cy) -
+                      std::min<size_t>(s.chunk_row_begin, chunk_rows) * p.cy;
+  auto window_rows = [&](size_t band) { return std::min(band + p.cy, std::max<size_t>(span, 1)); };
   auto fixed = [&](size_t band) {
     // Per worker: the band it encodes into, its native read buffer (up to 8-byte
     // source values) and a chunk being assembled / compressed / merged.
-    return headroom + s.threads * (band * row_bytes + band * p.nx * 8 + 3 * chunk_bytes);
+    const size_t rows = std::min(band, std::max<size_t>(span, 1));
+    return headroom + s.threads * (rows * row_bytes + rows * p.nx * 8 + 3 * chunk_bytes);
   };
   size_t band = std::max<size_t>(1, std::min(s.band_rows ? s.band_rows : p.cy, p.ny));
   auto steps_that_fit = [&](size_t b) -> size_t {
     const size_t f = fixed(b);
     if (f >= s.max_mem) return 0;
-    return (s.max_mem - f) / ((b + p.cy) * row_bytes);
+    return (s.max_mem - f) / (window_rows(b) * row_bytes);
   };
   // Prefer whole source bands (each source chunk inflated once); shrink the
   // band only when not even one step of it fits.
@@ -56,6 +63,7 @@ Plan make_plan(const BlockSpec& s) {
                      "--chunks");
   }
   p.band_rows = band;
+  p.window_rows = window_rows(band);
   p.sub_steps = std::min<size_t>(fit, s.new_steps);
   return p;
 }
@@ -115,6 +123,9 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
   const size_t chunk_rows = (p.ny + p.cy - 1) / p.cy;
   const size_t chunk_cols = (p.nx + p.cx - 1) / p.cx;
   const size_t nchunks = chunk_rows * chunk_cols;
+  const size_t cr_begin = std::min<size_t>(spec.chunk_row_begin, chunk_rows);
+  const size_t cr_end = std::min<size_t>(spec.chunk_row_end, chunk_rows);
+  const size_t y_begin = cr_begin * p.cy, y_end = std::min(p.ny, cr_end * p.cy);
   const size_t nsub = (spec.new_steps + p.sub_steps - 1) / p.sub_steps;
   const size_t chunk_items = p.ct * p.cy * p.cx;
   const auto fill = zarr::fill_bytes(spec.meta);
@@ -123,7 +134,7 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
   BlockStats stats;
   stats.sub_blocks = nsub;
   stats.band_rows = p.band_rows;
-  stats.peak_buffer_bytes = (p.band_rows + p.cy) * p.sub_steps * p.nx * p.item +
+  stats.peak_buffer_bytes = p.window_rows * p.sub_steps * p.nx * p.item +
                             spec.threads * (p.band_rows * p.nx * p.item + 3 * chunk_items * p.item);
   std::atomic<uint64_t> written{0}, bytes{0};
   std::mutex hook_mutex;
@@ -140,7 +151,12 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
   // Final chunk: existing steps (from the store), then each sub-block's part.
   auto finish_chunk = [&](size_t cr, size_t cc,
                           const std::function<void(std::vector<std::byte>&)>& add_new) {
-    std::vector<std::byte> chunk(chunk_items * p.item);
+    // Reused by each thread: a fresh chunk-sized vector per chunk was zeroed
+    // and page-faulted every time (the allocator hands large blocks back to
+    // the system), 2.5x the CPU of a one-thread convert (docs/scaling.md).
+    // Every byte is set below (read or filled), so no zeroing is needed.
+    thread_local std::vector<std::byte> chunk;
+    chunk.resize(chunk_items * p.item);
     const std::vector<uint64_t> index = {spec.time_chunk, cr, cc};
     if (spec.existing > 0) {
       zarr::read_chunk(dir, spec.array, spec.meta, index, chunk);
@@ -177,8 +193,8 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
     }
     // Window layout [row][step][col]: each step's rows land contiguously.
     const size_t row_stride = ns * p.nx * p.item;
-    std::vector<std::byte> window((p.band_rows + p.cy) * row_stride);
-    size_t w0 = 0, w1 = 0;
+    std::vector<std::byte> window(p.window_rows * row_stride);
+    size_t w0 = y_begin, w1 = y_begin;
     // Copies the window's part of chunk (cr, cc) into `chunk` (ct-deep,
     // F order) at time offset t_off.
     auto gather = [&](size_t cr, size_t cc, std::byte* chunk, size_t t_off, size_t depth) {
@@ -207,8 +223,10 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
           return typed(uint64_t{});
       }
     };
-    for (size_t b0 = 0; b0 < p.ny; b0 += p.band_rows) {
-      const size_t b1 = std::min(p.ny, b0 + p.band_rows);
+    // Bands on the source chunk grid, so a part starting inside a source
+    // chunk still inflates each of its chunks once.
+    for (size_t b0 = y_begin, b1 = 0; b0 < y_end; b0 = b1) {
+      b1 = std::min(y_end, (b0 / p.band_rows + 1) * p.band_rows);
       parallel_for(ns, spec.threads, [&](size_t s) {
         thread_local std::vector<std::byte> band;
         band.resize((b1 - b0) * p.nx * p.item);
@@ -223,7 +241,7 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
       // Emit every chunk row the window now covers completely.
       const size_t first = w0 / p.cy;
       size_t last = w1 / p.cy;  // exclusive
-      if (w1 == p.ny) last = chunk_rows;
+      if (w1 == y_end) last = cr_end;
       if (last <= first) continue;
       parallel_for((last - first) * chunk_cols, spec.threads, [&](size_t k) {
         const size_t cr = first + k / chunk_cols, cc = k % chunk_cols;
@@ -251,7 +269,8 @@ BlockStats rechunk_block(const zarr::Directory& dir, const BlockSpec& spec, cons
     }
   }
   if (nsub > 1) {
-    parallel_for(nchunks, spec.threads, [&](size_t k) {
+    parallel_for((cr_end - cr_begin) * chunk_cols, spec.threads, [&](size_t i) {
+      const size_t k = cr_begin * chunk_cols + i;
       const size_t cr = k / chunk_cols, cc = k % chunk_cols;
       bool any = spec.existing > 0;
       for (size_t sb = 0; sb < nsub && !any; ++sb) any = spools[sb]->has(k);

@@ -32,6 +32,9 @@ struct BlockSpec {
   uint64_t existing = 0;    // steps of that chunk row already in the store
   uint64_t new_steps = 0;   // steps to add after them
   size_t band_rows = 0;     // rows read per band (source chunk height)
+  // Chunk rows [chunk_row_begin, chunk_row_end) only (an MPI rank's part of
+  // the block): only their pixel rows are read and only their chunks written.
+  uint64_t chunk_row_begin = 0, chunk_row_end = UINT64_MAX;
   size_t max_mem = size_t{2} << 30;
   unsigned threads = 2;
   std::filesystem::path scratch;  // for spool files; removed afterwards

@@ -152,3 +152,20 @@ TEST_F(DrillBadInput, BadDatesAndFormatsAreRefused) {
   EXPECT_EQ(drill(dir_ / "coll", "--point -40,100 --format xml").status, 2);
   EXPECT_EQ(drill(dir_ / "coll", "--var sea_surface_temperature").status, 2);
 }
+
+// A URL list is read by `index`; `drill @urls.txt` says so (not "no such file
+// or folder"), with the commands to run, whether the list exists or not.
+TEST_F(DrillBadInput, UrlListWithoutAnIndexSaysToIndexItFirst) {
+  write("urls.txt", "https://example.org/a.nc\n");
+  const std::string list = "@" + (dir_ / "urls.txt");
+  expect_usage_error(
+      drill(list, "--point -40,100"),
+      {list + ": a list of URLs is drilled through an index",
+       "pixeldrill index " + list + " -o urls.pdx", "pixeldrill drill urls.pdx", "docs/remote.md"});
+  EXPECT_EQ(err_.find("no such file"), std::string::npos) << err_;
+  EXPECT_EQ(err_.find("does not exist"), std::string::npos) << err_;
+  const std::string missing = "@" + (dir_ / "missing.txt");
+  expect_usage_error(drill(missing, "--point -40,100"),
+                     {missing + ": a list of URLs is drilled through an index",
+                      "(and " + (dir_ / "missing.txt") + " does not exist)"});
+}

@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "mpi_test_util.h"
 
@@ -245,7 +247,8 @@ TEST_F(MpiCommands, ARankThatCannotReadAFileSkipsItAsOneProcessDoes) {
   TempDir out;
   std::string damaged;
   const std::string copy = damaged_copy(out, coll(), &damaged);
-  // Blocks of 4 days round-robin on 2 ranks: the last (damaged) day is rank 1's.
+  // Blocks of 4 days (4, 4, 4, 2) in consecutive shares: the last (damaged) day is the
+  // last rank's, on 2 ranks and on 3.
   // (A fresh store each: a second run into the first's store would resume it.)
   const std::string args =
       "convert " + copy + " -q --chunks 4,32,32 --vars sea_surface_temperature";
@@ -264,7 +267,7 @@ TEST_F(MpiCommands, ARankThatCannotReadAFileSkipsItAsOneProcessDoes) {
     ASSERT_NE(at, std::string::npos) << r.out;
     EXPECT_EQ(r.out.find(said, at + 1), std::string::npos) << r.out;
     const std::string who =
-        "(read by rank " + std::to_string(n == 2 ? 1 : 0) + " of " + std::to_string(n) + ")";
+        "(read by rank " + std::to_string(n - 1) + " of " + std::to_string(n) + ")";
     EXPECT_NE(r.out.find(who, at), std::string::npos) << r.out;
     // The same store, journal (with its skipped file) and manifest included.
     EXPECT_EQ(tree_bytes(store), tree_bytes(out.str("s1")));
@@ -311,6 +314,58 @@ TEST_F(MpiCommands, AnErrorOnOneRankStopsEveryRankWithItsName) {
   ASSERT_NE(at, std::string::npos) << two.out;
   EXPECT_NE(two.out.find("sea_surface_temperature/", at), std::string::npos) << two.out;
   EXPECT_EQ(two.out.find("error: rank", at + said.size()), std::string::npos) << two.out;  // once
+}
+
+}  // namespace
+}  // namespace pixeldrill::testing
+
+namespace pixeldrill::testing {
+namespace {
+
+// Stations split by blocks over the ranks (a store; a folder without
+// --from/--to): a rank whose stations all lie outside the grid answers as one
+// process does (the others drilled, a warning for each station off the grid,
+// exit 3), not as a query of those stations alone (refused, exit 2).
+TEST_F(MpiCommands, ARankWhoseStationsAllLieOutsideTheGridAnswersAsOneProcess) {
+  PIXELDRILL_REQUIRE_MPI();
+  TempDir out;
+  const std::string store = out.str("s.zarr");
+  run_ok(0, "convert " + coll() + " -o " + store + " -q --chunks 4,32,32");
+  // Off the grid (lat -69.5..19.5, lon 70.5..189.5): O*. Shares of 4 sites:
+  // 2 + 2 on 2 ranks, 2 + 1 + 1 on 3; "last" puts them on ranks 1 and 2,
+  // "first" on rank 0 (2 ranks) and ranks 0 and 1 (3 ranks).
+  const std::map<std::string, std::string> orders = {
+      {"last", "id,lat,lon\nA,-32,115\nB,-20,150\nO1,50,0\nO2,60,10\n"},
+      {"first", "id,lat,lon\nO1,50,0\nO2,60,10\nA,-32,115\nB,-20,150\n"}};
+  for (const auto& [name, text] : orders) {
+    const std::string csv = out.str(name + ".csv");
+    std::ofstream(csv) << text;
+    for (const std::string& source : {store, coll()}) {
+      const std::string q = "drill " + source + " --stations " + csv + " -o ";
+      auto answer = [&](int n) {
+        const std::string tag = name + std::to_string(n);
+        const auto r = run(mpi_command(n, q + out.str(tag + ".csv"), "PIXELDRILL_PROGRESS=0") +
+                           " 2>" + out.str(tag + ".err"));
+        EXPECT_EQ(r.status, 3) << n << " ranks, " << q;
+        std::string said;  // pixeldrill's own lines (not mpirun's)
+        std::istringstream err(read_text(out.str(tag + ".err")));
+        for (std::string line; std::getline(err, line);) {
+          if (line.starts_with("pixeldrill drill: ")) said += line + "\n";
+        }
+        return std::make_pair(read_text(out.str(tag + ".csv")), said);
+      };
+      const auto one = answer(0);
+      ASSERT_NE(one.second.find("site 'O2' (60,10) lies outside the grid"), std::string::npos)
+          << one.second;
+      ASSERT_NE(one.first.find("\n2019-12-25T15:20:00Z,B,"), std::string::npos) << one.first;
+      for (int n : {2, 3}) {
+        SCOPED_TRACE(name + ", " + std::to_string(n) + " ranks, " + source);
+        const auto many = answer(n);
+        EXPECT_EQ(many.first, one.first);
+        EXPECT_EQ(many.second, one.second);
+      }
+    }
+  }
 }
 
 }  // namespace
