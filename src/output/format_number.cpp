@@ -142,23 +142,61 @@ void write_file_atomically(const std::string& path, const void* data, size_t siz
     io::write_object(path, std::span(static_cast<const std::byte*>(data), size));
     return;
   }
+  TextTarget target(path);
+  target.write(data, size);
+  target.commit();
+}
+
+TextTarget::TextTarget(const std::string& path) : path_(path) {
+  if (path.empty() || path == "-") {
+    to_stdout_ = true;
+    std::fflush(stdout);
+    return;
+  }
   check_output_path(path);
-  const std::string temp = temp_path_beside(path);
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
+  temp_ = temp_path_beside(path);
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
+}
+
+TextTarget::~TextTarget() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  std::error_code ec;
+  std::filesystem::remove(temp_, ec);
+}
+
+void TextTarget::fail(int error) {
+  if (to_stdout_) {
+    throw Error(std::string("standard output: write failed: ") + std::strerror(error));
+  }
+  ::close(fd_);
+  fd_ = -1;
+  std::error_code ec;
+  std::filesystem::remove(temp_, ec);
+  throw Error(path_ + ": write failed: " + std::strerror(error));
+}
+
+void TextTarget::write(const void* data, size_t size) {
+  if (!to_stdout_ && fd_ < 0) throw Error(ErrorKind::kInternal, path_ + ": written after commit");
+  if (!write_all(to_stdout_ ? STDOUT_FILENO : fd_, static_cast<const char*>(data), size)) {
+    fail(errno);
+  }
+}
+
+void TextTarget::commit() {
+  if (fd_ < 0) return;
   // A full disk shows up in write() or, on some file systems, only in fsync() or close().
-  bool ok = write_all(fd, static_cast<const char*>(data), size) && ::fsync(fd) == 0;
-  int saved = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok) {
+  if (::fsync(fd_) != 0) fail(errno);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) {
+    const int saved = errno;
     std::error_code ec;
-    std::filesystem::remove(temp, ec);
-    throw Error(path + ": write failed: " + std::strerror(saved));
+    std::filesystem::remove(temp_, ec);
+    throw Error(path_ + ": write failed: " + std::strerror(saved));
   }
-  commit_temp(temp, path);
+  commit_temp(temp_, path_);
 }
 
 void write_stdout(const std::string& text) {
