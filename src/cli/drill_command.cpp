@@ -146,12 +146,20 @@ int run_cube(const DrillOptions& o, const drill::Query& query, bool write_cube) 
 
 // A table drilled and written a block of time steps at a time, so memory
 // stays bounded by sites x (one block) (drill/block_drill.h): the same bytes
-// as the whole table. --aggregate periods are never split across blocks.
+// (NetCDF: the same ncdump) as the whole table. --aggregate periods are never
+// split across blocks.
 int run_streamed(const DrillOptions& o, const drill::Dataset& dataset, const drill::Query& query,
                  const analysis::AnalysisRequest& analysis, const std::string& format,
                  const output::TableOptions& table) {
-  output::TextTarget target(o.output);
-  output::TableStream stream(format, table, analysis.period.has_value(), target);
+  std::optional<output::TextTarget> target;
+  std::optional<output::TableStream> text;
+  std::optional<output::NetcdfStream> netcdf;
+  if (format == "netcdf") {
+    netcdf.emplace(o.output, output::NetcdfOptions{.history = command_line()});
+  } else {
+    target.emplace(o.output);
+    text.emplace(format, table, analysis.period.has_value(), *target);
+  }
   drill::BlockOptions options;
   if (analysis.period) {
     options.group = [kind = *analysis.period](int64_t t) {
@@ -163,12 +171,32 @@ int run_streamed(const DrillOptions& o, const drill::Dataset& dataset, const dri
     if (analysis.period) series = analysis::run_analysis(analysis, std::move(series)).series;
     return series;
   };
-  const drill::Series summary = drill::drill_in_blocks(
-      dataset, query, options,
-      {.begin = [&](const drill::Series& head) { stream.begin(shaped(head)); },
-       .rows = [&](drill::Series&& block) { stream.rows(shaped(std::move(block))); }});
+  const auto begin = [&](const drill::Series& head, const std::vector<int64_t>& times) {
+    drill::Series out = shaped(head);
+    if (text) return text->begin(out);
+    if (!analysis.period) return netcdf->begin(out, times);
+    // An aggregate's rows are at its periods' starts.
+    std::vector<int64_t> starts;
+    for (const int64_t t : times) {
+      const auto span = analysis::period_of(*analysis.period, t);
+      out.periods[span.start] = {span.end, span.label};
+      starts.push_back(span.start);
+    }
+    netcdf->begin(out, std::move(starts));
+  };
+  const auto rows = [&](drill::Series&& block) {
+    const drill::Series out = shaped(std::move(block));
+    if (text) return text->rows(out);
+    netcdf->rows(out);
+  };
+  const drill::Series summary =
+      drill::drill_in_blocks(dataset, query, options, {.begin = begin, .rows = rows});
   print_problems(summary);
-  stream.end(summary);
+  if (text) {
+    text->end(summary);
+  } else {
+    netcdf->end(summary);
+  }
   return finish(summary);
 }
 
@@ -222,10 +250,10 @@ int run_drill(const DrillOptions& o) {
   });
   // A box cube streams block by block into one file: rank 0 alone writes it.
   if (cube) return comm.rank() == 0 ? run_cube(o, query, format == "netcdf") : kExitOk;
-  // One process writing text: streamed. Analyses over the whole series
-  // (--climatology, --mhw), plots, NetCDF and S3 outputs take the whole series.
-  const bool streamed = comm.size() == 1 && !analysis.anomalies && o.plot.empty() &&
-                        format != "netcdf" && !io::is_remote(o.output);
+  // One process writing a table: streamed. Analyses over the whole series
+  // (--climatology, --mhw), plots and S3 outputs take the whole series.
+  const bool streamed =
+      comm.size() == 1 && !analysis.anomalies && o.plot.empty() && !io::is_remote(o.output);
   if (streamed) return run_streamed(o, *dataset, query, analysis, format, table);
   // Rank 0 gets the whole series (as one process would) and alone writes it.
   drill::Series series =

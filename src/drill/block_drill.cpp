@@ -53,19 +53,26 @@ std::vector<std::pair<size_t, size_t>> plan_blocks(const std::vector<int64_t>& t
   return blocks;
 }
 
+Series hand_whole(Series whole, const BlockHandler& handler) {
+  std::vector<Row> rows = std::move(whole.rows);
+  whole.rows.clear();
+  std::vector<int64_t> times;
+  for (const auto& row : rows) times.push_back(row.time);
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  handler.begin(whole, times);
+  Series block = whole;
+  block.rows = std::move(rows);
+  handler.rows(std::move(block));
+  return whole;
+}
+
 Series drill_in_blocks(const Dataset& dataset, const Query& query, const BlockOptions& options,
                        const BlockHandler& handler) {
   if (const auto* base = dynamic_cast<const DatasetBase*>(&dataset)) {
     return base->drill_blocks(query, options, handler);
   }
-  Series whole = dataset.drill(query);
-  std::vector<Row> rows = std::move(whole.rows);
-  whole.rows.clear();
-  handler.begin(whole);
-  Series block = whole;
-  block.rows = std::move(rows);
-  handler.rows(std::move(block));
-  return whole;
+  return hand_whole(dataset.drill(query), handler);
 }
 
 }  // namespace pixeldrill::drill

@@ -40,8 +40,9 @@ struct BlockOptions {
 
 struct BlockHandler {
   // Once, before any rows: columns (with their final digits), source,
-  // source_attributes, site columns; no rows, problems or notes yet.
-  std::function<void(const Series& head)> begin;
+  // source_attributes, site columns (no rows, problems or notes yet), and
+  // every time the rows will carry, ascending.
+  std::function<void(const Series& head, const std::vector<int64_t>& times)> begin;
   // Each block's rows, in output order, with the head's columns.
   std::function<void(Series&& block)> rows;
 };
@@ -51,6 +52,8 @@ struct BlockHandler {
 // does.
 Series drill_in_blocks(const Dataset& dataset, const Query& query, const BlockOptions& options,
                        const BlockHandler& handler);
+// A whole series handed to `handler` as one block; returns it without rows.
+Series hand_whole(Series whole, const BlockHandler& handler);
 
 // Blocks of `times` (ascending, distinct) as [begin, end) index ranges of at
 // most `steps_per_block` steps (>= 1), except that equal group keys stay in

@@ -209,14 +209,7 @@ Series DatasetBase::drill_blocks(const Query& query, const BlockOptions& options
   const size_t per_step = std::max<size_t>(nearest.pixels.size(), 1);
   if (reduced || per_step * steps_bound(query) <= budget) {
     // One block: the drill as it always was.
-    Series whole = run(query, *reader);
-    std::vector<Row> rows = std::move(whole.rows);
-    whole.rows.clear();
-    handler.begin(whole);
-    Series block = whole;
-    block.rows = std::move(rows);
-    handler.rows(std::move(block));
-    return whole;
+    return hand_whole(run(query, *reader), handler);
   }
   // First pass, no pixel: which steps the query selects, how each column is
   // stored (its digits) and the source's description, from metadata only.
@@ -228,12 +221,7 @@ Series DatasetBase::drill_blocks(const Query& query, const BlockOptions& options
   reader->read({query, no_pixel, steps.read_variables()}, steps, ignored);
   if (steps.steps_added() == 0) {
     // Nothing in range (an error naming it), or only problems: said whole.
-    Series whole = run(query, *reader_for(query));
-    Series head = whole;
-    head.rows.clear();
-    handler.begin(head);
-    handler.rows(std::move(whole));
-    return head;
+    return hand_whole(run(query, *reader_for(query)), handler);
   }
   const std::vector<int64_t> times = steps.times_after(INT64_MIN);
   std::string described = reader->describe();
@@ -273,7 +261,7 @@ Series DatasetBase::drill_blocks(const Query& query, const BlockOptions& options
   }
   if (search) add_distances(summary, search->distances());
   describe_series(summary, query, info);
-  handler.begin(summary);
+  handler.begin(summary, times);
   std::vector<Problem> problems;
   for (const auto& why : plan.outside) problems.push_back({"", "", why});
   std::vector<std::string> reader_notes;
