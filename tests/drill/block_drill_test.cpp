@@ -229,3 +229,31 @@ TEST_F(BlockDrill, BadBudgetIsNamed) {
 
 }  // namespace
 }  // namespace pixeldrill::testing
+
+namespace pixeldrill::testing {
+namespace {
+
+// -o /dev/null once put a regular file in place of the device (temporary +
+// rename): a device or FIFO is written in place; NetCDF, which needs a real
+// file, refuses to replace one. Checked on a FIFO, not on /dev/null.
+TEST_F(BlockDrill, OutputToAFifoIsWrittenInPlaceNeverReplaced) {
+  const std::string fifo = tmp_->str("pipe");
+  ASSERT_EQ(run("mkfifo " + fifo).status, 0);
+  const std::string args = sources()[2] + " --stations " + tmp_->str("st.csv");
+  const Output whole = drill_with_budget(args, "45", *tmp_);
+  const std::string got = tmp_->str("from-pipe.csv");
+  const auto r = run("(timeout 30 cat " + fifo + " > " + got + " &) ; " +
+                     std::string(drill::kBlockRowsVariable) + "=45 " + pixeldrill() + " drill " +
+                     args + " -o " + fifo + " 2>/dev/null; echo $?");
+  EXPECT_EQ(r.out, "3\n");
+  EXPECT_EQ(run("sleep 0.2; test -p " + fifo).status, 0) << "the FIFO was replaced";
+  EXPECT_EQ(read_text(got), whole.out);
+  const Output nc = drill_with_budget(args + " --format netcdf -o " + fifo, "45", *tmp_);
+  EXPECT_EQ(nc.status, 1) << nc.err;
+  EXPECT_NE(nc.err.find("not a regular file"), std::string::npos) << nc.err;
+  EXPECT_EQ(run("test -p " + fifo).status, 0) << "the FIFO was replaced";
+  EXPECT_EQ(run("ls " + tmp_->path().string() + " | grep -c tmp-").out, "0\n");
+}
+
+}  // namespace
+}  // namespace pixeldrill::testing
