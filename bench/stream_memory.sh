@@ -49,12 +49,13 @@ run_case() {  # SOURCE RANGE_NAME TO DAYS OUTPUT BUDGET
   local src=$1 name=$2 to=$3 days=$4 out=$5 budget=$6 target label
   if [ "$out" = file ]; then target="$work/out.csv"; else target=/dev/null; fi
   label=$([ "$budget" = default ] && echo default || echo "one")
-  local env=()
-  [ "$budget" = whole ] && env=(PIXELDRILL_DRILL_BLOCK_ROWS=1000000000000)
+  local env=(PIXELDRILL_PROGRESS=0)
+  [ "$budget" = whole ] && env+=(PIXELDRILL_DRILL_BLOCK_ROWS=1000000000000)
+  env "${env[@]}" /usr/bin/time -o "$work/time.txt" -f '%M %e' nice -n 19 "$bin" drill \
+    "$work/coll.$src" --stations "$work/st.csv" --from 2015-01-01 --to "$to" -o "$target" \
+    >/dev/null 2>&1 || true
   local stats
-  stats=$( { env "${env[@]}" /usr/bin/time -f '%M %e' nice -n 19 "$bin" drill "$work/coll.$src" \
-             --stations "$work/st.csv" --from 2015-01-01 --to "$to" -o "$target" \
-             2>/dev/null >/dev/null; } 2>&1 | tail -1)
+  stats=$(tail -1 "$work/time.txt")
   local kb=${stats% *} wall=${stats#* } size=0
   [ "$out" = file ] && size=$(stat -c %s "$target") && rm -f "$target"
   printf '%-6s %-10s %6s %12s %-9s %-10s %10.0f %8s %s\n' "$src" "$name" "$days" \

@@ -97,13 +97,8 @@ NetcdfStream::~NetcdfStream() {
 
 void NetcdfStream::begin(const drill::Series& head, std::vector<int64_t> times,
                          std::vector<bool> is_int) {
-  head_.columns = head.columns;
-  head_.cell_methods = head.cell_methods;
-  head_.site_columns = head.site_columns;
-  head_.site_values = head.site_values;
-  head_.source = head.source;
-  head_.source_attributes = head.source_attributes;
-  head_.periods = head.periods;
+  head_ = head;  // (no rows: the drill's first pass)
+  head_.rows.clear();
   std::sort(times.begin(), times.end());
   times.erase(std::unique(times.begin(), times.end()), times.end());
   times_ = std::move(times);

@@ -25,11 +25,8 @@ TableStream::TableStream(std::string format, TableOptions options, bool periods,
     : format_(std::move(format)), options_(options), periods_(periods), target_(target) {}
 
 void TableStream::begin(const drill::Series& head) {
-  head_.columns = head.columns;
-  head_.cell_methods = head.cell_methods;
-  head_.site_columns = head.site_columns;
-  head_.site_values = head.site_values;
-  head_.source = head.source;
+  head_ = head;  // (no rows: the drill's first pass)
+  head_.rows.clear();
   has_null_.assign(head.columns.size(), false);
   if (format_ == "csv") {
     target_.write(csv_header(head_, periods_, options_));
