@@ -12,10 +12,12 @@
 #include "cli/remote_flags.h"
 #include "core/civil_time.h"
 #include "core/error.h"
+#include "drill/block_drill.h"
 #include "drill/dataset.h"
 #include "drill/distributed_drill.h"
 #include "drill/netcdf_dataset.h"
 #include "drill/query_text.h"
+#include "io/registry.h"
 #include "output/box_cube.h"
 #include "output/cube_netcdf.h"
 #include "output/format_number.h"
@@ -23,6 +25,7 @@
 #include "output/mean_map.h"
 #include "output/netcdf_writer.h"
 #include "output/plot.h"
+#include "output/table_stream.h"
 #include "output/table_writers.h"
 #include "parallel/collective.h"
 #include "store/converter.h"
@@ -141,6 +144,62 @@ int run_cube(const DrillOptions& o, const drill::Query& query, bool write_cube) 
   return finish(summary);
 }
 
+// A table drilled and written a block of time steps at a time, so memory
+// stays bounded by sites x (one block) (drill/block_drill.h): the same bytes
+// (NetCDF: the same ncdump) as the whole table. --aggregate periods are never
+// split across blocks.
+int run_streamed(const DrillOptions& o, const drill::Dataset& dataset, const drill::Query& query,
+                 const analysis::AnalysisRequest& analysis, const std::string& format,
+                 const output::TableOptions& table) {
+  std::optional<output::TextTarget> target;
+  std::optional<output::TableStream> text;
+  std::optional<output::NetcdfStream> netcdf;
+  if (format == "netcdf") {
+    netcdf.emplace(o.output, output::NetcdfOptions{.history = command_line()});
+  } else {
+    target.emplace(o.output);
+    text.emplace(format, table, analysis.period.has_value(), *target);
+  }
+  drill::BlockOptions options;
+  if (analysis.period) {
+    options.group = [kind = *analysis.period](int64_t t) {
+      return analysis::period_of(kind, t).start;
+    };
+  }
+  const auto shaped = [&](drill::Series series) {
+    drill::name_single_site(series, query, o.name);
+    if (analysis.period) series = analysis::run_analysis(analysis, std::move(series)).series;
+    return series;
+  };
+  const auto begin = [&](const drill::Series& head, const std::vector<int64_t>& times) {
+    drill::Series out = shaped(head);
+    if (text) return text->begin(out);
+    if (!analysis.period) return netcdf->begin(out, times);
+    // An aggregate's rows are at its periods' starts.
+    std::vector<int64_t> starts;
+    for (const int64_t t : times) {
+      const auto span = analysis::period_of(*analysis.period, t);
+      out.periods[span.start] = {span.end, span.label};
+      starts.push_back(span.start);
+    }
+    netcdf->begin(out, std::move(starts));
+  };
+  const auto rows = [&](drill::Series&& block) {
+    const drill::Series out = shaped(std::move(block));
+    if (text) return text->rows(out);
+    netcdf->rows(out);
+  };
+  const drill::Series summary =
+      drill::drill_in_blocks(dataset, query, options, {.begin = begin, .rows = rows});
+  print_problems(summary);
+  if (text) {
+    text->end(summary);
+  } else {
+    netcdf->end(summary);
+  }
+  return finish(summary);
+}
+
 int run_drill(const DrillOptions& o) {
   // Under mpirun every rank checks the request; one failing stops all (collective).
   auto& comm = parallel::world();
@@ -191,6 +250,11 @@ int run_drill(const DrillOptions& o) {
   });
   // A box cube streams block by block into one file: rank 0 alone writes it.
   if (cube) return comm.rank() == 0 ? run_cube(o, query, format == "netcdf") : kExitOk;
+  // One process writing a table: streamed. Analyses over the whole series
+  // (--climatology, --mhw), plots and S3 outputs take the whole series.
+  const bool streamed =
+      comm.size() == 1 && !analysis.anomalies && o.plot.empty() && !io::is_remote(o.output);
+  if (streamed) return run_streamed(o, *dataset, query, analysis, format, table);
   // Rank 0 gets the whole series (as one process would) and alone writes it.
   drill::Series series =
       drill::drill_across(*dataset, analysis::analysis_drill_query(analysis, query), comm);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <optional>
 
 #include "core/civil_time.h"
@@ -131,26 +132,39 @@ Series DatasetBase::run(const Query& query, QueryReader& reader, DrillShare* sha
   }
   Series series = builder.finish(std::move(problems), reader.describe());
   series.notes = std::move(reader.notes);
-  series.source_attributes = info.global_attributes;
   series.notes.insert(series.notes.end(), notes.begin(), notes.end());
-  if (search) {
-    // The distance of each site's pixel, beside its values.
-    series.columns.push_back({"pixel_distance", "km",
-                              "great-circle distance from the requested position to the centre "
-                              "of the pixel used (--nearest-valid)",
-                              ""});
-    const auto& km = search->distances();
-    for (size_t r = 0; r < series.rows.size(); ++r) {
-      series.rows[r].values.push_back(km[r % km.size()]);
-    }
-  }
+  if (search) add_distances(series, search->distances());
+  describe_series(series, query, info);
+  return series;
+}
+
+void DatasetBase::describe_series(Series& series, const Query& query, const DatasetInfo& info) {
+  series.source_attributes = info.global_attributes;
   if (!query.site_columns.empty()) {
     series.site_columns = query.site_columns;
     for (size_t i = 0; i < query.sites.size() && i < query.site_values.size(); ++i) {
       series.site_values.emplace(query.sites[i].id, query.site_values[i]);
     }
   }
-  return series;
+}
+
+void DatasetBase::add_distances(Series& series, const std::vector<double>& km) {
+  // The distance of each site's pixel, beside its values.
+  if (series.columns.empty() || series.columns.back().name != "pixel_distance") {
+    series.columns.push_back({"pixel_distance", "km",
+                              "great-circle distance from the requested position to the centre "
+                              "of the pixel used (--nearest-valid)",
+                              ""});
+  }
+  for (size_t r = 0; r < series.rows.size(); ++r) {
+    series.rows[r].values.push_back(km[r % km.size()]);
+  }
+}
+
+size_t DatasetBase::steps_bound(const Query& query) const {
+  const auto all = info();
+  return static_cast<size_t>(std::count_if(all->times.begin(), all->times.end(),
+                                           [&](int64_t t) { return query.time.contains(t); }));
 }
 
 void DatasetBase::read_into(const Query& query, const Plan& plan, const catalog::Grid& grid,
@@ -164,6 +178,114 @@ void DatasetBase::read_into(const Query& query, const Plan& plan, const catalog:
   }
   reader->read({query, plan, builder.read_variables()}, builder, problems);
   described = reader->describe();
+}
+
+}  // namespace pixeldrill::drill
+
+namespace pixeldrill::drill {
+namespace {
+
+// Appends the items of `block` that no earlier block gave, in their order:
+// a problem every block meets (a skipped folder entry, a station outside
+// the grid) is said once, as one whole drill says it.
+template <typename T>
+void add_new(std::vector<T>& all, size_t before_block, std::vector<T> block) {
+  for (auto& item : block) {
+    const auto end = all.begin() + static_cast<ptrdiff_t>(before_block);
+    if (std::find(all.begin(), end, item) == end) all.push_back(std::move(item));
+  }
+}
+
+}  // namespace
+
+Series DatasetBase::drill_blocks(const Query& query, const BlockOptions& options,
+                                 const BlockHandler& handler) const {
+  const size_t budget = options.block_rows ? options.block_rows : default_block_rows();
+  const auto reader = reader_for(query);
+  const DatasetInfo& info = reader->info();
+  std::vector<Column> columns = resolve_columns(info, query);
+  const Plan nearest = make_plan(query, info.grid);
+  const bool reduced = nearest.box && query.reduce != Reduce::kNone;
+  const size_t per_step = std::max<size_t>(nearest.pixels.size(), 1);
+  if (reduced || per_step * steps_bound(query) <= budget) {
+    // One block: the drill as it always was.
+    return hand_whole(run(query, *reader), handler);
+  }
+  // First pass, no pixel: which steps the query selects, how each column is
+  // stored (its digits) and the source's description, from metadata only.
+  Plan no_pixel = nearest;
+  no_pixel.pixels.clear();
+  no_pixel.box = false;
+  SeriesBuilder steps(query, no_pixel, columns);
+  std::vector<Problem> ignored;
+  reader->read({query, no_pixel, steps.read_variables()}, steps, ignored);
+  if (steps.steps_added() == 0) {
+    // Nothing in range (an error naming it), or only problems: said whole.
+    return hand_whole(run(query, *reader_for(query)), handler);
+  }
+  const std::vector<int64_t> times = steps.times_after(INT64_MIN);
+  std::string described = reader->describe();
+  Series summary = steps.finish({}, described);
+  // Blocks of steps; a store's start where its time chunks do, so each chunk is read once.
+  const size_t per_block = std::max<size_t>(budget / per_step, 1);
+  std::function<size_t(size_t)> chunk;
+  const size_t chunk_steps = time_chunk_steps();
+  if (chunk_steps > 0 && per_block >= chunk_steps) {
+    const auto all = this->info();
+    chunk = [&, all, chunk_steps](size_t k) {
+      const auto it = std::lower_bound(all->times.begin(), all->times.end(), times[k]);
+      if (it == all->times.end() || *it != times[k]) return SIZE_MAX - k;  // newer than the store
+      return static_cast<size_t>(it - all->times.begin()) / chunk_steps;
+    };
+  }
+  const auto blocks = plan_blocks(times, per_block, options.group, chunk);
+  const auto block_query = [&](const std::pair<size_t, size_t>& b) {
+    Query q = query;
+    q.time.from = times[b.first];
+    q.time.to = times[b.second - 1];
+    return q;
+  };
+  std::vector<std::string> notes;
+  Plan plan = nearest;
+  std::optional<NearestValidSearch> search;
+  if (query.nearest_valid_km && !plan.box) {
+    // Which candidate pixels hold data over every step, block by block.
+    search.emplace(query, info.grid, nearest);
+    SeriesBuilder counter(query, search->search_plan(), columns);
+    counter.count_only();
+    for (const auto& b : blocks) {
+      const Query q = block_query(b);
+      reader_for(q)->read({q, search->search_plan(), counter.read_variables()}, counter, ignored);
+    }
+    plan = search->choose(counter.pixels_with_value(), notes);
+  }
+  if (search) add_distances(summary, search->distances());
+  describe_series(summary, query, info);
+  handler.begin(summary, times);
+  std::vector<Problem> problems;
+  for (const auto& why : plan.outside) problems.push_back({"", "", why});
+  std::vector<std::string> reader_notes;
+  std::vector<bool> valid(plan.pixels.size(), false);
+  for (const auto& b : blocks) {
+    const Query q = block_query(b);
+    const auto block_reader = reader_for(q);
+    SeriesBuilder builder(query, plan, columns);
+    std::vector<Problem> found;
+    block_reader->read({q, plan, builder.read_variables()}, builder, found);
+    const auto got = builder.pixels_with_value();
+    for (size_t p = 0; p < valid.size(); ++p) valid[p] = valid[p] || got[p];
+    Series block = builder.finish({}, described);
+    add_new(problems, problems.size(), std::move(found));
+    add_new(reader_notes, reader_notes.size(), std::move(block_reader->notes));
+    if (search) add_distances(block, search->distances());
+    block.columns = summary.columns;  // the digits of every step, not of this block's
+    handler.rows(std::move(block));
+  }
+  note_emptiness(query, plan, valid, notes);
+  summary.problems = std::move(problems);
+  summary.notes = std::move(reader_notes);
+  summary.notes.insert(summary.notes.end(), notes.begin(), notes.end());
+  return summary;
 }
 
 }  // namespace pixeldrill::drill

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "drill/block_drill.h"
 #include "drill/dataset.h"
 #include "drill/plan.h"
 #include "drill/series_builder.h"
@@ -59,6 +60,9 @@ class DatasetBase : public Dataset {
   // pixel is over the whole query).
   DrillShare drill_share(const Query& query) const;
   std::shared_ptr<const DatasetInfo> info() const override;
+  // drill() a block of time steps at a time (drill/block_drill.h).
+  Series drill_blocks(const Query& query, const BlockOptions& options,
+                      const BlockHandler& handler) const;
 
   // Reads a query's steps into a builder made elsewhere (the store answers
   // days newer than itself from its raw files this way). Throws Error when
@@ -73,6 +77,16 @@ class DatasetBase : public Dataset {
   // which pixels got a value goes there instead of into notes.
   Series run(const Query& query, QueryReader& reader, DrillShare* share = nullptr) const;
   void set_info(std::shared_ptr<const DatasetInfo> info) const;
+  // At most how many time steps `query` selects, without reading data:
+  // decides whether a query needs blocks at all. Default: info()'s times.
+  virtual size_t steps_bound(const Query& query) const;
+  // Steps per time chunk (a store's), so blocks start where chunks do; 0: none.
+  virtual size_t time_chunk_steps() const { return 0; }
+  // Site columns (--keep-columns), the source's attributes and the reader's
+  // notes put on a finished series: shared by run() and drill_blocks().
+  static void describe_series(Series& series, const Query& query, const DatasetInfo& info);
+  // The pixel_distance column of --nearest-valid, `km` per plan pixel.
+  static void add_distances(Series& series, const std::vector<double>& km);
 
  private:
   mutable std::mutex info_mutex_;

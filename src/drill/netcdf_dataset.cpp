@@ -215,6 +215,16 @@ bool NetcdfDataset::refresh() {
   return changed;
 }
 
+size_t NetcdfDataset::steps_bound(const Query& query) const {
+  const auto files = listing();
+  if (!files->names_dated) return files->files.size();
+  const TimeRange& r = query.time;
+  return static_cast<size_t>(std::count_if(files->files.begin(), files->files.end(), [&](auto& f) {
+    return (!r.from || *f.name_time + files->margin >= *r.from) &&
+           (!r.to || *f.name_time - files->margin <= *r.to);
+  }));
+}
+
 std::unique_ptr<QueryReader> NetcdfDataset::reader_for(const Query& query) const {
   return make_netcdf_reader(*this, listing(), query);
 }

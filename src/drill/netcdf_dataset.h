@@ -68,6 +68,9 @@ class NetcdfDataset : public DatasetBase {
 
  protected:
   std::unique_ptr<QueryReader> reader_for(const Query& query) const override;
+  // Files whose name date is near the range (all when names carry none): one
+  // step per file, as daily GHRSST files hold; no file is opened.
+  size_t steps_bound(const Query& query) const override;
 
  private:
   std::shared_ptr<const Listing> listing() const;

@@ -153,7 +153,8 @@ void SeriesBuilder::add_steps(std::span<const int64_t> times, std::span<const ui
     if (valid[p]) pixel_valid_[p] = true;
   }
   if (!keep_rows_) return;
-  if (rows_.empty()) {
+  // (By steps, not rows: a plan of no pixel, drill/block_drill.h, has steps but no rows.)
+  if (step_times_.empty()) {
     rows_ = std::move(rows);
     step_times_ = std::move(kept_times);
     step_orders_ = std::move(kept_orders);

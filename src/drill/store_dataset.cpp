@@ -306,6 +306,11 @@ class StoreDataset : public DatasetBase {
   std::unique_ptr<QueryReader> reader_for(const Query&) const override {
     return std::make_unique<StoreReader>(state());
   }
+  size_t time_chunk_steps() const override {
+    const auto st = state();
+    if (st->data_vars.empty()) return 0;
+    return static_cast<size_t>(st->arrays.at(st->data_vars.front()).meta.chunks.at(0));
+  }
 
  private:
   std::shared_ptr<const OpenedStore> state() const {

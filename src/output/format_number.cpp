@@ -95,6 +95,13 @@ std::string temp_path_beside(const std::string& path) {
 
 void commit_temp(const std::string& temp, const std::string& path) {
   std::error_code ec;
+  // A rename would put a regular file in place of a device (-o /dev/null) or FIFO.
+  const auto kind = std::filesystem::status(path, ec).type();
+  if (kind != std::filesystem::file_type::not_found &&
+      kind != std::filesystem::file_type::regular && kind != std::filesystem::file_type::none) {
+    std::filesystem::remove(temp, ec);
+    throw Error(path + ": cannot write: not a regular file (a device or FIFO is not replaced)");
+  }
   std::filesystem::rename(temp, path, ec);
   if (ec) {
     std::filesystem::remove(temp, ec);
@@ -142,23 +149,69 @@ void write_file_atomically(const std::string& path, const void* data, size_t siz
     io::write_object(path, std::span(static_cast<const std::byte*>(data), size));
     return;
   }
+  TextTarget target(path);
+  target.write(data, size);
+  target.commit();
+}
+
+TextTarget::TextTarget(const std::string& path) : path_(path) {
+  if (path.empty() || path == "-") {
+    to_stdout_ = true;
+    std::fflush(stdout);
+    return;
+  }
   check_output_path(path);
-  const std::string temp = temp_path_beside(path);
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
+  std::error_code ec;
+  const auto kind = std::filesystem::status(path, ec).type();
+  if (kind == std::filesystem::file_type::character || kind == std::filesystem::file_type::fifo) {
+    // -o /dev/null, -o /dev/stdout, a FIFO: written in place, never renamed over.
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
+    return;
+  }
+  temp_ = temp_path_beside(path);
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
+}
+
+TextTarget::~TextTarget() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  std::error_code ec;
+  if (!temp_.empty()) std::filesystem::remove(temp_, ec);
+}
+
+void TextTarget::fail(int error) {
+  if (to_stdout_) {
+    throw Error(std::string("standard output: write failed: ") + std::strerror(error));
+  }
+  ::close(fd_);
+  fd_ = -1;
+  std::error_code ec;
+  if (!temp_.empty()) std::filesystem::remove(temp_, ec);
+  throw Error(path_ + ": write failed: " + std::strerror(error));
+}
+
+void TextTarget::write(const void* data, size_t size) {
+  if (!to_stdout_ && fd_ < 0) throw Error(ErrorKind::kInternal, path_ + ": written after commit");
+  if (!write_all(to_stdout_ ? STDOUT_FILENO : fd_, static_cast<const char*>(data), size)) {
+    fail(errno);
+  }
+}
+
+void TextTarget::commit() {
+  if (fd_ < 0) return;
   // A full disk shows up in write() or, on some file systems, only in fsync() or close().
-  bool ok = write_all(fd, static_cast<const char*>(data), size) && ::fsync(fd) == 0;
-  int saved = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok) {
+  if (!temp_.empty() && ::fsync(fd_) != 0) fail(errno);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) {
+    const int saved = errno;
     std::error_code ec;
-    std::filesystem::remove(temp, ec);
-    throw Error(path + ": write failed: " + std::strerror(saved));
+    if (!temp_.empty()) std::filesystem::remove(temp_, ec);
+    throw Error(path_ + ": write failed: " + std::strerror(saved));
   }
-  commit_temp(temp, path);
+  if (!temp_.empty()) commit_temp(temp_, path_);
 }
 
 void write_stdout(const std::string& text) {

@@ -37,6 +37,27 @@ void write_file_atomically(const std::string& path, const void* data, size_t siz
 // Writes all of `text` to standard output, throwing Error on a failed write
 // (a full disk, /dev/full, a closed pipe).
 void write_stdout(const std::string& text);
+// A text written piece by piece to standard output ("" or "-") or to a
+// file through a temporary name beside it, renamed into place by commit()
+// after an fsync. Every write is checked: a failure throws Error naming the
+// target, and the temporary is removed (also when the writer is destroyed
+// without commit(), e.g. by an exception).
+class TextTarget {
+ public:
+  explicit TextTarget(const std::string& path);
+  ~TextTarget();
+  TextTarget(const TextTarget&) = delete;
+  TextTarget& operator=(const TextTarget&) = delete;
+  void write(const void* data, size_t size);
+  void write(const std::string& text) { write(text.data(), text.size()); }
+  void commit();
+
+ private:
+  void fail(int error);
+  std::string path_, temp_;
+  bool to_stdout_ = false;
+  int fd_ = -1;
+};
 // Throws a BadRequest naming `path` when it is a folder or its folder is missing.
 void check_output_path(const std::string& path);
 // A temporary name beside `path` for writers that need a path (netCDF-C, gnuplot).

@@ -47,19 +47,23 @@ std::string csv_field(const std::string& s) {
   return out;
 }
 
-std::string to_csv(const drill::Series& series, const TableOptions& options) {
+std::string csv_header(const drill::Series& head, bool periods, const TableOptions& options) {
   // Aggregates carry their ISO 8601 period after the period's start time.
-  const bool periods = !series.periods.empty();
   std::string out = periods ? "time,period,site,lat,lon" : "time,site,lat,lon";
-  for (const auto& name : series.site_columns) out += "," + csv_field(name);
-  for (const auto& c : series.columns) out += "," + csv_field(c.name);
+  for (const auto& name : head.site_columns) out += "," + csv_field(name);
+  for (const auto& c : head.columns) out += "," + csv_field(c.name);
   out += "\n";
   if (options.units_row) {
     out += periods ? "UTC,,,degrees_north,degrees_east" : "UTC,,degrees_north,degrees_east";
-    out += std::string(series.site_columns.size(), ',');
-    for (const auto& c : series.columns) out += "," + csv_field(c.units);
+    out += std::string(head.site_columns.size(), ',');
+    for (const auto& c : head.columns) out += "," + csv_field(c.units);
     out += "\n";
   }
+  return out;
+}
+
+void append_csv_rows(std::string& out, const drill::Series& head, const drill::Series& block,
+                     bool periods, const TableOptions& options) {
   // A point's rows share one pixel centre: its text is made once. (Bits, not
   // ==: -0.0 and 0.0 print differently.)
   struct Cached {
@@ -74,15 +78,15 @@ std::string to_csv(const drill::Series& series, const TableOptions& options) {
       return text;
     }
   } lat_text, lon_text;
-  if (!series.rows.empty())
-    out.reserve(out.size() + series.rows.size() * (48 + 16 * series.columns.size()));
+  if (!block.rows.empty())
+    out.reserve(out.size() + block.rows.size() * (48 + 16 * head.columns.size()));
   char buf[kIso8601Max + kNumberMax];
-  for (const auto& row : series.rows) {
+  for (const auto& row : block.rows) {
     out.append(buf, write_iso8601(buf, row.time));
     out += ',';
     if (periods) {
-      const auto it = series.periods.find(row.time);
-      if (it != series.periods.end()) out += it->second.label;
+      const auto it = block.periods.find(row.time);
+      if (it != block.periods.end()) out += it->second.label;
       out += ',';
     }
     append_csv_field(out, row.site);
@@ -90,29 +94,71 @@ std::string to_csv(const drill::Series& series, const TableOptions& options) {
     out += lat_text.of(row.lat);
     out += ',';
     out += lon_text.of(row.lon);
-    if (!series.site_columns.empty()) {
-      const auto it = series.site_values.find(row.site);
-      for (size_t i = 0; i < series.site_columns.size(); ++i) {
+    if (!head.site_columns.empty()) {
+      const auto it = head.site_values.find(row.site);
+      for (size_t i = 0; i < head.site_columns.size(); ++i) {
         out += ',';
-        if (it != series.site_values.end() && i < it->second.size()) {
+        if (it != head.site_values.end() && i < it->second.size()) {
           append_csv_field(out, it->second[i]);
         }
       }
     }
     for (size_t i = 0; i < row.values.size(); ++i) {
       out += ',';
-      char* end = i < series.columns.size()
-                      ? write_value(buf, row.values[i], series.columns[i], options.precision)
+      char* end = i < head.columns.size()
+                      ? write_value(buf, row.values[i], head.columns[i], options.precision)
                       : write_value(buf, row.values[i]);
       out.append(buf, end);
     }
     out += '\n';
   }
+}
+
+std::string to_csv(const drill::Series& series, const TableOptions& options) {
+  const bool periods = !series.periods.empty();
+  std::string out = csv_header(series, periods, options);
+  append_csv_rows(out, series, series, periods, options);
   return out;
 }
 
-std::string to_json(const drill::Series& series, const TableOptions& options) {
-  const bool periods = !series.periods.empty();
+json json_columns(const drill::Series& head) {
+  json columns = json::array();
+  for (const auto& c : head.columns) {
+    json column = {{"name", printable_utf8(c.name)},
+                   {"units", printable_utf8(c.units)},
+                   {"long_name", printable_utf8(c.long_name)},
+                   {"standard_name", printable_utf8(c.standard_name)}};
+    const auto method = head.cell_methods.find(c.name);
+    if (method != head.cell_methods.end()) column["cell_methods"] = method->second;
+    columns.push_back(std::move(column));
+  }
+  return columns;
+}
+
+json json_row(const drill::Row& row, const drill::Series& head,
+              const std::map<int64_t, drill::Period>& periods, const TableOptions& options) {
+  json r = {{"time", format_iso8601(row.time)},
+            {"site", printable_utf8(row.site)},
+            {"lat", coordinate(row.lat)},
+            {"lon", coordinate(row.lon)}};
+  if (const auto it = head.site_values.find(row.site); it != head.site_values.end()) {
+    for (size_t i = 0; i < head.site_columns.size() && i < it->second.size(); ++i) {
+      r[printable_utf8(head.site_columns[i])] = printable_utf8(it->second[i]);
+    }
+  }
+  if (const auto it = periods.find(row.time); it != periods.end()) {
+    r["period"] = it->second.label;
+    r["time_end"] = format_iso8601(it->second.end);
+  }
+  for (size_t i = 0; i < head.columns.size() && i < row.values.size(); ++i) {
+    r[printable_utf8(head.columns[i].name)] =
+        json_value(row.values[i], head.columns[i], options.precision);
+  }
+  return r;
+}
+
+json json_document(const drill::Series& summary, bool periods,
+                   const std::vector<bool>& column_has_null, const TableOptions& options) {
   // Table Schema fields (pandas orient="table"): a column typed "integer"
   // must hold no nulls, since pandas casts it to int64.
   json fields = json::array();
@@ -124,12 +170,9 @@ std::string to_json(const drill::Series& series, const TableOptions& options) {
   fields.push_back({{"name", "site"}, {"type", "string"}});
   fields.push_back({{"name", "lat"}, {"type", "number"}, {"units", "degrees_north"}});
   fields.push_back({{"name", "lon"}, {"type", "number"}, {"units", "degrees_east"}});
-  json columns = json::array();
-  for (size_t i = 0; i < series.columns.size(); ++i) {
-    const auto& c = series.columns[i];
-    bool has_null = false;
-    for (const auto& row : series.rows)
-      has_null |= i < row.values.size() && std::isnan(row.values[i]);
+  for (size_t i = 0; i < summary.columns.size(); ++i) {
+    const auto& c = summary.columns[i];
+    const bool has_null = i < column_has_null.size() && column_has_null[i];
     const bool integer =
         c.digits == drill::Digits::kInteger && !has_null && options.precision == Precision::kData;
     json field = {{"name", printable_utf8(c.name)},
@@ -137,41 +180,12 @@ std::string to_json(const drill::Series& series, const TableOptions& options) {
                   {"units", printable_utf8(c.units)},
                   {"long_name", printable_utf8(c.long_name)},
                   {"standard_name", printable_utf8(c.standard_name)}};
-    json column = {{"name", printable_utf8(c.name)},
-                   {"units", printable_utf8(c.units)},
-                   {"long_name", printable_utf8(c.long_name)},
-                   {"standard_name", printable_utf8(c.standard_name)}};
-    const auto method = series.cell_methods.find(c.name);
-    if (method != series.cell_methods.end()) {
-      field["cell_methods"] = method->second;
-      column["cell_methods"] = method->second;
-    }
+    const auto method = summary.cell_methods.find(c.name);
+    if (method != summary.cell_methods.end()) field["cell_methods"] = method->second;
     fields.push_back(std::move(field));
-    columns.push_back(std::move(column));
-  }
-  json data = json::array();
-  for (const auto& row : series.rows) {
-    json r = {{"time", format_iso8601(row.time)},
-              {"site", printable_utf8(row.site)},
-              {"lat", coordinate(row.lat)},
-              {"lon", coordinate(row.lon)}};
-    if (const auto it = series.site_values.find(row.site); it != series.site_values.end()) {
-      for (size_t i = 0; i < series.site_columns.size() && i < it->second.size(); ++i) {
-        r[printable_utf8(series.site_columns[i])] = printable_utf8(it->second[i]);
-      }
-    }
-    if (const auto it = series.periods.find(row.time); it != series.periods.end()) {
-      r["period"] = it->second.label;
-      r["time_end"] = format_iso8601(it->second.end);
-    }
-    for (size_t i = 0; i < series.columns.size() && i < row.values.size(); ++i) {
-      r[printable_utf8(series.columns[i].name)] =
-          json_value(row.values[i], series.columns[i], options.precision);
-    }
-    data.push_back(std::move(r));
   }
   json problems = json::array();
-  for (const auto& p : series.problems) {
+  for (const auto& p : summary.problems) {
     // A file name that is not UTF-8 is shown with \xNN escapes rather than
     // aborting the whole JSON document.
     problems.push_back({{"path", printable_utf8(p.path)},
@@ -180,19 +194,36 @@ std::string to_json(const drill::Series& series, const TableOptions& options) {
                         {"message", printable_utf8(p.message())}});
   }
   json notes = json::array();
-  for (const auto& n : series.notes) notes.push_back(printable_utf8(n));
-  json doc = {{"schema", {{"fields", fields}, {"pandas_version", "1.4.0"}}},
-              {"source", printable_utf8(series.source)},
-              {"partial", series.partial()},
-              {"problems", problems},
-              {"notes", notes},
-              {"columns", columns},
-              {"data", data}};
+  for (const auto& n : summary.notes) notes.push_back(printable_utf8(n));
+  return {{"schema", {{"fields", fields}, {"pandas_version", "1.4.0"}}},
+          {"source", printable_utf8(summary.source)},
+          {"partial", summary.partial()},
+          {"problems", problems},
+          {"notes", notes},
+          {"columns", json_columns(summary)},
+          {"data", json::array()}};
+}
+
+void note_nulls(std::vector<bool>& has_null, const std::vector<drill::Row>& rows) {
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < has_null.size() && i < row.values.size(); ++i) {
+      if (std::isnan(row.values[i])) has_null[i] = true;
+    }
+  }
+}
+
+std::string to_json(const drill::Series& series, const TableOptions& options) {
+  std::vector<bool> has_null(series.columns.size(), false);
+  note_nulls(has_null, series.rows);
+  json doc = json_document(series, !series.periods.empty(), has_null, options);
+  json& data = doc["data"];
+  for (const auto& row : series.rows) {
+    data.push_back(json_row(row, series, series.periods, options));
+  }
   return doc.dump(1) + "\n";
 }
 
-std::string to_erddap_json(const drill::Series& series, const TableOptions& options) {
-  const bool periods = !series.periods.empty();
+json erddap_document(const drill::Series& head, bool periods, const TableOptions& options) {
   json names = {"time"}, types = {"String"}, units = {"UTC"};
   if (periods) {
     names.push_back("period");
@@ -204,7 +235,7 @@ std::string to_erddap_json(const drill::Series& series, const TableOptions& opti
   units.push_back(nullptr);
   units.push_back("degrees_north");
   units.push_back("degrees_east");
-  for (const auto& c : series.columns) {
+  for (const auto& c : head.columns) {
     names.push_back(printable_utf8(c.name));
     const bool data = options.precision == Precision::kData;
     types.push_back(data && c.digits == drill::Digits::kInteger   ? "int"
@@ -212,24 +243,37 @@ std::string to_erddap_json(const drill::Series& series, const TableOptions& opti
                                                                   : "double");
     units.push_back(c.units.empty() ? json(nullptr) : json(printable_utf8(c.units)));
   }
-  json rows = json::array();
-  for (const auto& row : series.rows) {
-    json r = {format_iso8601(row.time)};
-    if (periods) {
-      const auto it = series.periods.find(row.time);
-      r.push_back(it != series.periods.end() ? it->second.label : "");
-    }
-    r.push_back(printable_utf8(row.site));
-    r.push_back(coordinate(row.lat));
-    r.push_back(coordinate(row.lon));
-    for (size_t i = 0; i < series.columns.size() && i < row.values.size(); ++i) {
-      r.push_back(json_value(row.values[i], series.columns[i], options.precision));
-    }
-    rows.push_back(std::move(r));
+  return {{"table",
+           {{"columnNames", names},
+            {"columnTypes", types},
+            {"columnUnits", units},
+            {"rows", json::array()}}}};
+}
+
+json erddap_row(const drill::Row& row, const drill::Series& head,
+                const std::map<int64_t, drill::Period>& periods, bool with_period,
+                const TableOptions& options) {
+  json r = {format_iso8601(row.time)};
+  if (with_period) {
+    const auto it = periods.find(row.time);
+    r.push_back(it != periods.end() ? it->second.label : "");
   }
-  json doc = {
-      {"table",
-       {{"columnNames", names}, {"columnTypes", types}, {"columnUnits", units}, {"rows", rows}}}};
+  r.push_back(printable_utf8(row.site));
+  r.push_back(coordinate(row.lat));
+  r.push_back(coordinate(row.lon));
+  for (size_t i = 0; i < head.columns.size() && i < row.values.size(); ++i) {
+    r.push_back(json_value(row.values[i], head.columns[i], options.precision));
+  }
+  return r;
+}
+
+std::string to_erddap_json(const drill::Series& series, const TableOptions& options) {
+  const bool periods = !series.periods.empty();
+  json doc = erddap_document(series, periods, options);
+  json& rows = doc["table"]["rows"];
+  for (const auto& row : series.rows) {
+    rows.push_back(erddap_row(row, series, series.periods, periods, options));
+  }
   return doc.dump() + "\n";
 }
 

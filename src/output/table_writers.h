@@ -3,7 +3,11 @@
 // variable; a missing value is an empty field), JSON that pandas reads with
 // read_json(orient="table") (a Table Schema with units, data rows, problems;
 // a missing value is null) and ERDDAP's table JSON.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "drill/series.h"
 #include "output/format_number.h"
@@ -23,5 +27,25 @@ void append_csv_field(std::string& out, const std::string& s);
 std::string to_json(const drill::Series& series, const TableOptions& options = {});
 // {"table": {"columnNames", "columnTypes", "columnUnits", "rows"}} as ERDDAP's .json.
 std::string to_erddap_json(const drill::Series& series, const TableOptions& options = {});
+
+// The pieces of the three texts, shared with the block-by-block writer
+// (output/table_stream.h) so both give the same bytes. `head` holds the
+// columns and site columns; `periods` says whether rows carry a period.
+std::string csv_header(const drill::Series& head, bool periods, const TableOptions& options);
+void append_csv_rows(std::string& out, const drill::Series& head, const drill::Series& block,
+                     bool periods, const TableOptions& options);
+// The JSON document with an empty "data"; column_has_null[i]: column i has a
+// missing value somewhere (its Table Schema type is then never "integer").
+nlohmann::json json_document(const drill::Series& summary, bool periods,
+                             const std::vector<bool>& column_has_null, const TableOptions& options);
+nlohmann::json json_row(const drill::Row& row, const drill::Series& head,
+                        const std::map<int64_t, drill::Period>& periods,
+                        const TableOptions& options);
+void note_nulls(std::vector<bool>& has_null, const std::vector<drill::Row>& rows);
+nlohmann::json erddap_document(const drill::Series& head, bool periods,
+                               const TableOptions& options);
+nlohmann::json erddap_row(const drill::Row& row, const drill::Series& head,
+                          const std::map<int64_t, drill::Period>& periods, bool with_period,
+                          const TableOptions& options);
 
 }  // namespace pixeldrill::output

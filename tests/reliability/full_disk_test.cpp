@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "../drill/drill_test_util.h"
 
@@ -110,4 +111,29 @@ TEST_F(FullDisk, DevFullOnStdoutIsAnErrorForDrillAndInfo) {
   r = run(pixeldrill_bin() + " info " + (*dir_ / "c.pdx") + " > /dev/full 2>" + err);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(read_text(err).find("standard output"), std::string::npos) << read_text(err);
+}
+
+// The same when the table is written a block at a time (drill/block_drill.h):
+// the disk fills after some blocks went out; the temporary is removed.
+TEST_F(FullDisk, StreamedBlocksFailNamingTheTargetAndLeaveNothing) {
+  const std::string blocks = "PIXELDRILL_DRILL_BLOCK_ROWS=20000 ";
+  const std::string err = *dir_ / "err.txt";
+  auto r = run(blocks + drill("> /dev/full 2>" + err));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(read_text(err).find("standard output"), std::string::npos) << read_text(err);
+  if (!mount_namespaces_) GTEST_SKIP() << "unshare cannot mount a tmpfs here";
+  r = run_on_full_disk(blocks + drill("-o $MNT/out.csv"), "256k");
+  expect_clean_failure(r, "/out.csv");
+  r = run_on_full_disk(blocks + drill("--format json -o $MNT/out.json"), "256k");
+  expect_clean_failure(r, "/out.json");
+  // NetCDF of 2,000 stations, one time step a block.
+  const std::string stations = *dir_ / "st2000.csv";
+  {
+    std::ofstream out(stations);
+    for (int i = 0; i < 2000; ++i)
+      out << "S" << i << "," << -60 + i % 70 << "," << 80 + i % 100 << "\n";
+  }
+  r = run_on_full_disk("PIXELDRILL_DRILL_BLOCK_ROWS=2000 " + pixeldrill_bin() + " drill " +
+                       (*dir_ / "coll") + " --stations " + stations + " -o $MNT/out.nc");
+  expect_clean_failure(r, "/out.nc");
 }
