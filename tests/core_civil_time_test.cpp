@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <vector>
 
 #include "core/civil_time.h"
 #include "core/error.h"
@@ -32,6 +33,26 @@ TEST(CivilTime, FormatsLikeGmtimeAndPrintf) {
       ASSERT_EQ(std::string(got, write_iso8601(got, s)), want) << s;
       ASSERT_EQ(format_iso8601(s), want) << s;
     }
+  }
+}
+
+// A run of times written by one Iso8601Writer (which re-renders only what
+// changed) reads as each written alone: daily steps across month and year
+// ends and leap days, sub-daily steps, gaps, steps backwards, years < 0.
+TEST(CivilTime, WriterForARunOfTimesEqualsOneAtATime) {
+  std::vector<int64_t> times;
+  const int64_t y1999 = days_from_civil({1999, 12, 1}) * 86400 + 55200;
+  for (int64_t d = 0; d < 800; ++d) times.push_back(y1999 + d * 86400);  // 2000-02-29 inside
+  for (int64_t h = 0; h < 60; ++h) times.push_back(y1999 + h * 4 * 3600);
+  for (const int64_t t : {int64_t{0}, int64_t{-1}, int64_t{86399}, int64_t{86400}, y1999,
+                          y1999 - 86400, days_from_civil({-3, 2, 27}) * 86400}) {
+    times.push_back(t);
+  }
+  for (int64_t d = 0; d < 5; ++d) times.push_back(days_from_civil({-3, 2, 27}) * 86400 + d * 86400);
+  Iso8601Writer writer;
+  for (const int64_t t : times) {
+    char got[kIso8601Max];
+    ASSERT_EQ(std::string(got, writer.write(got, t)), format_iso8601(t)) << t;
   }
 }
 

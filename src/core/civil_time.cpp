@@ -84,6 +84,36 @@ char* write_iso8601(char* out, int64_t t) {
   return p;
 }
 
+char* Iso8601Writer::write(char* out, int64_t t) {
+  const int64_t days = floor_div(t, 86400);
+  const int secs = static_cast<int>(t - days * 86400);
+  if (!have_day_ || days != days_) {
+    if (have_day_ && days == days_ + 1 && date_.day < 28) {
+      ++date_.day;  // the same month: only the day's digits change
+      put2(date_text_ + date_size_ - 2, date_.day);
+    } else {
+      date_ = civil_from_days(days);
+      date_size_ = static_cast<size_t>(put_date(date_text_, date_) - date_text_);
+    }
+    days_ = days;
+    have_day_ = true;
+  }
+  if (secs != secs_) {
+    char* p = time_text_;
+    *p++ = 'T';
+    p = put2(p, secs / 3600);
+    *p++ = ':';
+    p = put2(p, secs / 60 % 60);
+    *p++ = ':';
+    p = put2(p, secs % 60);
+    *p = 'Z';
+    secs_ = secs;
+  }
+  std::memcpy(out, date_text_, date_size_);
+  std::memcpy(out + date_size_, time_text_, sizeof time_text_);
+  return out + date_size_ + sizeof time_text_;
+}
+
 std::string format_iso8601(int64_t t) {
   char buf[kIso8601Max];
   return std::string(buf, write_iso8601(buf, t));

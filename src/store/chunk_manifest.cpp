@@ -226,6 +226,10 @@ VerifiedChunk::VerifiedChunk(std::string name, std::unique_ptr<io::ByteSource> s
   blocks_.resize(block_count(size_));
 }
 
+size_t VerifiedChunk::block_size(uint64_t b) const {
+  return static_cast<size_t>(std::min<uint64_t>(kBlock, size_ - b * kBlock));
+}
+
 void VerifiedChunk::damaged(const std::string& why) const {
   throw Error(ErrorKind::kCorrupt,
               name_ + ": damaged store chunk: " + why + " (see docs/reliability.md)");
@@ -239,21 +243,22 @@ void VerifiedChunk::load(const std::vector<uint64_t>& wanted) const {
     if (!blocks_.at(b) && (missing.empty() || missing.back() != b)) missing.push_back(b);
   }
   if (missing.empty()) return;
-  std::vector<std::vector<std::byte>> bytes(missing.size());
+  // Uninitialised (new[] without ()): the read overwrites every byte, and
+  // zero-filling them first was 4% of a point drill's instructions.
+  std::vector<std::unique_ptr<std::byte[]>> bytes(missing.size());
   std::vector<io::ReadRequest> reads;
   for (size_t i = 0; i < missing.size(); ++i) {
-    const uint64_t at = missing[i] * kBlock;
-    bytes[i].resize(std::min<uint64_t>(kBlock, size_ - at));
-    reads.push_back({at, bytes[i]});
+    bytes[i].reset(new std::byte[block_size(missing[i])]);
+    reads.push_back({missing[i] * kBlock, std::span(bytes[i].get(), block_size(missing[i]))});
   }
   source_->read_many(reads);
   for (size_t i = 0; i < missing.size(); ++i) {
     const uint64_t b = missing[i];
-    const uint32_t crc = codec::crc32c(bytes[i]);
+    const uint32_t crc = codec::crc32c(reads[i].out);
     std::erase_if(candidates_, [&](const ChunkRecord* r) { return r->crcs.at(b) != crc; });
     if (candidates_.empty()) {
       damaged("CRC-32C of bytes " + std::to_string(b * kBlock) + ".." +
-              std::to_string(b * kBlock + bytes[i].size()) +
+              std::to_string(b * kBlock + reads[i].out.size()) +
               " differs from the store's manifest (altered after it was written)");
     }
     blocks_[b] = std::move(bytes[i]);
@@ -264,10 +269,10 @@ void VerifiedChunk::copy_out(uint64_t offset, std::span<std::byte> out) const {
   size_t done = 0;
   while (done < out.size()) {
     const uint64_t at = offset + done;
-    const auto& bytes = *blocks_[at / kBlock];
+    const std::byte* bytes = blocks_[at / kBlock].get();
     const uint64_t in = at % kBlock;
-    const size_t n = std::min<size_t>(out.size() - done, bytes.size() - in);
-    std::memcpy(out.data() + done, bytes.data() + in, n);
+    const size_t n = std::min<size_t>(out.size() - done, block_size(at / kBlock) - in);
+    std::memcpy(out.data() + done, bytes + in, n);
     done += n;
   }
 }

@@ -98,6 +98,7 @@ class VerifiedChunk final : public io::ByteSource {
  private:
   void load(const std::vector<uint64_t>& blocks) const;
   void copy_out(uint64_t offset, std::span<std::byte> out) const;
+  size_t block_size(uint64_t block) const;
   [[noreturn]] void damaged(const std::string& why) const;
 
   std::string name_;
@@ -106,7 +107,8 @@ class VerifiedChunk final : public io::ByteSource {
   ChunkExpectation expect_;
   mutable std::mutex mutex_;
   mutable std::vector<const ChunkRecord*> candidates_;  // expected versions still matching
-  mutable std::vector<std::optional<std::vector<std::byte>>> blocks_;
+  // Loaded blocks (nullptr: not yet read); block b holds min(16 KiB, size - b * 16 KiB) bytes.
+  mutable std::vector<std::unique_ptr<std::byte[]>> blocks_;
 };
 
 // Chunk `index` of `array` (metadata `meta`) checked against the store's
