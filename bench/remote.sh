@@ -25,7 +25,12 @@ while [ $# -gt 0 ]; do
 done
 mkdir -p "$OUT"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  # Proxies are started inside $(...), whose PIDS+= the script never sees.
+  for f in "$OUT"/proxy-*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; rm -f "$f"; done
+  return 0
+}
 trap cleanup EXIT
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
@@ -72,7 +77,7 @@ PY
 delay_proxy() {  # $1 upstream; prints the proxy URL
   local p; p=$(port)
   /usr/bin/python3 "$HERE/tests/support/fault_proxy.py" --port "$p" --upstream "$1" --mode "delay:$RTT" --count -1 >/dev/null 2>&1 &
-  PIDS+=($!); wait_port "$p"; echo "http://127.0.0.1:$p"
+  echo $! > "$OUT/proxy-$p.pid"; wait_port "$p"; echo "http://127.0.0.1:$p"
 }
 urls() { find "$COLL" -name '*.nc' | sort | sed "s|^$COLL|$1|" > "$OUT/urls-$2.txt"; echo "@$OUT/urls-$2.txt"; }
 
@@ -111,6 +116,15 @@ else
 fi
 PROXY=$(delay_proxy "http://127.0.0.1:$NG")
 bench_remote "nginx HTTP +${RTT} ms/request" "$(urls "$PROXY" delay)" "" delayed
+# The same with one indexing process (the default for remote collections is
+# several, each with its own HDF5: index --processes).
+for n in 1 4 8 32; do
+  T0=$(now); PIXELDRILL_STATS=1 "$BIN" index "$(urls "$PROXY" delay)" -o "$OUT/delayed-p$n.pdx" \
+    --full --processes "$n" 2>"$OUT/log.txt"; T1=$(now)
+  cmp -s "$OUT/delayed-p$n.pdx" "$OUT/delayed.pdx" || { echo "FAILED: --processes $n index differs" >&2; exit 1; }
+  read -r req mb < <(traffic "$OUT/log.txt")
+  row "index, nginx HTTP +${RTT} ms/request, --processes $n" "$NFILES" "$(echo "scale=2; $req / $NFILES" | bc)" "$(echo "scale=3; $mb / $NFILES" | bc)" "$(echo "$T1 - $T0" | bc)"
+done
 
 # xarray + fsspec over HTTP on pixeldrill's refs of the HTTP index.
 "$BIN" refs "$OUT/http.pdx" -o "$OUT/refs.json" --combined 2>/dev/null
@@ -124,6 +138,21 @@ print(len(v))
 PY
 T1=$(now)
 row "point, xarray+fsspec on refs over nginx HTTP" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+# The same through the delaying proxy (refs of the index made through it).
+"$BIN" refs "$OUT/delayed.pdx" -o "$OUT/refs-delayed.json" --combined 2>/dev/null
+T0=$(now)
+/usr/bin/python3 - "$OUT/refs-delayed.json" <<'PY' > "$OUT/xr-delayed.txt"
+import sys, fsspec, xarray as xr
+m = fsspec.get_mapper("reference://", fo=sys.argv[1], remote_protocol="http")
+ds = xr.open_zarr(m, consolidated=False)
+v = ds.sea_surface_temperature.sel(lat=-32, lon=115, method="nearest").load()
+print(len(v))
+PY
+T1=$(now)
+row "point, xarray+fsspec on refs over nginx HTTP +${RTT} ms/request" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+T0=$(now); "$BIN" drill "$OUT/delayed.pdx" $POINT --requests 64 >"$OUT/point64.csv" 2>/dev/null; T1=$(now)
+cmp -s "$OUT/point64.csv" "$OUT/point.ref.csv" || { echo "FAILED: --requests 64 point differs" >&2; exit 1; }
+row "point via index, nginx HTTP +${RTT} ms/request, --requests 64" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
 
 echo "## Remote benchmark ($NFILES files, $((BYTES / NFILES / 1000)) kB per file, --decimate $DECIMATE)"
 echo

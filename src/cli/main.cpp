@@ -80,7 +80,7 @@ void print_rank_stats(const char* name, double seconds) {
 int fail(const char* name, const Error& e, bool collective) {
   using namespace pixeldrill;
   const int code = exit_code_for(e.kind());
-  if (!parallel::mpi_active() || parallel::world().size() == 1) {
+  if (!parallel::distributed() || parallel::world().size() == 1) {
     std::fprintf(stderr, "pixeldrill %s: error: %s\n", name, e.what());
     return code;
   }
@@ -143,14 +143,14 @@ int main(int argc, char** argv) {
       if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
         throw Error(std::string("standard output: write failed: ") + std::strerror(errno));
       }
-      if (parallel::mpi_active()) parallel::world().finalize();
+      if (parallel::distributed()) parallel::world().finalize();
       return status;
     } catch (const parallel::CollectiveError& e) {
       return cli::fail(name, e, true);
     } catch (const Error& e) {
       return cli::fail(name, e, false);
     } catch (const std::exception& e) {
-      if (!parallel::mpi_active()) {
+      if (!parallel::distributed()) {
         std::fprintf(stderr, "pixeldrill %s: internal error: %s\n", name, e.what());
         return kExitError;
       }

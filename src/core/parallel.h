@@ -15,12 +15,13 @@
 namespace pixeldrill {
 
 // One per core; under mpirun the cores of a node are shared by the ranks
-// the launcher placed on it (OpenMPI, MPICH/Hydra and Slurm say how many).
+// the launcher placed on it (OpenMPI, MPICH/Hydra and Slurm say how many),
+// and by `--processes N` (parallel/local_processes.h).
 inline unsigned default_threads() {
   const unsigned hw = std::thread::hardware_concurrency();
   unsigned local = 1;
-  for (const char* name :
-       {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE",
+                           "PIXELDRILL_LOCAL_RANKS"}) {
     if (const char* v = std::getenv(name); v && std::atoi(v) > 0) {
       local = static_cast<unsigned>(std::atoi(v));
       break;

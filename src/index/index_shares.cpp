@@ -27,6 +27,31 @@ void agree_on_listing(parallel::Communicator& comm, const std::vector<std::strin
   for (auto& i : to_scan) i = r.u64();
 }
 
+void share_listing(parallel::Communicator& comm, std::vector<io::ObjectInfo>& objects) {
+  std::string bytes;
+  if (comm.rank() == 0) {
+    Writer w;
+    w.u64(objects.size());
+    for (const auto& o : objects) {
+      w.str(o.uri);
+      w.u64(o.size);
+      w.u64(static_cast<uint64_t>(o.mtime_ns));
+      w.str(o.etag);
+    }
+    bytes = w.data();
+  }
+  comm.broadcast(bytes, 0);
+  if (comm.rank() == 0) return;
+  Reader r(bytes.data(), bytes.size(), "listing from rank 0");
+  objects.resize(r.count(4 + 8 + 8 + 4));
+  for (auto& o : objects) {
+    o.uri = r.str();
+    o.size = r.u64();
+    o.mtime_ns = static_cast<int64_t>(r.u64());
+    o.etag = r.str();
+  }
+}
+
 // A rank's scanned files, for rank 0: the entries (with the grid and layout
 // tables they refer to and each layout's attribute owner) and the problems,
 // each with its position in the sorted file list.

@@ -9,6 +9,7 @@
 
 #include "index/collection_index.h"
 #include "index/layout_interner.h"
+#include "io/registry.h"
 #include "parallel/communicator.h"
 
 namespace pixeldrill::index {
@@ -24,6 +25,10 @@ std::string encode_share(const CollectionIndex& tables, const Interner& interner
                          const std::vector<size_t>& scanned,
                          std::vector<std::optional<FileEntry>>& entries,
                          const std::vector<std::string>& problems);
+
+// Rank 0's listing of a remote collection (`objects` there) in `objects` on
+// every rank.
+void share_listing(parallel::Communicator& comm, std::vector<io::ObjectInfo>& objects);
 
 // Rank 0: another rank's share into `entries`/`problems` and its tables.
 void merge_share(const std::string& bytes, Interner& interner,

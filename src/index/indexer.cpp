@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "catalog/cf_coordinates.h"
@@ -252,10 +253,21 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
   std::vector<std::string> problems;
   std::vector<size_t> to_scan;
   const int ranks = comm ? comm->size() : 1, rank = comm ? comm->rank() : 0;
+  // Several ranks: rank 0 alone lists a remote collection (S3 LIST pages, a
+  // HEAD per URL of a list) and sends the listing to the others, so the
+  // requests do not grow with the number of ranks.
+  std::optional<std::vector<io::ObjectInfo>> objects;
+  if (remote && ranks > 1) {
+    objects.emplace();
+    parallel::collective_step(*comm, [&] {
+      if (rank == 0) *objects = remote_collection(collection);
+    });
+    parallel::collective_step(*comm, [&] { share_listing(*comm, *objects); });
+  }
   const auto list_and_compare = [&] {
     index.collection = remote ? collection : absolute(collection);
     if (remote) {
-      for (auto& info : remote_collection(collection)) {
+      for (auto& info : objects ? std::move(*objects) : remote_collection(collection)) {
         paths.push_back(info.uri);
         listed.emplace(info.uri, std::move(info));
       }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 
 #include "core/error.h"
 
@@ -98,7 +99,16 @@ Communicator& world() {
   return *w;
 }
 
-bool mpi_active() { return g_mpi; }
+bool distributed() { return g_mpi; }
+
+bool world_started() { return the_world() != nullptr; }
+
+void set_world(std::unique_ptr<Communicator> w) {
+  auto& world = the_world();
+  if (world) throw std::logic_error("set_world: the world is already set up");
+  g_mpi = w->size() > 1;
+  world = std::move(w);
+}
 
 std::string rank_name(const Communicator& comm) {
   return "rank " + std::to_string(comm.rank()) + " of " + std::to_string(comm.size());

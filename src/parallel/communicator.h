@@ -12,6 +12,7 @@
 // Every call except rank()/size() is collective: all ranks make it, in the
 // same order. This layer sits below everything but core/.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,8 +57,14 @@ int launched_ranks();
 // through the plugin (initialised on first call). Throws Error when a
 // launcher started several ranks but the plugin cannot be loaded.
 Communicator& world();
-// True once world() has set up MPI (so main() knows to finalize or abort it).
-bool mpi_active();
+// True once world() has several processes, MPI ranks or local processes
+// (so main() knows to finalize or abort it).
+bool distributed();
+// Whether world() has been set up (first use, or set_world).
+bool world_started();
+// Makes `w` this run's world (parallel/local_processes.cpp); once, before
+// world() is first used.
+void set_world(std::unique_ptr<Communicator> w);
 
 // rank/size as "rank R of N" for messages.
 std::string rank_name(const Communicator& comm);

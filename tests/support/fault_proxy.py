@@ -159,6 +159,10 @@ def main():
     args = p.parse_args()
     args.methods = []
     ThreadingHTTPServer.daemon_threads = True
+    # socketserver's default backlog is 5: more clients connecting at once
+    # (index --processes 16, each with requests in flight) lost their SYNs
+    # and waited a second for the retransmission, which measured the proxy.
+    ThreadingHTTPServer.request_queue_size = 1024
     ThreadingHTTPServer(("127.0.0.1", args.port), Proxy).serve_forever()
 
 
