@@ -95,8 +95,8 @@ class FileDriller {
       }
     }
     // Remote objects: no HEAD; every response is checked against the
-    // indexed size and Last-Modified instead.
-    const io::ObjectInfo indexed{f.path, f.size, f.mtime_ns, ""};
+    // indexed size, Last-Modified and ETag instead.
+    const io::ObjectInfo indexed{f.path, f.size, f.mtime_ns, f.etag};
     const auto source = local ? open_bytes_(f.path) : io::open_byte_source(f.path, &indexed);
     if (source->size() != f.size) {
       throw Error(f.path + ": changed since it was indexed (size " + std::to_string(f.size) +

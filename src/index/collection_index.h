@@ -67,6 +67,7 @@ struct FileEntry {
   std::string path;  // absolute
   uint64_t size = 0;
   int64_t mtime_ns = 0;
+  std::string etag;  // remote objects, when the server gives one (a changed object is named)
   uint32_t layout = 0;
   std::vector<double> time_raw;  // time coordinate values as stored
   std::vector<int64_t> times;    // the same, as Unix seconds UTC

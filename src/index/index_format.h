@@ -27,8 +27,19 @@ enum Section : uint32_t {
   kTimes = 4,      // per file: raw time values (f64) then Unix seconds (i64)
   kTimeOrder = 5,  // every (time i64, file u32, layout u32), sorted by time then file
   kFileData = 6,   // per file: its variables (codec_detail::put_file_vars)
+  kETags = 7,      // per file: offset u64 and length u32 (+ u32 zero) of its ETag in kStrings
 };
-inline constexpr uint32_t kSectionCount = 6;
+// Written: all seven. Read: six (indexes written before ETags) or seven.
+inline constexpr uint32_t kSectionCount = 7;
+inline constexpr uint32_t kSectionCountNoETags = 6;
+
+// A file's entry in the kETags section (empty for local files).
+struct ETagRecord {
+  uint64_t offset;
+  uint32_t length;
+  uint32_t zero;
+};
+static_assert(sizeof(ETagRecord) == 16);
 
 // A file's fixed-size entry; offsets are relative to their section.
 struct FileRecord {

@@ -92,7 +92,7 @@ std::string encode_v3(const CollectionIndex& index) {
   uint32_t next = 0;
   for (auto& [key, n] : product_number) n = next++;
 
-  Writer files, strings, times, order_w, data;
+  Writer files, strings, times, order_w, data, etags;
   std::vector<TimeOrderRecord> order;
   for (size_t i = 0; i < index.files.size(); ++i) {
     const FileEntry& f = index.files[i];
@@ -103,6 +103,9 @@ std::string encode_v3(const CollectionIndex& index) {
     r.path_offset = strings.data().size();
     r.path_length = static_cast<uint32_t>(f.path.size());
     strings.raw(f.path.data(), f.path.size());
+    const ETagRecord e{strings.data().size(), static_cast<uint32_t>(f.etag.size()), 0};
+    strings.raw(f.etag.data(), f.etag.size());
+    etags.raw(&e, sizeof e);
     r.layout = f.layout;
     r.size = f.size;
     r.mtime_ns = f.mtime_ns;
@@ -129,7 +132,8 @@ std::string encode_v3(const CollectionIndex& index) {
                                                strings.data(),
                                                times.data(),
                                                order_w.data(),
-                                               data.data()};
+                                               data.data(),
+                                               etags.data()};
   const uint64_t body = kHeaderV3 + kSectionCount * kSectionEntry;
   std::string out(body, '\0');
   for (uint32_t k = 0; k < kSectionCount; ++k) {

@@ -215,6 +215,7 @@ FileEntry index_remote_file(const io::ObjectInfo& info, Interner& interner) {
   FileEntry entry = make_entry(contents, interner);
   entry.size = info.size;
   entry.mtime_ns = info.mtime_ns;
+  entry.etag = info.etag;
   return entry;
 }
 
@@ -304,7 +305,11 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
         continue;
       }
       auto it = old_files.find(paths[i]);
-      if (it != old_files.end() && it->second->size == size && it->second->mtime_ns == mtime) {
+      // A remote object rewritten within the same second with the same size
+      // is told apart by its ETag, when the server gives one.
+      const std::string& etag = remote ? listed.at(paths[i]).etag : std::string();
+      if (it != old_files.end() && it->second->size == size && it->second->mtime_ns == mtime &&
+          (etag.empty() || it->second->etag.empty() || etag == it->second->etag)) {
         FileEntry entry = *it->second;
         auto& mapped = old_layout_map[entry.layout];
         if (!mapped) {

@@ -142,8 +142,8 @@ void MappedIndex::parse() {
   const uint32_t count = load<uint32_t>(base_ + 12);
   body_ = load<uint64_t>(base_ + 24);
   crc_at_ = load<uint64_t>(base_ + 32);
-  if (count != kSectionCount || body_ != kHeaderV3 + count * kSectionEntry || crc_at_ < body_ ||
-      crc_at_ > size_) {
+  if ((count != kSectionCount && count != kSectionCountNoETags) ||
+      body_ != kHeaderV3 + count * kSectionEntry || crc_at_ < body_ || crc_at_ > size_) {
     throw Error(name_ +
                 ": index header is corrupt (checksum mismatch or bad layout); re-run "
                 "pixeldrill index");
@@ -264,6 +264,20 @@ std::string MappedIndex::path(size_t file) const {
   return {bytes(kStrings, sections_[kStrings].offset + r.path_offset, r.path_length),
           r.path_length};
 }
+std::string MappedIndex::etag(size_t file) const {
+  const Section& s = sections_[kETags];
+  if (s.length == 0) return {};  // written before ETags were kept
+  if (file >= file_count_ || s.length != file_count_ * sizeof(ETagRecord)) {
+    inconsistent("ETag of file " + std::to_string(file));
+  }
+  ETagRecord e;
+  std::memcpy(&e, bytes(kETags, s.offset + file * sizeof(ETagRecord), sizeof e), sizeof e);
+  if (e.length > sections_[kStrings].length || e.offset > sections_[kStrings].length - e.length) {
+    inconsistent("ETag of file " + std::to_string(file));
+  }
+  return {bytes(kStrings, sections_[kStrings].offset + e.offset, e.length), e.length};
+}
+
 uint32_t MappedIndex::layout_of(size_t file) const { return record(file).layout; }
 int64_t MappedIndex::mtime_ns(size_t file) const { return record(file).mtime_ns; }
 uint32_t MappedIndex::product_of(size_t file) const { return record(file).product; }
@@ -283,6 +297,7 @@ FileEntry MappedIndex::file(size_t file) const {
             r.path_length};
   f.size = r.size;
   f.mtime_ns = r.mtime_ns;
+  f.etag = etag(file);
   f.layout = r.layout;
   f.time_raw.resize(r.steps);
   f.times.resize(r.steps);

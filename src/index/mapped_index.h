@@ -67,6 +67,7 @@ class MappedIndex {
   std::string path(size_t file) const;
   uint32_t layout_of(size_t file) const;
   int64_t mtime_ns(size_t file) const;
+  std::string etag(size_t file) const;     // empty: local, none given, or an older index
   uint32_t product_of(size_t file) const;  // into products(), or kNoProduct
   std::vector<int64_t> times(size_t file) const;
   // The whole entry: chunk records, packing, checksums.
@@ -101,7 +102,7 @@ class MappedIndex {
   struct Section {
     uint64_t offset = 0, length = 0;
   };
-  Section sections_[7];
+  Section sections_[8];  // by kind (1..7); kETags (7) is empty in older files
   std::unique_ptr<std::atomic<uint8_t>[]> checked_;  // per 64 KiB body block
   size_t file_count_ = 0;
 

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "index/collection_index.h"
 #include "index/indexer.h"
+#include "index/mapped_index.h"
 #include "index_test_util.h"
 
 namespace pixeldrill::testing {
@@ -33,6 +34,7 @@ void expect_same_index(const index::CollectionIndex& a, const index::CollectionI
     EXPECT_EQ(x.path, y.path);
     EXPECT_EQ(x.size, y.size);
     EXPECT_EQ(x.mtime_ns, y.mtime_ns);
+    EXPECT_EQ(x.etag, y.etag);
     EXPECT_EQ(x.layout, y.layout);
     EXPECT_EQ(x.times, y.times);
     ASSERT_EQ(x.vars.size(), y.vars.size());
@@ -65,6 +67,40 @@ TEST(IndexFormat, RoundTripsAndGroupsErasIntoLayouts) {
   index::write_index(built, dir / "c.pdx");
   EXPECT_TRUE(index::is_index_file(dir / "c.pdx"));
   expect_same_index(built, index::read_index(dir / "c.pdx"));
+}
+
+// Remote objects keep their ETag (section 7), so a same-size rewrite within
+// the second Last-Modified resolves is still told apart; local files have none.
+TEST(IndexFormat, ETagsRoundTripPerFile) {
+  TempDir dir;
+  auto built = index::build_index(make_mixed_collection(dir), nullptr, {2, false}, nullptr);
+  ASSERT_GE(built.files.size(), 3u);
+  for (const auto& f : built.files) EXPECT_EQ(f.etag, "");
+  built.files[0].etag = "\"9b2cf535f27731c974343645a3985328\"";
+  built.files[2].etag = "\"64b0c1e5-1a2b\"";
+  index::write_index(built, dir / "e.pdx");
+  const auto read = index::read_index(dir / "e.pdx");
+  expect_same_index(built, read);
+  const auto mapped = index::MappedIndex::open(dir / "e.pdx");
+  EXPECT_EQ(mapped->etag(0), built.files[0].etag);
+  EXPECT_EQ(mapped->etag(1), "");
+  EXPECT_EQ(mapped->etag(2), built.files[2].etag);
+  EXPECT_EQ(mapped->path(2), built.files[2].path);  // paths and ETags share the string section
+}
+
+// An index written before ETags were kept (format 3 with six sections, made
+// by pixeldrill at commit d7f9201) still opens and drills; its files have none.
+TEST(IndexFormat, AnIndexWithoutTheETagSectionStillOpens) {
+  const std::string old =
+      std::string(PIXELDRILL_SOURCE_DIR) + "/tests/index/fixtures/six-sections-v3.pdx";
+  const auto mapped = index::MappedIndex::open(old);
+  ASSERT_EQ(mapped->file_count(), 2u);
+  EXPECT_EQ(mapped->etag(0), "");
+  EXPECT_EQ(mapped->file(1).etag, "");
+  EXPECT_EQ(mapped->path(0),
+            "/tmp/six/c/2020/20200101152000-ABOM-L3S_GHRSST-SSTskin-AVHRR_D-1d_night.nc");
+  EXPECT_EQ(mapped->times(1).size(), 1u);
+  EXPECT_EQ(index::read_index(old).files.size(), 2u);
 }
 
 TEST(IndexFormat, IncrementalUpdateReadsOnlyNewOrChangedFilesAndDropsRemovedOnes) {

@@ -9,6 +9,7 @@
 #include "../drill/drill_test_util.h"
 #include "../index/index_test_util.h"
 #include "../support/servers.h"
+#include "index/collection_index.h"
 #include "io/registry.h"
 #include "io/s3.h"
 #include "remote_test_env.h"
@@ -95,6 +96,39 @@ TEST_F(RemoteDrill, S3IndexAndDrillMatchLocal) {
   const std::string err2 = testing::read_text(work / "err2");
   EXPECT_NE(err2.find("s3://sst/ghrsst/" + changed), std::string::npos) << err2;
   EXPECT_NE(err2.find("changed"), std::string::npos) << err2;
+}
+
+// The index keeps each object's ETag (S3: the MD5 of its bytes): a drill
+// whose object no longer has the indexed ETag (a same-size rewrite within the
+// second Last-Modified resolves looks like this) skips it and says why.
+TEST_F(RemoteDrill, AnObjectWhoseETagDiffersFromTheIndexIsSkippedAndNamed) {
+  testing::MotoServer moto;
+  upload(moto.endpoint(), "sst");
+  testing::TempDir work;
+  const std::string flags = " --endpoint-url " + moto.endpoint() + " --no-sign-request";
+  const std::string pdx = work / "s3.pdx";
+  ASSERT_EQ(run(testing::pixeldrill() + " index s3://sst/ghrsst/ -o " + pdx + flags).status, 0);
+  auto built = pixeldrill::index::read_index(pdx);
+  ASSERT_EQ(built.files.size(), files_.size());
+  for (const auto& f : built.files) {
+    EXPECT_EQ(f.etag.size(), 34u) << f.path;  // "MD5 in hex", quotes included
+  }
+  auto r = run(testing::pixeldrill() + " drill " + pdx + " " + kPoint + flags);
+  ASSERT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, local_drill(kPoint));
+  // Size and Last-Modified as indexed, the ETag not.
+  built.files[3].etag = "\"00000000000000000000000000000000\"";
+  pixeldrill::index::write_index(built, pdx);
+  r = run(testing::pixeldrill() + " drill " + pdx + " " + kPoint + flags + " 2>&1");
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find(built.files[3].path), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ETag"), std::string::npos) << r.out;
+  // Re-indexing reads that object again (its ETag differs) and only it.
+  r = run(testing::pixeldrill() + " index s3://sst/ghrsst/ -o " + pdx + flags + " 2>&1");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("(1 read, " + std::to_string(files_.size() - 1) + " unchanged"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(RemoteDrill, HttpUrlListThroughFaultsMatchesLocal) {
