@@ -1,6 +1,7 @@
 // `pixeldrill drill SOURCE ...`: time series at points, stations or a box.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -82,6 +83,12 @@ void print_problems(const drill::Series& series) {
 }
 
 int finish(const drill::Series& series) {
+  // PIXELDRILL_STATS=1: the requests and bytes a remote drill used (benchmarks).
+  if (const char* stats = std::getenv("PIXELDRILL_STATS"); stats && std::string(stats) == "1") {
+    if (const std::string said = describe(local_remote_traffic()); !said.empty()) {
+      std::fprintf(stderr, "remote: %s\n", said.c_str());
+    }
+  }
   if (!series.partial()) return kExitOk;
   std::fprintf(stderr, "pixeldrill drill: result is partial: %zu problem(s), listed above\n",
                series.problems.size());

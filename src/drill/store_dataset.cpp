@@ -51,10 +51,12 @@ class StoreReader : public QueryReader {
     const std::vector<size_t> steps = select_steps(times, r.query.time);
     // raw[v][k * npix + p]: variable v, k-th selected step, plan pixel p.
     std::vector<std::vector<double>> raw(r.variables.size());
-    for (size_t v = 0; v < r.variables.size(); ++v) {
-      check_deadline(r.query);
-      read_pixels(r.variables[v], r.plan, steps, raw[v]);
-    }
+    // Remotely the variables are read side by side (each is a few round trips).
+    parallel_for(r.variables.size(), dir_.remote() ? static_cast<unsigned>(r.variables.size()) : 1,
+                 [&](size_t v) {
+                   check_deadline(r.query);
+                   read_pixels(r.variables[v], r.plan, steps, raw[v]);
+                 });
     // Handed over column-wise, as read: no copy or allocation per day.
     std::vector<StoredColumn> values(r.variables.size());
     for (size_t v = 0; v < r.variables.size(); ++v) {
@@ -136,7 +138,12 @@ class StoreReader : public QueryReader {
       for (const auto& entry : by_chunk) jobs.push_back({tc, ks, &entry});
     }
     const bool fortran = m.order == 'F';
-    parallel_for(jobs.size(), std::min<unsigned>(default_threads(), 4), [&](size_t j) {
+    // Remote chunks wait on round trips (manifest row, chunk header, blocks),
+    // not on a core: one thread per chunk, up to 32.
+    const unsigned threads = dir_.remote()
+                                 ? static_cast<unsigned>(std::min<size_t>(jobs.size(), 32))
+                                 : std::min<unsigned>(default_threads(), 4);
+    parallel_for(jobs.size(), threads, [&](size_t j) {
       const Job& job = jobs[j];
       const auto [cy, cx] = job.pixels->first;
       const std::vector<uint64_t> index = {job.tc, cy, cx};

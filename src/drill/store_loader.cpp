@@ -70,9 +70,8 @@ class StoreLoader {
     const json& md = zmeta.at("metadata");
     const json& global = md.at(".zattrs");
     st_.time_name = store::store_time_name(global);
-    if (dir_.exists(store::kSourcesKey)) {
-      st_.sources = store::SourceStamp::from_json(dir_.read_json(store::kSourcesKey),
-                                                  dir_.uri(store::kSourcesKey));
+    if (const auto sources = dir_.read_json_if_present(store::kSourcesKey)) {
+      st_.sources = store::SourceStamp::from_json(*sources, dir_.uri(store::kSourcesKey));
       st_.verify = st_.sources->chunk_manifest;
       check_layout(zmeta);
     }
@@ -119,8 +118,17 @@ class StoreLoader {
     if (st_.data_vars.empty()) {
       throw Error(ErrorKind::kCorrupt, spec_ + ": store holds no (time, lat, lon) variables");
     }
+    // The three coordinates side by side: remotely each is a few round trips.
+    std::vector<double> time_values;
+    const std::vector<std::string> coords = {info->grid.lat.name, info->grid.lon.name,
+                                             st_.time_name};
+    std::vector<std::vector<double>> coord_values(coords.size());
+    parallel_for(coords.size(), dir_.remote() ? 3 : 1,
+                 [&](size_t i) { coord_values[i] = read_1d(coords[i]); });
+    info->grid.lat.values = std::move(coord_values[0]);
+    info->grid.lon.values = std::move(coord_values[1]);
+    time_values = std::move(coord_values[2]);
     for (catalog::Axis* axis : {&info->grid.lat, &info->grid.lon}) {
-      axis->values = read_1d(axis->name);
       // Nearest-pixel lookup rounds the target to float32 for float32
       // coordinates, as xarray does and as the NetCDF and index backends do.
       axis->float32 = arrays.at(axis->name).meta.dtype == catalog::StorageType::kFloat32;
@@ -130,7 +138,7 @@ class StoreLoader {
     const auto units =
         catalog::TimeUnits::parse(tattrs.value("units", ""), tattrs.value("calendar", "standard"),
                                   spec_ + ": " + st_.time_name);
-    for (double t : read_1d(st_.time_name)) info->times.push_back(units.to_unix(t));
+    for (double t : time_values) info->times.push_back(units.to_unix(t));
     for (size_t i = 1; i < info->times.size(); ++i) {
       if (info->times[i] <= info->times[i - 1]) {
         throw Error(ErrorKind::kCorrupt, spec_ + "/" + st_.time_name +
@@ -195,7 +203,7 @@ class StoreLoader {
     std::vector<double> out(chunks * m.chunks[0]);
     // Remote chunks are fetched side by side: a 30-year time axis may be 30
     // objects, one round trip each.
-    parallel_for(chunks, dir_.remote() ? 8 : 1, [&](size_t c) {
+    parallel_for(chunks, dir_.remote() ? 32 : 1, [&](size_t c) {
       std::vector<std::byte> chunk(m.chunk_items() * m.item_size());
       const std::string key = name + "/" + zarr::chunk_key({c});
       if (st_.verify) {

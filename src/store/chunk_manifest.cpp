@@ -166,12 +166,31 @@ void ChunkManifestWriter::commit() {
 ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::string& array,
                                         uint64_t row, size_t entry) {
   ChunkExpectation e;
-  const std::string path = dir.uri(row_key(array, row));
-  if (const auto f = dir.open(row_key(array, row))) {
-    const uint64_t size = f->size();
+  const std::string key = row_key(array, row);
+  const std::string path = dir.uri(key);
+  // Remote: the whole row in one request, not a size request and three reads
+  // (each a round trip); locally three small preads of a file that may be large.
+  // The .pending object first: a block committed between the two reads then
+  // shows as the new row (read second), and one committed before as no
+  // .pending and the new row; read the other way round, a commit in between
+  // would leave neither the old row nor the new bytes' checksums.
+  const std::optional<std::vector<std::byte>> pending = dir.read(key + ".pending");
+  std::optional<std::vector<std::byte>> whole;
+  std::unique_ptr<io::ByteSource> f;
+  if (dir.remote()) {
+    whole = dir.read(key);
+  } else {
+    f = dir.open(key);
+  }
+  if (whole || f) {
+    const uint64_t size = whole ? whole->size() : f->size();
     auto read_at = [&](uint64_t offset, std::byte* out, size_t n) {
       if (offset > size || n > size - offset) bad_manifest(path, "cut short");
-      f->read(offset, std::span(out, n));
+      if (whole) {
+        std::memcpy(out, whole->data() + offset, n);
+      } else {
+        f->read(offset, std::span(out, n));
+      }
     };
     std::byte header[kHeaderSize + kEntrySize];
     if (size < kHeaderSize) bad_manifest(path, "no manifest header");
@@ -193,9 +212,7 @@ ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::s
     }
     e.committed = std::move(r);
   }
-  if (const auto pending = dir.read(row_key(array, row) + ".pending")) {
-    e.pending = parse_pending(*pending, entry);
-  }
+  if (pending) e.pending = parse_pending(*pending, entry);
   return e;
 }
 
@@ -251,7 +268,14 @@ void VerifiedChunk::load(const std::vector<uint64_t>& wanted) const {
     bytes[i].reset(new std::byte[block_size(missing[i])]);
     reads.push_back({missing[i] * kBlock, std::span(bytes[i].get(), block_size(missing[i]))});
   }
-  source_->read_many(reads);
+  try {
+    source_->read_many(reads);
+  } catch (const Error& e) {
+    // Opened with the manifest's size and no request (a remote store): the
+    // object's absence shows here.
+    if (e.kind() != ErrorKind::kNotFound) throw;
+    damaged("chunk file is missing (the store wrote " + std::to_string(size_) + " bytes there)");
+  }
   for (size_t i = 0; i < missing.size(); ++i) {
     const uint64_t b = missing[i];
     const uint32_t crc = codec::crc32c(reads[i].out);
@@ -313,7 +337,19 @@ std::unique_ptr<VerifiedChunk> open_verified_chunk(const zarr::Directory& dir,
                     dir.uri(row_key(array, index[0])) +
                     " is missing, so the chunk cannot be checked (see docs/reliability.md)");
   }
-  return std::make_unique<VerifiedChunk>(dir.uri(key), dir.open(key), std::move(expect));
+  // One expected size (the usual case): opened without asking the server
+  // for it, every answer checked against it.
+  std::optional<uint64_t> size;
+  bool one_size = true;
+  for (const ChunkRecord* r : {expect.committed ? &*expect.committed : nullptr}) {
+    if (r) size = r->size;
+  }
+  for (const auto& p : expect.pending) {
+    if (!size) size = p.size;
+    one_size = one_size && p.size == *size;
+  }
+  auto source = one_size && size && *size > 0 ? dir.open(key, *size) : dir.open(key);
+  return std::make_unique<VerifiedChunk>(dir.uri(key), std::move(source), std::move(expect));
 }
 
 }  // namespace pixeldrill::store

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "../drill/drill_test_util.h"
@@ -109,6 +110,52 @@ TEST_F(RemoteStore, HttpStoreThroughFaultsAnswersLikeTheLocalStore) {
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find(proxy.url()), std::string::npos) << r.out;
   proxy.set("pass", 0);
+}
+
+// Remote chunks are opened with the size the store's manifest recorded (no
+// HEAD request): a chunk removed from the server, or replaced by other bytes,
+// is still named as damaged, as it is locally, never read as fill or values.
+TEST_F(RemoteStore, AChunkMissingOrAlteredOnTheServerIsNamed) {
+  testing::TempDir www;
+  const std::string copy = www / "sst.zarr";
+  fs::copy(*store_, copy, fs::copy_options::recursive);
+  testing::NginxServer nginx(www.str(""));
+  const std::string url = nginx.http_url() + "/sst.zarr";
+  const char* q = kQueries[0];
+  ASSERT_EQ(drill(url, q), drill(*store_, q));
+  // The chunk file holding the point's first time block, found from the local drill's reads.
+  std::string victim;
+  for (const auto& e : fs::directory_iterator(fs::path(copy) / "sea_surface_temperature")) {
+    const std::string name = e.path().filename().string();
+    fs::path saved = e.path().string() + ".saved";
+    fs::rename(e.path(), saved);
+    const auto r = run(testing::pixeldrill() + " drill " + copy + " " + q + " 2>&1");
+    fs::rename(saved, e.path());
+    if (r.status != 0) {
+      victim = e.path().string();
+      break;
+    }
+  }
+  ASSERT_FALSE(victim.empty());
+  const std::string key = "sea_surface_temperature/" + fs::path(victim).filename().string();
+  fs::rename(victim, victim + ".saved");
+  auto r = run(testing::pixeldrill() + " drill " + url + " " + q + " 2>&1");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find(url + "/" + key), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("chunk file is missing"), std::string::npos) << r.out;
+  fs::rename(victim + ".saved", victim);
+  // Same size, one byte different.
+  {
+    std::fstream f(victim, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(40);
+    const char c = static_cast<char>(f.get());
+    f.seekp(40);
+    f.put(static_cast<char>(c ^ 0x5a));
+  }
+  r = run(testing::pixeldrill() + " drill " + url + " " + q + " 2>&1");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find(url + "/" + key), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CRC-32C"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -54,6 +54,12 @@ std::unique_ptr<io::ByteSource> Directory::open(const std::string& key) const {
   }
 }
 
+std::unique_ptr<io::ByteSource> Directory::open(const std::string& key, uint64_t known_size) const {
+  if (!remote_) return open(key);
+  const io::ObjectInfo known{uri(key), known_size, 0, ""};
+  return io::with_block_cache(io::open_byte_source(uri(key), &known));
+}
+
 std::optional<std::vector<std::byte>> Directory::read(const std::string& key) const {
   return io::read_object(uri(key));
 }

@@ -37,6 +37,10 @@ class Directory {
   // Random access to one object (remote: small reads served from a block
   // cache); nullptr when it is absent.
   std::unique_ptr<io::ByteSource> open(const std::string& key) const;
+  // The same for an object whose size is known (from the store's chunk
+  // manifest): remotely no HEAD request, and every answer is checked against
+  // that size; a missing object shows at the first read (ErrorKind::kNotFound).
+  std::unique_ptr<io::ByteSource> open(const std::string& key, uint64_t known_size) const;
   // Throws Error naming the object when it is absent or not JSON.
   nlohmann::json read_json(const std::string& key) const;
   // The same, nullopt when it is absent.
