@@ -126,30 +126,23 @@ for n in 1 4 8 32; do
   row "index, nginx HTTP +${RTT} ms/request, --processes $n" "$NFILES" "$(echo "scale=2; $req / $NFILES" | bc)" "$(echo "scale=3; $mb / $NFILES" | bc)" "$(echo "$T1 - $T0" | bc)"
 done
 
-# xarray + fsspec over HTTP on pixeldrill's refs of the HTTP index.
-"$BIN" refs "$OUT/http.pdx" -o "$OUT/refs.json" --combined 2>/dev/null
-T0=$(now)
-/usr/bin/python3 - "$OUT/refs.json" <<'PY' > "$OUT/xr.txt"
+# xarray + fsspec over HTTP on pixeldrill's refs of an index (Debian python3):
+# $1 label, $2 index whose URLs the refs name.
+xarray_point() {
+  "$BIN" refs "$2" -o "$OUT/refs.json" --combined 2>/dev/null
+  T0=$(now)
+  /usr/bin/python3 - "$OUT/refs.json" <<'PY' > "$OUT/xr.txt"
 import sys, fsspec, xarray as xr
 m = fsspec.get_mapper("reference://", fo=sys.argv[1], remote_protocol="http")
 ds = xr.open_zarr(m, consolidated=False)
 v = ds.sea_surface_temperature.sel(lat=-32, lon=115, method="nearest").load()
 print(len(v))
 PY
-T1=$(now)
-row "point, xarray+fsspec on refs over nginx HTTP" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
-# The same through the delaying proxy (refs of the index made through it).
-"$BIN" refs "$OUT/delayed.pdx" -o "$OUT/refs-delayed.json" --combined 2>/dev/null
-T0=$(now)
-/usr/bin/python3 - "$OUT/refs-delayed.json" <<'PY' > "$OUT/xr-delayed.txt"
-import sys, fsspec, xarray as xr
-m = fsspec.get_mapper("reference://", fo=sys.argv[1], remote_protocol="http")
-ds = xr.open_zarr(m, consolidated=False)
-v = ds.sea_surface_temperature.sel(lat=-32, lon=115, method="nearest").load()
-print(len(v))
-PY
-T1=$(now)
-row "point, xarray+fsspec on refs over nginx HTTP +${RTT} ms/request" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+  T1=$(now)
+  row "point, xarray+fsspec on refs over $1" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+}
+xarray_point "nginx HTTP" "$OUT/http.pdx"
+xarray_point "nginx HTTP +${RTT} ms/request" "$OUT/delayed.pdx"
 T0=$(now); "$BIN" drill "$OUT/delayed.pdx" $POINT --requests 64 >"$OUT/point64.csv" 2>/dev/null; T1=$(now)
 cmp -s "$OUT/point64.csv" "$OUT/point.ref.csv" || { echo "FAILED: --requests 64 point differs" >&2; exit 1; }
 row "point via index, nginx HTTP +${RTT} ms/request, --requests 64" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
