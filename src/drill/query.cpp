@@ -16,12 +16,16 @@ bool past_deadline(const Query& q) {
   return q.deadline && std::chrono::steady_clock::now() > *q.deadline;
 }
 
-void check_deadline(const Query& q) {
-  if (past_deadline(q)) {
+void check_deadline(std::chrono::steady_clock::time_point deadline) {
+  if (std::chrono::steady_clock::now() > deadline) {
     throw Error(ErrorKind::kIo,
-                "Timeout: the drill took longer than the server's per-request limit; ask for a "
-                "shorter time range, fewer sites or a smaller area");
+                "Timeout: the request took longer than the server's per-request limit; ask for "
+                "a shorter time range, fewer sites or a smaller area");
   }
+}
+
+void check_deadline(const Query& q) {
+  if (q.deadline) check_deadline(*q.deadline);
 }
 
 const char* reduce_name(Reduce r) {

@@ -61,6 +61,9 @@ struct Query {
 bool past_deadline(const Query& q);
 // Throws Error(kIo, "Timeout: ...") once the query's deadline has passed.
 void check_deadline(const Query& q);
+// The same for a deadline held outside a query (the server's steps around a
+// drill): one rule and one message for every place a request can time out.
+void check_deadline(std::chrono::steady_clock::time_point deadline);
 
 const char* reduce_name(Reduce r);
 Reduce parse_reduce(const std::string& text);  // throws Error naming --reduce

@@ -233,12 +233,7 @@ HttpResponse Service::api(const HttpRequest& request, const std::string& path,
   timed.deadline = started + std::chrono::milliseconds(config_.deadline_ms);
   drill::Series series = d->dataset->drill(timed);
   drill::name_single_site(series, q);
-  if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(config_.deadline_ms)) {
-    throw Error(ErrorKind::kIo,
-                "Timeout: the drill took longer than the server's per-request limit (" +
-                    std::to_string(config_.deadline_ms) +
-                    " ms); ask for a shorter time range or fewer sites");
-  }
+  drill::check_deadline(*timed.deadline);
   std::string units;  // of the climatology's variable, for the heatwave table
   if (analysis.anomalies) {
     for (const auto& c : series.columns) {

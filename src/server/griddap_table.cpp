@@ -7,17 +7,7 @@
 #include "server/served_types.h"
 
 namespace pixeldrill::server {
-namespace {
-
-void check_deadline(Deadline deadline) {
-  if (std::chrono::steady_clock::now() > deadline) {
-    throw Error(ErrorKind::kIo,
-                "Timeout: the request took longer than the server's per-request limit; request "
-                "fewer time steps or a smaller area.");
-  }
-}
-
-}  // namespace
+using drill::check_deadline;
 
 size_t GriddapTable::rows() const {
   if (axis_only) {
