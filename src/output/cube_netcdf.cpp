@@ -14,6 +14,7 @@
 #include "drill/series_builder.h"
 #include "output/format_number.h"
 #include "output/nc_file_writer.h"
+#include "store/value_encoding.h"
 
 namespace pixeldrill::output {
 namespace {
@@ -69,40 +70,6 @@ double default_fill(StorageType t) {
       return NC_FILL_UINT;
     default:
       return std::nan("");
-  }
-}
-
-double type_low(StorageType t) {
-  switch (t) {
-    case StorageType::kInt8:
-      return -128;
-    case StorageType::kInt16:
-      return -32768;
-    case StorageType::kInt32:
-      return -2147483648.0;
-    case StorageType::kInt64:
-      return -9223372036854775808.0;
-    default:
-      return 0;
-  }
-}
-
-double type_high(StorageType t) {
-  switch (t) {
-    case StorageType::kInt8:
-      return 127;
-    case StorageType::kUInt8:
-      return 255;
-    case StorageType::kInt16:
-      return 32767;
-    case StorageType::kUInt16:
-      return 65535;
-    case StorageType::kInt32:
-      return 2147483647.0;
-    case StorageType::kUInt32:
-      return 4294967295.0;
-    default:
-      return 9.2e18;
   }
 }
 
@@ -185,7 +152,7 @@ void encode(const Encoding& e, const std::vector<double>& values, std::vector<st
       continue;
     }
     const double raw = std::nearbyint((v - e.offset.value_or(0.0)) / e.scale.value_or(1.0));
-    if (raw < type_low(e.type) || raw > type_high(e.type) || raw == e.fill) {
+    if (raw < store::type_min(e.type) || raw > store::type_max(e.type) || raw == e.fill) {
       throw Error(ErrorKind::kInternal, path + ": variable " + variable + ": value " +
                                             format_value(v) + " does not fit its packing");
     }
@@ -214,7 +181,7 @@ void put_attribute(const NcFileWriter& w, int varid, const std::string& name, co
   if (integer) {
     StorageType t = is_float(var_type) ? StorageType::kInt32 : var_type;
     for (double x : numbers) {
-      if (x < type_low(t) || x > type_high(t)) t = StorageType::kInt64;
+      if (x < store::type_min(t) || x > store::type_max(t)) t = StorageType::kInt64;
     }
     std::vector<std::byte> bytes(numbers.size() * formats::storage_size(t));
     for (size_t i = 0; i < numbers.size(); ++i) store(t, bytes.data(), i, numbers[i]);
