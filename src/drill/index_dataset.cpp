@@ -373,9 +373,10 @@ class IndexReader : public QueryReader {
     // Remote files wait on the network: one thread per request in flight.
     const bool remote = std::any_of(todo_paths.begin(), todo_paths.end(),
                                     [](const std::string& p) { return io::is_remote(p); });
-    const unsigned threads = options_.threads ? options_.threads
-                             : remote         ? io::remote_options().requests
-                                              : default_threads();
+    const unsigned threads = options_.threads  ? options_.threads
+                             : remote          ? io::remote_options().requests
+                             : r.query.threads ? r.query.threads
+                                               : default_threads();
     {
       Progress progress("drilling", todo.size());
       // One driller (and its chunk buffers) per worker thread bounds memory.

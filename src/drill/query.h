@@ -55,6 +55,10 @@ struct Query {
   // The server's per-request limit: backends stop between files and chunks
   // once it has passed (check_deadline), so a slow request ends on time.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // Threads one query may use on local data (0: one per core). A server sets
+  // 1: its concurrent requests already fill the cores, and threads per
+  // request on top of them only add switching (64 connections: see docs/serve.md).
+  unsigned threads = 0;
 };
 
 // True once the query's deadline (if any) has passed.

@@ -55,7 +55,7 @@ class StoreReader : public QueryReader {
     parallel_for(r.variables.size(), dir_.remote() ? static_cast<unsigned>(r.variables.size()) : 1,
                  [&](size_t v) {
                    check_deadline(r.query);
-                   read_pixels(r.variables[v], r.plan, steps, raw[v]);
+                   read_pixels(r.variables[v], r.plan, steps, r.query.threads, raw[v]);
                  });
     // Handed over column-wise, as read: no copy or allocation per day.
     std::vector<StoredColumn> values(r.variables.size());
@@ -110,7 +110,7 @@ class StoreReader : public QueryReader {
   // split by chunk file; each chunk is read once, and when it serves few
   // pixels only the blosc blocks holding their series are decoded.
   void read_pixels(const std::string& name, const Plan& plan, const std::vector<size_t>& steps,
-                   std::vector<double>& out) {
+                   unsigned plan_threads, std::vector<double>& out) {
     const StoreArray& a = st_->arrays.at(name);
     const ArrayMeta& m = a.meta;
     const size_t npix = plan.pixels.size(), item = m.item_size();
@@ -142,7 +142,8 @@ class StoreReader : public QueryReader {
     // not on a core: one thread per chunk, up to 32.
     const unsigned threads = dir_.remote()
                                  ? static_cast<unsigned>(std::min<size_t>(jobs.size(), 32))
-                                 : std::min<unsigned>(default_threads(), 4);
+                             : plan_threads ? plan_threads
+                                            : std::min<unsigned>(default_threads(), 4);
     parallel_for(jobs.size(), threads, [&](size_t j) {
       const Job& job = jobs[j];
       const auto [cy, cx] = job.pixels->first;

@@ -99,6 +99,9 @@ void append_csv_rows(std::string& out, const drill::Series& head, const drill::S
     place.row = &row;
   };
   Iso8601Writer time_text;
+  if (!block.rows.empty()) {
+    out.reserve(out.size() + block.rows.size() * (48 + 16 * head.columns.size()));
+  }
   for (const auto& row : block.rows) {
     if (!place.same(row)) make_place(row);
     const std::string* label = nullptr;

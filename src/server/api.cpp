@@ -231,6 +231,7 @@ HttpResponse Service::api(const HttpRequest& request, const std::string& path,
   const auto started = std::chrono::steady_clock::now();
   drill::Query timed = analysis::analysis_drill_query(analysis, q);
   timed.deadline = started + std::chrono::milliseconds(config_.deadline_ms);
+  timed.threads = 1;  // the server's concurrent requests are its parallelism
   drill::Series series = d->dataset->drill(timed);
   drill::name_single_site(series, q);
   drill::check_deadline(*timed.deadline);

@@ -58,6 +58,7 @@ GriddapTable fetch_griddap(const drill::Dataset& dataset, const drill::DatasetIn
   }
   drill::Query query;
   query.deadline = deadline;
+  query.threads = 1;  // the server's concurrent requests are its parallelism
   query.vars = request.data_variables;
   query.time.from = table.times.front();
   query.time.to = table.times.back();

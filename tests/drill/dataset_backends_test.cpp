@@ -193,6 +193,29 @@ TEST_F(DatasetBackends, AQueryPastItsDeadlineStopsWithATimeoutOnEveryBackend) {
   }
 }
 
+// The server drills with one thread per request (Query::threads = 1): the
+// same rows as with one per core, on every backend, for stations and a box.
+TEST_F(DatasetBackends, OneThreadPerQueryGivesTheSameRowsOnEveryBackend) {
+  for (const auto& b : backends()) {
+    const auto dataset = drill::open_dataset(b.source);
+    for (Query q : {query({.point = "-40,100"}), query({.box = "-41,-40,99,100.5"})}) {
+      const drill::Series many = dataset->drill(q);
+      q.threads = 1;
+      const drill::Series one = dataset->drill(q);
+      ASSERT_EQ(one.rows.size(), many.rows.size()) << b.name;
+      ASSERT_FALSE(one.rows.empty()) << b.name;
+      for (size_t i = 0; i < one.rows.size(); ++i) {
+        EXPECT_EQ(one.rows[i].time, many.rows[i].time) << b.name;
+        EXPECT_EQ(one.rows[i].lat, many.rows[i].lat) << b.name;
+        for (size_t v = 0; v < one.rows[i].values.size(); ++v) {
+          const double x = one.rows[i].values[v], y = many.rows[i].values[v];
+          EXPECT_TRUE(x == y || (std::isnan(x) && std::isnan(y))) << b.name << " row " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST_F(DatasetBackends, InfoDescribesTheSameGridAndTimesOnEveryBackend) {
   const auto ref = drill::open_dataset(backends()[0].source)->info();
   EXPECT_EQ(ref->times.size(), 8u);
