@@ -65,8 +65,15 @@ class StoreLoader {
   void load() {
     int64_t mtime = 0;
     st_.spec = spec_;
-    st_.stamp = zmetadata_stamp(spec_, &mtime);
-    const json zmeta = dir_.read_json(".zmetadata");
+    // Remotely the version stamp (a HEAD) and the metadata (a GET) side by side.
+    json zmeta;
+    parallel_for(2, dir_.remote() ? 2 : 1, [&](size_t i) {
+      if (i == 0) {
+        st_.stamp = zmetadata_stamp(spec_, &mtime);
+      } else {
+        zmeta = dir_.read_json(".zmetadata");
+      }
+    });
     const json& md = zmeta.at("metadata");
     const json& global = md.at(".zattrs");
     st_.time_name = store::store_time_name(global);
