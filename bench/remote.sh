@@ -24,16 +24,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 mkdir -p "$OUT"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  # Proxies are started inside $(...), whose PIDS+= the script never sees.
-  for f in "$OUT"/proxy-*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; rm -f "$f"; done
-  return 0
-}
+. "$HERE/bench/local_servers.sh"
+cleanup() { bench_servers_stop; }
 trap cleanup EXIT
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 now() { date +%s.%N; }
 
 COLL=$OUT/coll
@@ -45,22 +38,11 @@ fi
 NFILES=$(find "$COLL" -name '*.nc' | wc -l)
 BYTES=$(du -sb "$COLL" | cut -f1)
 
-# nginx
-NG=$(port); mkdir -p "$OUT/nginx"
-cat > "$OUT/nginx/nginx.conf" <<CONF
-daemon off; worker_processes 1; pid $OUT/nginx/pid; $( [ "$(id -u)" = 0 ] && echo "user root;")
-error_log $OUT/nginx/error.log;
-events { worker_connections 512; }
-http { access_log off; keepalive_requests 100000; default_type application/octet-stream;
-  client_body_temp_path $OUT/nginx/t1; proxy_temp_path $OUT/nginx/t2; fastcgi_temp_path $OUT/nginx/t3;
-  uwsgi_temp_path $OUT/nginx/t4; scgi_temp_path $OUT/nginx/t5;
-  server { listen 127.0.0.1:$NG; root $COLL; } }
-CONF
-nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -e "$OUT/nginx/error.log" & PIDS+=($!)
+start_nginx "$COLL"
 # moto
 MP=$(port)
-moto_server -H 127.0.0.1 -p "$MP" >"$OUT/moto.log" 2>&1 & PIDS+=($!)
-wait_port "$NG"; wait_port "$MP"
+moto_server -H 127.0.0.1 -p "$MP" >"$OUT/moto.log" 2>&1 & BENCH_PIDS+=($!)
+wait_port "$MP"
 export AWS_ENDPOINT_URL=http://127.0.0.1:$MP AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench
 # Upload with the image's python3 (boto3), not Debian's.
 env -u PYTHONPATH python3 - "$COLL" <<'PY'
@@ -74,11 +56,6 @@ for d, _, files in os.walk(root):
         s3.upload_file(p, "sst", "ghrsst/" + os.path.relpath(p, root))
 PY
 
-delay_proxy() {  # $1 upstream; prints the proxy URL
-  local p; p=$(port)
-  /usr/bin/python3 "$HERE/tests/support/fault_proxy.py" --port "$p" --upstream "$1" --mode "delay:$RTT" --count -1 >/dev/null 2>&1 &
-  echo $! > "$OUT/proxy-$p.pid"; wait_port "$p"; echo "http://127.0.0.1:$p"
-}
 urls() { find "$COLL" -name '*.nc' | sort | sed "s|^$COLL|$1|" > "$OUT/urls-$2.txt"; echo "@$OUT/urls-$2.txt"; }
 
 POINT="--point -32,115 --var sea_surface_temperature"
@@ -114,7 +91,7 @@ if unshare -n sh -c 'ip link set lo up && tc qdisc add dev lo root netem delay 1
 else
   NETEM="tc netem not permitted here (no sch_netem); round trips added by fault_proxy delay:$RTT per request"
 fi
-PROXY=$(delay_proxy "http://127.0.0.1:$NG")
+PROXY=$(delay_proxy "http://127.0.0.1:$NG" "$RTT")
 bench_remote "nginx HTTP +${RTT} ms/request" "$(urls "$PROXY" delay)" "" delayed
 # The same with one indexing process (the default for remote collections is
 # several, each with its own HDF5: index --processes).

@@ -16,30 +16,10 @@ MS=${3:-50}
 RUNS=${4:-5}
 [ -d "$STORE" ] || { echo "no store at $STORE (run bench/millisecond.sh --prepare-only)" >&2; exit 2; }
 OUT=$(mktemp -d /tmp/pixeldrill-remote-store.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$OUT"; }
-trap cleanup EXIT
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; exit 1; }
-
-NG=$(port); mkdir -p "$OUT/nginx"
-cat > "$OUT/nginx/nginx.conf" <<CONF
-daemon off; worker_processes 2; pid $OUT/nginx/pid; $( [ "$(id -u)" = 0 ] && echo "user root;")
-error_log $OUT/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $OUT/nginx/t1; proxy_temp_path $OUT/nginx/t2; fastcgi_temp_path $OUT/nginx/t3;
-  uwsgi_temp_path $OUT/nginx/t4; scgi_temp_path $OUT/nginx/t5;
-  server { listen 127.0.0.1:$NG; root $(dirname "$STORE"); }
-}
-CONF
-nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -e "$OUT/nginx/error.log" & PIDS+=($!)
-wait_port "$NG"
-PX=$(port)
-/usr/bin/python3 "$HERE/tests/support/fault_proxy.py" --port "$PX" --upstream "http://127.0.0.1:$NG" \
-  --mode "delay:$MS" --count -1 >/dev/null 2>&1 & PIDS+=($!)
-wait_port "$PX"
+. "$HERE/bench/local_servers.sh"
+trap 'bench_servers_stop; rm -rf "$OUT"' EXIT
+start_nginx "$(dirname "$STORE")" 2
+PROXY=$(delay_proxy "http://127.0.0.1:$NG" "$MS")
 
 "$BIN" drill "$STORE" --point "$POINT" > "$OUT/ref.csv"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -62,4 +42,4 @@ echo "| source | seconds | requests |"
 echo "|---|---|---|"
 measure "local folder" "$STORE"
 measure "nginx HTTP" "http://127.0.0.1:$NG/$(basename "$STORE")"
-measure "nginx HTTP + $MS ms per request" "http://127.0.0.1:$PX/$(basename "$STORE")"
+measure "nginx HTTP + $MS ms per request" "$PROXY/$(basename "$STORE")"
