@@ -126,7 +126,6 @@ class StoreLoader {
       throw Error(ErrorKind::kCorrupt, spec_ + ": store holds no (time, lat, lon) variables");
     }
     // The three coordinates side by side: remotely each is a few round trips.
-    std::vector<double> time_values;
     const std::vector<std::string> coords = {info->grid.lat.name, info->grid.lon.name,
                                              st_.time_name};
     std::vector<std::vector<double>> coord_values(coords.size());
@@ -134,7 +133,6 @@ class StoreLoader {
                  [&](size_t i) { coord_values[i] = read_1d(coords[i]); });
     info->grid.lat.values = std::move(coord_values[0]);
     info->grid.lon.values = std::move(coord_values[1]);
-    time_values = std::move(coord_values[2]);
     for (catalog::Axis* axis : {&info->grid.lat, &info->grid.lon}) {
       // Nearest-pixel lookup rounds the target to float32 for float32
       // coordinates, as xarray does and as the NetCDF and index backends do.
@@ -145,7 +143,7 @@ class StoreLoader {
     const auto units =
         catalog::TimeUnits::parse(tattrs.value("units", ""), tattrs.value("calendar", "standard"),
                                   spec_ + ": " + st_.time_name);
-    for (double t : time_values) info->times.push_back(units.to_unix(t));
+    for (double t : coord_values[2]) info->times.push_back(units.to_unix(t));
     for (size_t i = 1; i < info->times.size(); ++i) {
       if (info->times[i] <= info->times[i - 1]) {
         throw Error(ErrorKind::kCorrupt, spec_ + "/" + st_.time_name +

@@ -339,16 +339,13 @@ std::unique_ptr<VerifiedChunk> open_verified_chunk(const zarr::Directory& dir,
   }
   // One expected size (the usual case): opened without asking the server
   // for it, every answer checked against it.
-  std::optional<uint64_t> size;
-  bool one_size = true;
-  for (const ChunkRecord* r : {expect.committed ? &*expect.committed : nullptr}) {
-    if (r) size = r->size;
-  }
-  for (const auto& p : expect.pending) {
-    if (!size) size = p.size;
-    one_size = one_size && p.size == *size;
-  }
-  auto source = one_size && size && *size > 0 ? dir.open(key, *size) : dir.open(key);
+  std::vector<uint64_t> sizes;
+  if (expect.committed) sizes.push_back(expect.committed->size);
+  for (const auto& p : expect.pending) sizes.push_back(p.size);
+  const bool one_size =
+      sizes.front() > 0 &&
+      std::all_of(sizes.begin(), sizes.end(), [&](uint64_t s) { return s == sizes.front(); });
+  auto source = one_size ? dir.open(key, sizes.front()) : dir.open(key);
   return std::make_unique<VerifiedChunk>(dir.uri(key), std::move(source), std::move(expect));
 }
 
