@@ -102,6 +102,15 @@ for n in 1 4 8 32; do
   read -r req mb < <(traffic "$OUT/log.txt")
   row "index, nginx HTTP +${RTT} ms/request, --processes $n" "$NFILES" "$(echo "scale=2; $req / $NFILES" | bc)" "$(echo "scale=3; $mb / $NFILES" | bc)" "$(echo "$T1 - $T0" | bc)"
 done
+# Only the variables a user drills (index --vars): each variable left out is
+# one request per file saved (its chunk B-tree sits beside its data).
+VARS=sea_surface_temperature,quality_level
+T0=$(now); PIXELDRILL_STATS=1 "$BIN" index "$(urls "$PROXY" delay)" -o "$OUT/delayed-vars.pdx" \
+  --full --vars "$VARS" 2>"$OUT/log.txt"; T1=$(now)
+read -r req mb < <(traffic "$OUT/log.txt")
+row "index --vars $VARS, nginx HTTP +${RTT} ms/request" "$NFILES" "$(echo "scale=2; $req / $NFILES" | bc)" "$(echo "scale=3; $mb / $NFILES" | bc)" "$(echo "$T1 - $T0" | bc)"
+"$BIN" drill "$OUT/delayed-vars.pdx" $POINT >"$OUT/point-vars.csv" 2>/dev/null
+cmp -s "$OUT/point-vars.csv" "$OUT/point.ref.csv" || { echo "FAILED: the --vars index drills differently" >&2; exit 1; }
 
 # xarray + fsspec over HTTP on pixeldrill's refs of an index (Debian python3):
 # $1 label, $2 index whose URLs the refs name.

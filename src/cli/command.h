@@ -3,6 +3,8 @@
 // a command never touches main.cpp.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace pixeldrill::cli {
 
@@ -19,5 +21,8 @@ bool register_command(int order, CommandFactory factory);
 // The command line this process was started with, words shell-quoted when
 // needed (for the "history" attribute of files it writes).
 const std::string& command_line();
+
+// "a,b,,c" -> {a, b, c}: the comma-separated lists of --vars and --chunks.
+std::vector<std::string> split_list(const std::string& text);
 
 }  // namespace pixeldrill::cli

@@ -25,19 +25,10 @@ struct ConvertArgs {
   std::string duplicates = "refuse";
 };
 
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream list(text);
-  for (std::string item; std::getline(list, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 int run(ConvertArgs& a) {
   auto& o = a.options;
   if (!a.chunks.empty()) {
-    const auto parts = split(a.chunks);
+    const auto parts = split_list(a.chunks);
     for (size_t i = 0; i < parts.size(); ++i) {
       const std::string& part = parts[i];
       if (i == 0 && part.find_first_not_of("0123456789") != std::string::npos) {
@@ -58,7 +49,7 @@ int run(ConvertArgs& a) {
   }
   o.max_mem = store::parse_size(a.max_mem);
   o.duplicates = catalog::parse_duplicate_policy(a.duplicates);
-  o.vars = split(a.vars);
+  o.vars = split_list(a.vars);
   o.progress = !a.quiet;
   // Under mpirun each rank writes its share of the time blocks; rank 0 reports.
   auto& comm = parallel::world();

@@ -24,6 +24,7 @@ struct IndexArgs {
   unsigned threads = 0;
   int processes = 0;  // 0: chosen by the kind of collection (default_processes)
   bool full = false;
+  std::string vars;  // comma-separated; empty: every variable
 };
 
 // HDF5 reads one file at a time per process (one global lock), so a
@@ -67,8 +68,11 @@ int run_index(const IndexArgs& args) {
     std::fprintf(stderr, "pixeldrill index: %s\n", note.c_str());
   }
   index::IndexStats stats;
-  const auto built = index::build_index(args.collection, previous ? &*previous : nullptr,
-                                        index::IndexOptions{args.threads, true}, &stats, &comm);
+  const std::vector<std::string> variables = split_list(args.vars);
+  const auto built = index::build_index(
+      args.collection, previous ? &*previous : nullptr,
+      index::IndexOptions{.threads = args.threads, .progress = true, .variables = variables},
+      &stats, &comm);
   RemoteTraffic traffic = job_remote_traffic(comm);
   if (comm.rank() != 0) return kExitOk;
   // The index's own upload (rank 0, after the collective count) is added to it.
@@ -110,6 +114,9 @@ Command make_index_command(CLI::App& root) {
                       " for s3:// and https:// collections, else one per core, at most 8)")
       ->check(CLI::Range(1, 256));
   app->add_flag("--full", args->full, "Ignore an existing index and re-read every file");
+  app->add_option("--vars,--var", args->vars,
+                  "Comma-separated variables to index (default: all; the coordinates always). "
+                  "Remotely each variable left out saves a request per file");
   add_remote_flags(app);
   return Command{app, [args] { return run_index(*args); }};
 }

@@ -68,7 +68,7 @@ int run_refs(const RefsArgs& args) {
     if (comm.rank() != 0) return kExitOk;
     idx = index::read_index(args.source);
   } else {
-    idx = index::build_index(args.source, nullptr, {0, true}, nullptr, &comm);
+    idx = index::build_index(args.source, nullptr, index::IndexOptions{}, nullptr, &comm);
     if (comm.rank() != 0) return kExitOk;
   }
   std::vector<index::kerchunk::RefsWarning> warnings;

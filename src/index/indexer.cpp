@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 #include "catalog/cf_coordinates.h"
@@ -169,7 +170,9 @@ void renumber_by_first_use(CollectionIndex& index, const Interner& interner) {
       Layout l = std::move(index.layouts[f.layout]);
       if (interner.owner(f.layout) != f.path) {
         try {
-          l.global_attrs_json = formats::hdf5::read_chunk_index(f.path).global_attrs.dump();
+          static const std::vector<std::string> coordinates_only;
+          l.global_attrs_json =
+              formats::hdf5::read_chunk_index(f.path, &coordinates_only).global_attrs.dump();
         } catch (const Error&) {
           // keep the attributes of the file it was first seen in
         }
@@ -207,16 +210,58 @@ std::vector<io::ObjectInfo> remote_collection(const std::string& spec) {
 // first block is fetched before HDF5 (which serialises its calls) runs.
 // (Prefetching the blocks the previous file needed was measured: more
 // requests, no faster, as chunk B-tree nodes move with the data.)
-FileEntry index_remote_file(const io::ObjectInfo& info, Interner& interner) {
+FileEntry index_remote_file(const io::ObjectInfo& info, Interner& interner,
+                            const std::vector<std::string>* only) {
   auto source = io::with_block_cache(io::open_byte_source(info.uri, &info), remote_block(), 64);
   const uint64_t first_block = 0;
   source->prefetch({&first_block, 1});
-  const auto contents = formats::hdf5::read_chunk_index(info.uri, *source);
+  const auto contents = formats::hdf5::read_chunk_index(info.uri, *source, only);
   FileEntry entry = make_entry(contents, interner);
   entry.size = info.size;
   entry.mtime_ns = info.mtime_ns;
   entry.etag = info.etag;
   return entry;
+}
+
+// The data variables an index holds (not its coordinates), sorted.
+std::set<std::string> data_variables(const CollectionIndex& index) {
+  std::set<std::string> names;
+  for (const auto& l : index.layouts) {
+    for (const auto& v : l.vars) {
+      if (!(v.dims.size() == 1 && v.dims[0] == v.name)) names.insert(v.name);
+    }
+  }
+  return names;
+}
+
+std::string joined(const std::set<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Every variable --vars names is in some file of the collection.
+void check_variables(const CollectionIndex& index, const std::vector<std::string>& wanted,
+                     const std::string& collection) {
+  if (wanted.empty() || index.files.empty()) return;
+  const auto held = data_variables(index);
+  for (const auto& v : wanted) {
+    if (!held.count(v)) {
+      throw BadRequest("--vars: no file of " + collection + " has variable '" + v + "'");
+    }
+  }
+}
+
+// An index is updated with the variables it was built with: files indexed
+// with others would leave holes no drill could tell from missing data.
+void check_same_variables(const CollectionIndex& previous, const std::vector<std::string>& wanted) {
+  if (wanted.empty() || previous.files.empty()) return;
+  const auto held = data_variables(previous);
+  const std::set<std::string> asked(wanted.begin(), wanted.end());
+  if (held != asked) {
+    throw BadRequest("--vars " + joined(asked) + ": the index to update holds " + joined(held) +
+                     "; give the same --vars, or --full to re-read every file");
+  }
 }
 
 std::string absolute(const std::string& path) {
@@ -286,6 +331,7 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
     };
 
     if (previous) {
+      check_same_variables(*previous, options.variables);
       for (const auto& f : previous->files) old_files.emplace(f.path, &f);
       old_layout_map.resize(previous->layouts.size());
       old_owner.resize(previous->layouts.size());
@@ -347,18 +393,19 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
   const unsigned threads = options.threads ? options.threads
                            : remote        ? io::remote_options().requests
                                            : default_threads();
+  const std::vector<std::string>* only = options.variables.empty() ? nullptr : &options.variables;
   auto scan_one = [&](size_t k) {
     const size_t i = to_scan[k];
     try {
       if (remote) {
-        entries[i] = index_remote_file(listed.at(paths[i]), interner);
+        entries[i] = index_remote_file(listed.at(paths[i]), interner, only);
         progress.tick();
         return;
       }
       uint64_t size = 0;
       int64_t mtime = 0;
       stat_file(paths[i], &size, &mtime);
-      const auto contents = formats::hdf5::read_chunk_index(paths[i]);
+      const auto contents = formats::hdf5::read_chunk_index(paths[i], only);
       FileEntry entry = make_entry(contents, interner);
       add_block_crcs(entry);
       // A file rewritten while we read it would pair new chunks with old stamps.
@@ -407,6 +454,7 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
     ++st.failed;
   }
   renumber_by_first_use(index, interner);
+  check_variables(index, options.variables, collection);
   if (index.files.empty() && !paths.empty() && st.failed == paths.size()) {
     throw Error(collection + ": none of its " + std::to_string(paths.size()) +
                 " files could be indexed; first problem: " + index.problems.front());

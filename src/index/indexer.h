@@ -5,6 +5,7 @@
 // no longer in the collection are dropped.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "index/collection_index.h"
 #include "parallel/communicator.h"
@@ -22,6 +23,9 @@ struct IndexStats {
 struct IndexOptions {
   unsigned threads = 0;  // 0: one per core
   bool progress = true;
+  // Empty: every variable. Else only these (and the coordinates): remotely
+  // each variable left out is a request per file saved (docs/remote.md).
+  std::vector<std::string> variables = {};
 };
 
 // `previous` is the index to update, if any. Throws Error when the collection

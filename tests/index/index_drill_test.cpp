@@ -4,6 +4,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "core/error.h"
 #include "drill/index_dataset.h"
@@ -346,6 +347,51 @@ TEST(IndexDrill, DrillCommandRecognisesTheIndexByItsMagicBytes) {
   EXPECT_EQ(got.status, 0);
   EXPECT_EQ(ref.out, got.out);
   EXPECT_EQ(lines(got.out).size(), 8u);  // header + 7 days
+}
+
+// `index --vars`: only those variables (and the coordinates) are indexed;
+// they drill as the full index does, a variable left out is refused by name,
+// and an update asks for the same variables.
+TEST(IndexDrill, IndexOfSomeVariablesDrillsThemAndRefusesTheOthersByName) {
+  TempDir dir;
+  const std::string c = make_mixed_collection(dir);
+  const std::string all = dir / "all.pdx", some = dir / "some.pdx";
+  ASSERT_EQ(run(pixeldrill() + " index " + c + " -o " + all + " 2>/dev/null").status, 0);
+  const std::string vars = " --vars sea_surface_temperature,quality_level";
+  ASSERT_EQ(run(pixeldrill() + " index " + c + " -o " + some + vars + " 2>/dev/null").status, 0);
+  std::set<std::string> held;
+  for (const auto& l : index::read_index(some).layouts) {
+    for (const auto& v : l.vars) held.insert(v.name);
+  }
+  EXPECT_EQ(held, (std::set<std::string>{"lat", "lon", "time", "quality_level",
+                                         "sea_surface_temperature"}));
+  const std::string args =
+      " --point -40,150 --var sea_surface_temperature,quality_level --precision full";
+  const auto ref = run(pixeldrill() + " drill " + all + args + " 2>/dev/null");
+  const auto got = run(pixeldrill() + " drill " + some + args + " 2>/dev/null");
+  ASSERT_EQ(ref.status, 0);
+  EXPECT_EQ(got.status, 0);
+  EXPECT_EQ(got.out, ref.out);
+  const auto left_out =
+      run(pixeldrill() + " drill " + some + " --point -40,150 --var wind_speed 2>&1");
+  // The same status as asking a folder for a variable it lacks.
+  EXPECT_EQ(left_out.status,
+            run(pixeldrill() + " drill " + c + " --point -40,150 --var no_such 2>&1").status);
+  EXPECT_NE(left_out.status, 0);
+  EXPECT_NE(left_out.out.find("wind_speed"), std::string::npos) << left_out.out;
+  // An update with other variables would leave holes: refused, naming both.
+  const auto other = run(pixeldrill() + " index " + c + " -o " + some + " --vars wind_speed 2>&1");
+  EXPECT_EQ(other.status, 2);
+  EXPECT_NE(other.out.find("holds quality_level, sea_surface_temperature"), std::string::npos)
+      << other.out;
+  const auto same = run(pixeldrill() + " index " + c + " -o " + some + vars + " 2>&1");
+  EXPECT_EQ(same.status, 0) << same.out;
+  EXPECT_NE(same.out.find("(0 read,"), std::string::npos) << same.out;
+  const auto unknown =
+      run(pixeldrill() + " index " + c + " -o " + (dir / "x.pdx") + " --vars no_such 2>&1");
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.out.find("'no_such'"), std::string::npos) << unknown.out;
+  EXPECT_FALSE(fs::exists(dir / "x.pdx"));
 }
 
 }  // namespace

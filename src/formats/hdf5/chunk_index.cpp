@@ -219,7 +219,10 @@ void read_chunks(hid_t ds, Dataset& d, const std::string& where) {
   }
 }
 
-Dataset read_dataset(hid_t ds, const std::string& name, const std::string& path) {
+// nullopt: a variable `only` leaves out (its chunk table, often a B-tree
+// node far into the file, is never read).
+std::optional<Dataset> read_dataset(hid_t ds, const std::string& name, const std::string& path,
+                                    const std::vector<std::string>* only) {
   const std::string where = path + ": " + name;
   Dataset d;
   d.name = name;
@@ -231,6 +234,9 @@ Dataset read_dataset(hid_t ds, const std::string& name, const std::string& path)
   if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   d.shape.assign(dims.begin(), dims.end());
   d.dims = dimension_names(ds, name, rank);
+  if (only && !d.is_coordinate() && std::find(only->begin(), only->end(), name) == only->end()) {
+    return std::nullopt;
+  }
   d.attrs = read_attributes(ds);
   if (!storage) {
     d.unsupported = "data type is not a number pixeldrill can decode";
@@ -346,19 +352,21 @@ const Dataset* FileContents::find(const std::string& name) const {
 }
 
 namespace {
-FileContents read_chunk_index_with(const std::string& path, hid_t fapl);
+FileContents read_chunk_index_with(const std::string& path, hid_t fapl,
+                                   const std::vector<std::string>* only);
 }  // namespace
 
-FileContents read_chunk_index(const std::string& path) {
+FileContents read_chunk_index(const std::string& path, const std::vector<std::string>* only) {
   // HDF5 prints its own error stack by default; we report errors ourselves.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     throw Error(path + ": not an HDF5 / NetCDF-4 file (or not readable)");
   }
-  return read_chunk_index_with(path, H5P_DEFAULT);
+  return read_chunk_index_with(path, H5P_DEFAULT, only);
 }
 
-FileContents read_chunk_index(const std::string& name, const io::ByteSource& source) {
+FileContents read_chunk_index(const std::string& name, const io::ByteSource& source,
+                              const std::vector<std::string>* only) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   static constexpr unsigned char kMagic[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   std::byte head[8]{};
@@ -369,7 +377,7 @@ FileContents read_chunk_index(const std::string& name, const io::ByteSource& sou
   }
   Handle fapl(byte_source_fapl(source), H5Pclose);
   try {
-    return read_chunk_index_with(name, fapl.get());
+    return read_chunk_index_with(name, fapl.get(), only);
   } catch (const Error& e) {
     // A network or changed-object failure says more than HDF5's error.
     const std::string cause = last_byte_source_error();
@@ -379,7 +387,8 @@ FileContents read_chunk_index(const std::string& name, const io::ByteSource& sou
 }
 
 namespace {
-FileContents read_chunk_index_with(const std::string& path, hid_t fapl) {
+FileContents read_chunk_index_with(const std::string& path, hid_t fapl,
+                                   const std::vector<std::string>* only) {
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
   if (!file.ok()) throw Error(path + ": cannot open as HDF5");
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
@@ -431,7 +440,11 @@ FileContents read_chunk_index_with(const std::string& path, hid_t fapl) {
       }
     }
     try {
-      out.datasets.push_back(read_dataset(ds.get(), name, path));
+      if (auto d = read_dataset(ds.get(), name, path, only)) {
+        out.datasets.push_back(std::move(*d));
+      } else {
+        out.left_out.push_back(name);
+      }
     } catch (const Error& e) {
       const std::string what = e.what();
       if (what.rfind(path, 0) == 0) throw;

@@ -64,17 +64,22 @@ struct Dataset {
 struct FileContents {
   std::string path;
   nlohmann::ordered_json global_attrs;
-  std::vector<Dataset> datasets;  // in file (creation) order
+  std::vector<Dataset> datasets;      // in file (creation) order
+  std::vector<std::string> left_out;  // variables a selection left out, by name
 
   const Dataset* find(const std::string& name) const;
 };
 
 // Reads the metadata and chunk table of one NetCDF-4 / HDF5 file. Throws
-// Error naming the file when it is not HDF5 or cannot be read.
-FileContents read_chunk_index(const std::string& path);
+// Error naming the file when it is not HDF5 or cannot be read. With `only`,
+// variables not named there are left out (coordinate variables never are)
+// before their chunk tables are read: remotely, each is a round trip.
+FileContents read_chunk_index(const std::string& path,
+                              const std::vector<std::string>* only = nullptr);
 // The same over any byte source (HTTP, S3) through pixeldrill's HDF5 virtual
 // file driver; `name` is what messages show. Wrap remote sources in a block
 // cache: HDF5 reads metadata in many small pieces.
-FileContents read_chunk_index(const std::string& name, const io::ByteSource& source);
+FileContents read_chunk_index(const std::string& name, const io::ByteSource& source,
+                              const std::vector<std::string>* only = nullptr);
 
 }  // namespace pixeldrill::formats::hdf5
