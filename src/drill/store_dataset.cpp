@@ -161,61 +161,65 @@ class StoreReader : public QueryReader {
           out[k * npix + p] = load_number(base + ((y - y0) * m.chunks[0] + t - t0) * item, m.dtype);
         }
       };
-      // The chunk's bytes, checked against the store's manifest when it has one.
-      std::unique_ptr<io::ByteSource> chunk;
-      if (st_->verify) {
-        auto verified = store::open_verified_chunk(dir_, name, m, index);
-        if (verified->absent()) return;  // never written: all fill, already set
-        chunk = std::move(verified);
-      } else {
-        chunk = dir_.open(key);
-        if (!chunk) return;  // absent chunk: all fill, already set
-      }
-      auto read_whole = [&] {
-        std::vector<std::byte> bytes(chunk->size());
-        chunk->read(0, bytes);
-        return bytes;
-      };
-      if (!fortran) {
-        const auto encoded = read_whole();
-        std::vector<std::byte> buf(m.chunk_items() * item);
-        m.codec.decompress(encoded, buf, path);
-        for (size_t p : pixels) {
-          const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
-          const uint64_t x = plan.pixels[p].col - cx * m.chunks[2];
-          for (size_t k = job.ks.first; k <= job.ks.second; ++k) {
-            out[k * npix + p] = load_number(
-                buf.data() + m.offset_in_chunk({steps[k] - t_base, y, x}) * item, m.dtype);
+      const auto decode = [&](const io::ByteSource& chunk) {
+        auto read_whole = [&] {
+          std::vector<std::byte> bytes(chunk.size());
+          chunk.read(0, bytes);
+          return bytes;
+        };
+        if (!fortran) {
+          const auto encoded = read_whole();
+          std::vector<std::byte> buf(m.chunk_items() * item);
+          m.codec.decompress(encoded, buf, path);
+          for (size_t p : pixels) {
+            const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
+            const uint64_t x = plan.pixels[p].col - cx * m.chunks[2];
+            for (size_t k = job.ks.first; k <= job.ks.second; ++k) {
+              out[k * npix + p] = load_number(
+                  buf.data() + m.offset_in_chunk({steps[k] - t_base, y, x}) * item, m.dtype);
+            }
           }
+          return;
         }
-        return;
-      }
-      // Columns of this chunk the query touches; with several, read the file
-      // once and decode each column's run from memory, else read just its blocks.
-      std::map<uint64_t, std::vector<size_t>> by_column;
-      for (size_t p : pixels) by_column[plan.pixels[p].col - cx * m.chunks[2]].push_back(p);
-      std::optional<std::vector<std::byte>> whole;
-      if (by_column.size() > 2) whole = read_whole();
-      // F order: the pixels of one chunk column between two rows, over the
-      // selected days, are one contiguous run of items; decode just that run
-      // (its blosc blocks) per column the query touches.
-      std::vector<std::byte> run;
-      for (const auto& [x, ps] : by_column) {
-        uint64_t y0 = m.chunks[1], y1 = 0;
-        for (size_t p : ps) {
-          const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
-          y0 = std::min(y0, y);
-          y1 = std::max(y1, y);
+        // Columns of this chunk the query touches; with several, read the file
+        // once and decode each column's run from memory, else read just its blocks.
+        std::map<uint64_t, std::vector<size_t>> by_column;
+        for (size_t p : pixels) by_column[plan.pixels[p].col - cx * m.chunks[2]].push_back(p);
+        std::optional<std::vector<std::byte>> whole;
+        if (by_column.size() > 2) whole = read_whole();
+        // F order: the pixels of one chunk column between two rows, over the
+        // selected days, are one contiguous run of items; decode just that run
+        // (its blosc blocks) per column the query touches.
+        std::vector<std::byte> run;
+        for (const auto& [x, ps] : by_column) {
+          uint64_t y0 = m.chunks[1], y1 = 0;
+          for (size_t p : ps) {
+            const uint64_t y = plan.pixels[p].row - cy * m.chunks[1];
+            y0 = std::min(y0, y);
+            y1 = std::max(y1, y);
+          }
+          const size_t first = m.offset_in_chunk({t_lo, y0, x});
+          const size_t last = m.offset_in_chunk({t_hi, y1, x});
+          run.resize((last - first + 1) * item);
+          if (whole) {
+            m.codec.decompress_items(*whole, first, item, run, path);
+          } else {
+            zarr::read_chunk_items(chunk, m.codec, m.chunk_items() * item, first, item, run);
+          }
+          for (size_t p : ps) pick(p, run.data(), t_lo, y0);
         }
-        const size_t first = m.offset_in_chunk({t_lo, y0, x});
-        const size_t last = m.offset_in_chunk({t_hi, y1, x});
-        run.resize((last - first + 1) * item);
-        if (whole) {
-          m.codec.decompress_items(*whole, first, item, run, path);
-        } else {
-          zarr::read_chunk_items(*chunk, m.codec, m.chunk_items() * item, first, item, run);
-        }
-        for (size_t p : ps) pick(p, run.data(), t_lo, y0);
+      };
+      // The chunk's bytes, checked against the store's manifest when it has
+      // one; absent: all fill, already set.
+      if (st_->verify) {
+        store::read_verified(
+            dir_, name, m, index, false,
+            [&](store::VerifiedChunk& chunk) {
+              if (!chunk.absent()) decode(chunk);
+            },
+            &st_->manifests);
+      } else if (const auto chunk = dir_.open(key)) {
+        decode(*chunk);
       }
     });
   }
@@ -297,7 +301,9 @@ class StoreReader : public QueryReader {
 
 class StoreDataset : public DatasetBase {
  public:
-  explicit StoreDataset(const std::string& spec) : spec_(spec), state_(load_store(spec)) {
+  explicit StoreDataset(const std::string& spec) : StoreDataset(spec, load_store(spec)) {}
+  StoreDataset(const std::string& spec, std::shared_ptr<const OpenedStore> state)
+      : spec_(spec), state_(std::move(state)) {
     set_info(state_->info);
   }
 
@@ -353,6 +359,8 @@ bool may_be_remote_store(const std::string& spec) {
 std::shared_ptr<Dataset> open_store_dataset(const std::string& spec) {
   if (io::is_remote_spec(spec)) {
     if (!may_be_remote_store(spec)) return nullptr;
+    auto state = load_store(spec, true);
+    return state ? std::make_shared<StoreDataset>(spec, std::move(state)) : nullptr;
   } else {
     std::error_code ec;
     if (!fs::is_directory(spec, ec) || !fs::exists(fs::path(spec) / ".zmetadata", ec)) {

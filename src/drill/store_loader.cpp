@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include "catalog/time_axis.h"
@@ -62,25 +64,39 @@ class StoreLoader {
  public:
   StoreLoader(const std::string& spec, OpenedStore& st) : spec_(spec), dir_(spec), st_(st) {}
 
-  void load() {
+  // False (probe: nothing read but the first round trip) when `spec` holds
+  // no pixeldrill store.
+  bool load(bool probe) {
     int64_t mtime = 0;
     st_.spec = spec_;
-    // Remotely the version stamp (a HEAD) and the metadata (a GET) side by side.
-    json zmeta;
-    parallel_for(2, dir_.remote() ? 2 : 1, [&](size_t i) {
+    // Remotely the version stamp (a HEAD), the metadata and sources.json side
+    // by side: one round trip, where reading them in turn took three.
+    std::optional<json> zmeta, sources;
+    std::exception_ptr stamp_error;
+    parallel_for(3, dir_.remote() ? 3 : 1, [&](size_t i) {
       if (i == 0) {
-        st_.stamp = zmetadata_stamp(spec_, &mtime);
+        try {
+          st_.stamp = zmetadata_stamp(spec_, &mtime);
+        } catch (const Error&) {
+          stamp_error = std::current_exception();
+        }
+      } else if (i == 1) {
+        zmeta = dir_.read_json_if_present(".zmetadata");
       } else {
-        zmeta = dir_.read_json(".zmetadata");
+        sources = dir_.read_json_if_present(store::kSourcesKey);
       }
     });
-    const json& md = zmeta.at("metadata");
+    if (probe && !zmeta && !is_store(dir_.read_json_if_present(".zattrs"))) return false;
+    if (!zmeta) dir_.read_json(".zmetadata");  // throws, naming it
+    if (stamp_error) std::rethrow_exception(stamp_error);
+    const json& md = zmeta->at("metadata");
     const json& global = md.at(".zattrs");
+    if (probe && !is_store(global)) return false;
     st_.time_name = store::store_time_name(global);
-    if (const auto sources = dir_.read_json_if_present(store::kSourcesKey)) {
+    if (sources) {
       st_.sources = store::SourceStamp::from_json(*sources, dir_.uri(store::kSourcesKey));
       st_.verify = st_.sources->chunk_manifest;
-      check_layout(zmeta);
+      check_layout(*zmeta);
     }
     auto& arrays = st_.arrays;
     for (auto it = md.begin(); it != md.end(); ++it) {
@@ -166,9 +182,14 @@ class StoreLoader {
       info->variables.push_back(std::move(v));
     }
     st_.info = std::move(info);
+    return true;
   }
 
  private:
+  static bool is_store(const std::optional<json>& global) {
+    return global && global->is_object() && global->contains(store::kStoreAttribute);
+  }
+
   // The layout the store was written with (sources.json) against its
   // metadata now: edited chunks, order, dtype or codec would decode wrongly.
   void check_layout(const json& zmeta) const {
@@ -212,11 +233,13 @@ class StoreLoader {
       std::vector<std::byte> chunk(m.chunk_items() * m.item_size());
       const std::string key = name + "/" + zarr::chunk_key({c});
       if (st_.verify) {
-        auto vc = store::open_verified_chunk(dir_, name, m, {c});
-        if (vc->absent()) throw Error(ErrorKind::kCorrupt, dir_.uri(key) + ": missing");
-        std::vector<std::byte> stored(vc->size());
-        vc->read(0, stored);
-        m.codec.decompress(stored, chunk, dir_.uri(key));
+        // Remotely fetched whole beside its manifest: one round trip, not three.
+        store::read_verified(dir_, name, m, {c}, true, [&](store::VerifiedChunk& vc) {
+          if (vc.absent()) throw Error(ErrorKind::kCorrupt, dir_.uri(key) + ": missing");
+          std::vector<std::byte> stored(vc.size());
+          vc.read(0, stored);
+          m.codec.decompress(stored, chunk, dir_.uri(key));
+        });
       } else if (!zarr::read_chunk(dir_, name, m, {c}, chunk)) {
         // A coordinate is never all fill: an absent chunk was lost.
         throw Error(ErrorKind::kCorrupt,
@@ -238,9 +261,13 @@ class StoreLoader {
 }  // namespace
 
 std::shared_ptr<const OpenedStore> load_store(const std::string& spec) {
+  return load_store(spec, false);
+}
+
+std::shared_ptr<const OpenedStore> load_store(const std::string& spec, bool probe) {
   auto st = std::make_shared<OpenedStore>();
   try {
-    StoreLoader(spec, *st).load();
+    if (!StoreLoader(spec, *st).load(probe)) return nullptr;
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorKind::kCorrupt,
                 spec + "/.zmetadata: not the metadata of a pixeldrill store: " + e.what());

@@ -14,6 +14,7 @@
 #include "catalog/packing.h"
 #include "drill/dataset.h"
 #include "formats/zarr/array_meta.h"
+#include "store/chunk_manifest.h"
 #include "store/store_state.h"
 
 namespace pixeldrill::drill {
@@ -42,6 +43,9 @@ struct OpenedStore {
   std::optional<store::SourceStamp> sources;
   // Written with a chunk manifest: every chunk read is checked against it.
   bool verify = false;
+  // The manifest records drills of this version have read (a server's
+  // queries read each row once).
+  mutable store::ManifestCache manifests;
   mutable std::once_flag journal_once;
   mutable std::optional<store::StoreState> journal;
   mutable std::optional<std::string> journal_problem;
@@ -52,5 +56,9 @@ std::string zmetadata_stamp(const std::string& spec, int64_t* mtime = nullptr);
 
 // Reads and checks a store's metadata; Error (kCorrupt) naming what is damaged.
 std::shared_ptr<const OpenedStore> load_store(const std::string& spec);
+// The same, or nullptr when `spec` holds no pixeldrill store (neither
+// .zmetadata nor .zattrs say so): the remote open, which finds out from the
+// metadata it reads anyway instead of asking for .zattrs first.
+std::shared_ptr<const OpenedStore> load_store(const std::string& spec, bool probe);
 
 }  // namespace pixeldrill::drill

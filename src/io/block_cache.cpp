@@ -39,6 +39,40 @@ class BlockCache final : public BlockCachedSource {
     }
   }
 
+  // Every block the small reads need in one batch (the inner source keeps
+  // them in flight together), the large reads beside them: a remote chunk's
+  // blosc blocks are one round trip, not one each.
+  void read_many(std::span<const ReadRequest> reads) const override {
+    std::vector<ReadRequest> large;
+    std::vector<uint64_t> wanted;
+    for (const auto& r : reads) {
+      if (r.out.empty()) continue;
+      if (r.out.size() > block_ || r.offset + r.out.size() > inner_->size()) {
+        large.push_back(r);
+        continue;
+      }
+      for (uint64_t b = r.offset / block_; b <= (r.offset + r.out.size() - 1) / block_; ++b) {
+        wanted.push_back(b);
+      }
+    }
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    if (wanted.size() > capacity_) {  // more than the cache holds: one at a time
+      ByteSource::read_many(reads);
+      return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      fetch(wanted);
+    }
+    if (!large.empty()) inner_->read_many(large);
+    for (const auto& r : reads) {
+      if (!r.out.empty() && r.out.size() <= block_ && r.offset + r.out.size() <= inner_->size()) {
+        read(r.offset, r.out);  // from the blocks just loaded
+      }
+    }
+  }
+
   void prefetch(std::span<const uint64_t> blocks) const override {
     std::vector<uint64_t> wanted;
     for (uint64_t b : blocks) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -187,11 +188,24 @@ bool transient(CURLcode code) {
   }
 }
 
-// Content-Range "bytes A-B/T" must be exactly the asked range.
-bool range_matches(const std::string& value, uint64_t first, uint64_t last) {
+// Content-Range "bytes A-B/T" must be exactly the asked range; asking for
+// the head of an object, B may end the object instead (T = B + 1).
+bool range_matches(const std::string& value, uint64_t first, uint64_t last, bool head) {
+  unsigned long long a = 0, b = 0, total = 0;
+  const int n = std::sscanf(value.c_str(), "bytes %llu-%llu/%llu", &a, &b, &total);
+  if (n < 2 || a != first) return false;
+  return b == last || (head && n == 3 && b < last && b + 1 == total);
+}
+
+// Bytes a 206 answer "bytes A-B/T" carries.
+uint64_t head_length(const std::string& content_range) {
   unsigned long long a = 0, b = 0;
-  if (std::sscanf(value.c_str(), "bytes %llu-%llu/", &a, &b) != 2) return false;
-  return a == first && b == last;
+  if (std::sscanf(content_range.c_str(), "bytes %llu-%llu/", &a, &b) != 2 || b < a) return 0;
+  return b - a + 1;
+}
+uint64_t content_length(const HttpResponse& resp) {
+  const std::string v = resp.header("content-length");
+  return v.empty() ? resp.body.size() : std::strtoull(v.c_str(), nullptr, 10);
 }
 
 Outcome judge(Transfer& t, CURLcode code) {
@@ -228,15 +242,21 @@ Outcome judge(Transfer& t, CURLcode code) {
   if (s >= 300) return {Verdict::kFail, status};
   if (r.ranged) {
     const uint64_t last = r.offset + r.length - 1;
-    if (s == 206 && !range_matches(resp.header("content-range"), r.offset, last)) {
+    if (s == 206 &&
+        !range_matches(resp.header("content-range"), r.offset, last, r.head_of_object)) {
       return {Verdict::kRetry, status + " with Content-Range '" + resp.header("content-range") +
                                    "' for bytes " + std::to_string(r.offset) + "-" +
                                    std::to_string(last)};
     }
     if (s != 206 && s != 200) return {Verdict::kFail, status + " to a range request"};
-    if (resp.body.size() != r.length) {
+    // The head of a shorter object: all of it, as Content-Range or
+    // Content-Length (a server ignoring the range) says.
+    const uint64_t expected = !r.head_of_object ? r.length
+                              : s == 206        ? head_length(resp.header("content-range"))
+                                                : content_length(resp);
+    if (resp.body.size() != expected) {
       return {Verdict::kRetry, status + " with a short body (" + std::to_string(resp.body.size()) +
-                                   " of " + std::to_string(r.length) + " bytes)"};
+                                   " of " + std::to_string(expected) + " bytes)"};
     }
   }
   return {Verdict::kOk, status};

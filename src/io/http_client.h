@@ -15,8 +15,9 @@ namespace pixeldrill::io {
 
 struct HttpRequest {
   std::string url;
-  std::string method = "GET";  // GET, HEAD, PUT, DELETE
-  bool ranged = false;         // ask for bytes [offset, offset + length)
+  std::string method = "GET";   // GET, HEAD, PUT, DELETE
+  bool ranged = false;          // ask for bytes [offset, offset + length)
+  bool head_of_object = false;  // ranged from 0: a shorter object answers all of itself
   uint64_t offset = 0, length = 0;
   std::string body;                  // PUT payload
   std::vector<std::string> headers;  // "Name: value"

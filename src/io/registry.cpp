@@ -196,13 +196,17 @@ std::map<std::string, Scheme>& schemes() {
     t["file"] = {
         [](const std::string& uri, const ObjectInfo*) { return open_file_source(local_path(uri)); },
         &stat_local,
-        [](const std::string& uri) { return std::vector<ObjectInfo>{stat_local(uri)}; }, nullptr};
+        [](const std::string& uri) { return std::vector<ObjectInfo>{stat_local(uri)}; }, nullptr,
+        nullptr};
     Scheme http{[](const std::string& uri, const ObjectInfo* known) {
                   return open_remote_source(uri, http_maker(uri), known);
                 },
                 [](const std::string& uri) { return stat_remote(uri, http_maker(uri)); },
                 &list_http,
-                [](const std::string& uri) { return get_whole(http_maker(uri)("GET")); }};
+                [](const std::string& uri) { return get_whole(http_maker(uri)("GET")); },
+                [](const std::string& uri, uint64_t head) {
+                  return open_remote_head(uri, http_maker(uri), head);
+                }};
     t["http"] = http;
     t["https"] = http;
     t["s3"] = {
@@ -211,7 +215,10 @@ std::map<std::string, Scheme>& schemes() {
         },
         [](const std::string& uri) { return stat_remote(uri, s3_maker(s3_location(uri))); },
         &list_s3,
-        [](const std::string& uri) { return get_whole(s3_request(s3_location(uri), "GET")); }};
+        [](const std::string& uri) { return get_whole(s3_request(s3_location(uri), "GET")); },
+        [](const std::string& uri, uint64_t head) {
+          return open_remote_head(uri, s3_maker(s3_location(uri)), head);
+        }};
     return t;
   }();
   return table;
@@ -268,6 +275,17 @@ std::optional<std::vector<std::byte>> read_object(const std::string& uri) {
   std::vector<std::byte> out(source->size());
   source->read(0, out);
   return out;
+}
+
+std::unique_ptr<ByteSource> open_byte_source_head(const std::string& uri, uint64_t head_bytes) {
+  const Scheme& scheme = scheme_for(uri);
+  if (scheme.open_head) return scheme.open_head(uri, head_bytes);
+  try {
+    return scheme.open(uri, nullptr);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kNotFound) return nullptr;
+    throw;
+  }
 }
 
 std::string object_version(const std::string& uri, int64_t* mtime_s) {

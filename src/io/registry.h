@@ -31,6 +31,11 @@ bool is_remote(const std::string& uri);
 std::unique_ptr<ByteSource> open_byte_source(const std::string& uri,
                                              const ObjectInfo* known = nullptr);
 
+// Opens one object whose first `head_bytes` the caller will read: remotely
+// they come in the same request that gives its size and version (no HEAD),
+// and later reads are checked against that version. nullptr when absent.
+std::unique_ptr<ByteSource> open_byte_source_head(const std::string& uri, uint64_t head_bytes);
+
 // Size and version of one object (HEAD remotely); throws Error naming it.
 ObjectInfo stat_object(const std::string& uri);
 
@@ -81,6 +86,8 @@ struct Scheme {
   std::function<std::vector<ObjectInfo>(const std::string&)> list;
   // Whole object, nullopt when absent; when not set, open() + read().
   std::function<std::optional<std::vector<std::byte>>(const std::string&)> get;
+  // open_byte_source_head(); when not set, open() (nullptr when absent).
+  std::function<std::unique_ptr<ByteSource>(const std::string&, uint64_t)> open_head;
 };
 void register_scheme(const std::string& scheme, Scheme handlers);
 

@@ -102,7 +102,64 @@ class RemoteSource final : public ByteSource {
   ObjectInfo info_;
 };
 
+// An object's first bytes, already fetched, in front of the rest of it.
+class HeadedSource final : public ByteSource {
+ public:
+  HeadedSource(std::string head, std::unique_ptr<ByteSource> whole)
+      : head_(std::move(head)), whole_(std::move(whole)) {}
+
+  uint64_t size() const override { return whole_->size(); }
+  const std::string& name() const override { return whole_->name(); }
+
+  void read(uint64_t offset, std::span<std::byte> out) const override {
+    const ReadRequest r{offset, out};
+    read_many(std::span<const ReadRequest>(&r, 1));
+  }
+
+  void read_many(std::span<const ReadRequest> reads) const override {
+    std::vector<ReadRequest> rest;
+    for (const auto& r : reads) {
+      if (r.offset <= head_.size() && r.out.size() <= head_.size() - r.offset) {
+        std::memcpy(r.out.data(), head_.data() + r.offset, r.out.size());
+      } else {
+        rest.push_back(r);
+      }
+    }
+    if (!rest.empty()) whole_->read_many(rest);
+  }
+
+ private:
+  std::string head_;
+  std::unique_ptr<ByteSource> whole_;
+};
+
 }  // namespace
+
+std::unique_ptr<ByteSource> open_remote_head(const std::string& uri, RequestMaker make,
+                                             uint64_t head_bytes) {
+  HttpRequest get = make("GET");
+  get.ranged = true;
+  get.head_of_object = true;
+  get.offset = 0;
+  get.length = head_bytes;
+  get.not_found_ok = true;
+  HttpResponse r = http_perform(get);
+  if (r.status == 404) return nullptr;
+  ObjectInfo info;
+  info.uri = uri;
+  version_from_headers(r, &info);
+  info.size = r.body.size();  // a 200: the whole object
+  if (r.status == 206) {
+    const std::string range = r.header("content-range");
+    const auto slash = range.rfind('/');
+    if (slash == std::string::npos || range.substr(slash + 1) == "*") {
+      throw Error(uri + ": the server gives no object size in Content-Range '" + range + "'");
+    }
+    info.size = std::stoull(range.substr(slash + 1));
+  }
+  auto whole = std::make_unique<RemoteSource>(uri, std::move(make), info);
+  return std::make_unique<HeadedSource>(std::move(r.body), std::move(whole));
+}
 
 void version_from_headers(const HttpResponse& r, ObjectInfo* info) {
   info->etag = r.header("etag");

@@ -17,6 +17,12 @@ using RequestMaker = std::function<HttpRequest(const std::string& method)>;
 std::unique_ptr<ByteSource> open_remote_source(const std::string& uri, RequestMaker make,
                                                const ObjectInfo* known);
 
+// The same, without a HEAD: one GET of the object's first `head_bytes`
+// (all of it when shorter) gives its size and version, and later reads past
+// them are checked against that version. nullptr when the object is absent.
+std::unique_ptr<ByteSource> open_remote_head(const std::string& uri, RequestMaker make,
+                                             uint64_t head_bytes);
+
 // HEAD: size, ETag, Last-Modified.
 ObjectInfo stat_remote(const std::string& uri, const RequestMaker& make);
 

@@ -11,6 +11,7 @@
 
 #include "codec/block_crc.h"
 #include "core/error.h"
+#include "core/parallel.h"
 
 namespace pixeldrill::store {
 namespace {
@@ -32,6 +33,9 @@ std::vector<uint32_t> block_crcs(std::span<const std::byte> data) {
   }
   return out;
 }
+
+// Manifest rows up to this size are read whole.
+constexpr uint64_t kSmallRow = 64 * 1024;
 
 std::string row_key(const std::string& array, uint64_t row) {
   return std::string(kChunkManifestDir) + "/" + array + "/" + std::to_string(row);
@@ -164,23 +168,28 @@ void ChunkManifestWriter::commit() {
 }
 
 ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::string& array,
-                                        uint64_t row, size_t entry) {
+                                        uint64_t row, size_t entry, ManifestRead how) {
   ChunkExpectation e;
   const std::string key = row_key(array, row);
   const std::string path = dir.uri(key);
   // Remote: the whole row in one request, not a size request and three reads
   // (each a round trip); locally three small preads of a file that may be large.
-  // The .pending object first: a block committed between the two reads then
-  // shows as the new row (read second), and one committed before as no
-  // .pending and the new row; read the other way round, a commit in between
-  // would leave neither the old row nor the new bytes' checksums.
-  const std::optional<std::vector<std::byte>> pending = dir.read(key + ".pending");
+  // kOrdered reads the .pending object first: a block committed between the
+  // two reads then shows as the new row (read second), and one committed
+  // before as no .pending and the new row; read the other way round, a commit
+  // in between would leave neither the old row nor the new bytes' checksums.
+  std::optional<std::vector<std::byte>> pending;
+  if (how == ManifestRead::kOrdered) pending = dir.read(key + ".pending");
   std::optional<std::vector<std::byte>> whole;
   std::unique_ptr<io::ByteSource> f;
   if (dir.remote()) {
     whole = dir.read(key);
-  } else {
-    f = dir.open(key);
+  } else if ((f = dir.open(key)) && f->size() <= kSmallRow) {
+    // A small row (a store of a few hundred chunks per time block) in one
+    // pread instead of three: a 30-year point drill reads 90 rows.
+    whole.emplace(f->size());
+    f->read(0, *whole);
+    f.reset();
   }
   if (whole || f) {
     const uint64_t size = whole ? whole->size() : f->size();
@@ -322,21 +331,38 @@ void VerifiedChunk::read_many(std::span<const io::ReadRequest> reads) const {
   for (const auto& r : reads) copy_out(r.offset, r.out);
 }
 
-std::unique_ptr<VerifiedChunk> open_verified_chunk(const zarr::Directory& dir,
-                                                   const std::string& array,
-                                                   const zarr::ArrayMeta& meta,
-                                                   const std::vector<uint64_t>& index) {
+namespace {
+
+// The manifest entry of chunk `index`: its place in its row, row-major.
+size_t entry_of(const zarr::ArrayMeta& meta, const std::vector<uint64_t>& index) {
   const auto grid = meta.chunk_grid();
   size_t entry = 0;
   for (size_t d = 1; d < index.size(); ++d) entry = entry * grid.at(d) + index[d];
-  auto expect = read_chunk_expectation(dir, array, index.at(0), entry);
+  return entry;
+}
+
+void require_manifest(const ChunkExpectation& expect, const zarr::Directory& dir,
+                      const std::string& array, const std::vector<uint64_t>& index) {
+  if (expect.committed || !expect.pending.empty()) return;
+  throw Error(ErrorKind::kCorrupt,
+              dir.uri(array + "/" + zarr::chunk_key(index)) +
+                  ": damaged store: its chunk manifest " + dir.uri(row_key(array, index[0])) +
+                  " is missing, so the chunk cannot be checked (see docs/reliability.md)");
+}
+
+// The first bytes a chunk read needs (a blosc header and block table; a
+// 16 KiB checksum block holds them) fetched beside the manifest row.
+constexpr uint64_t kHeadBytes = 64 * 1024;
+// A range no object reaches the end of: the whole object, in one GET that
+// also gives its size.
+constexpr uint64_t kWholeObject = uint64_t{1} << 62;
+
+// The chunk checked against `expect`.
+std::unique_ptr<VerifiedChunk> open_against(const zarr::Directory& dir, const std::string& array,
+                                            const std::vector<uint64_t>& index,
+                                            ChunkExpectation expect) {
   const std::string key = array + "/" + zarr::chunk_key(index);
-  if (!expect.committed && expect.pending.empty()) {
-    throw Error(ErrorKind::kCorrupt,
-                dir.uri(key) + ": damaged store: its chunk manifest " +
-                    dir.uri(row_key(array, index[0])) +
-                    " is missing, so the chunk cannot be checked (see docs/reliability.md)");
-  }
+  require_manifest(expect, dir, array, index);
   // One expected size (the usual case): opened without asking the server
   // for it, every answer checked against it.
   std::vector<uint64_t> sizes;
@@ -347,6 +373,92 @@ std::unique_ptr<VerifiedChunk> open_verified_chunk(const zarr::Directory& dir,
       std::all_of(sizes.begin(), sizes.end(), [&](uint64_t s) { return s == sizes.front(); });
   auto source = one_size ? dir.open(key, sizes.front()) : dir.open(key);
   return std::make_unique<VerifiedChunk>(dir.uri(key), std::move(source), std::move(expect));
+}
+
+// The committed record alone, from `cache` when it holds it.
+ChunkExpectation quick_expectation(const zarr::Directory& dir, const std::string& array,
+                                   uint64_t row, size_t entry, ManifestCache* cache) {
+  ChunkExpectation e;
+  if (cache && (e.committed = cache->find(array, row, entry))) return e;
+  e = read_chunk_expectation(dir, array, row, entry, ManifestRead::kCommittedOnly);
+  if (cache && e.committed) cache->put(array, row, entry, *e.committed);
+  return e;
+}
+
+// A remote chunk opened in the same round trip as its manifest row is read:
+// fetched whole (`whole`: small chunks such as coordinates) or its head.
+std::unique_ptr<VerifiedChunk> open_side_by_side(const zarr::Directory& dir,
+                                                 const std::string& array, size_t entry,
+                                                 const std::vector<uint64_t>& index, bool whole,
+                                                 ManifestCache* cache) {
+  const std::string key = array + "/" + zarr::chunk_key(index);
+  ChunkExpectation expect;
+  std::unique_ptr<io::ByteSource> source;
+  parallel_for(2, 2, [&](size_t i) {
+    if (i == 0) {
+      expect = quick_expectation(dir, array, index.at(0), entry, cache);
+    } else {
+      source = dir.open_head(key, whole ? kWholeObject : kHeadBytes);
+    }
+  });
+  require_manifest(expect, dir, array, index);
+  return std::make_unique<VerifiedChunk>(dir.uri(key), std::move(source), std::move(expect));
+}
+
+}  // namespace
+
+std::string ManifestCache::key(const std::string& array, uint64_t row, size_t entry) {
+  return array + '/' + std::to_string(row) + '/' + std::to_string(entry);
+}
+
+std::optional<ChunkRecord> ManifestCache::find(const std::string& array, uint64_t row,
+                                               size_t entry) const {
+  std::lock_guard lock(mutex_);
+  const auto it = records_.find(key(array, row, entry));
+  if (it == records_.end()) return std::nullopt;
+  return it->second;
+}
+
+void ManifestCache::put(const std::string& array, uint64_t row, size_t entry,
+                        const ChunkRecord& record) {
+  // ~100 bytes and a few checksums each: a few tens of MB at most.
+  constexpr size_t kMaxRecords = 100'000;
+  std::lock_guard lock(mutex_);
+  if (records_.size() >= kMaxRecords) records_.clear();
+  records_.insert_or_assign(key(array, row, entry), record);
+}
+
+void ManifestCache::forget(const std::string& array, uint64_t row, size_t entry) {
+  std::lock_guard lock(mutex_);
+  records_.erase(key(array, row, entry));
+}
+
+void read_verified(const zarr::Directory& dir, const std::string& array,
+                   const zarr::ArrayMeta& meta, const std::vector<uint64_t>& index, bool whole,
+                   const std::function<void(VerifiedChunk&)>& use, ManifestCache* cache) {
+  const size_t entry = entry_of(meta, index);
+  try {
+    const auto chunk = dir.remote()
+                           ? open_side_by_side(dir, array, entry, index, whole, cache)
+                           : open_against(dir, array, index,
+                                          quick_expectation(dir, array, index.at(0), entry, cache));
+    use(*chunk);
+    return;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kCorrupt) throw;
+  }
+  if (cache) cache->forget(array, index.at(0), entry);
+  const auto chunk = open_verified_chunk(dir, array, meta, index, ManifestRead::kOrdered);
+  use(*chunk);
+}
+
+std::unique_ptr<VerifiedChunk> open_verified_chunk(const zarr::Directory& dir,
+                                                   const std::string& array,
+                                                   const zarr::ArrayMeta& meta,
+                                                   const std::vector<uint64_t>& index,
+                                                   ManifestRead how) {
+  return open_against(dir, array, index,
+                      read_chunk_expectation(dir, array, index.at(0), entry_of(meta, index), how));
 }
 
 }  // namespace pixeldrill::store

@@ -13,11 +13,13 @@
 // while the block is written (or after a kill -9) verifies either version.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "formats/zarr/array_meta.h"
@@ -77,8 +79,15 @@ struct ChunkExpectation {
   std::optional<ChunkRecord> committed;
   std::vector<ChunkRecord> pending;
 };
+// How they are read. kOrdered: the .pending object, then the row, so a
+// writer committing in between is never missed. kCommittedOnly: the row
+// alone (one request, not two: the .pending object exists only while a
+// writer replaces the row, or after one was killed doing so); the chunk's
+// bytes then differ from the row and read_verified() reads again kOrdered.
+enum class ManifestRead { kOrdered, kCommittedOnly };
 ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::string& array,
-                                        uint64_t row, size_t entry);
+                                        uint64_t row, size_t entry,
+                                        ManifestRead how = ManifestRead::kOrdered);
 // A chunk object checked against what the manifest expects. Absent + expected
 // never-written: absent() is true (all fill). Absent but written, present but
 // never written, another size, or a block whose CRC differs from every
@@ -116,6 +125,37 @@ class VerifiedChunk final : public io::ByteSource {
 std::unique_ptr<VerifiedChunk> open_verified_chunk(const zarr::Directory& dir,
                                                    const std::string& array,
                                                    const zarr::ArrayMeta& meta,
-                                                   const std::vector<uint64_t>& index);
+                                                   const std::vector<uint64_t>& index,
+                                                   ManifestRead how = ManifestRead::kOrdered);
+
+// Committed records already read, kept by a process that drills one store
+// many times (a server, per version of the store's metadata), so a chunk's
+// manifest row is read once rather than once per query. Only read_verified's
+// first try uses them; its careful retry reads the row anew and forgets the
+// record, so a row replaced since is never trusted twice. Thread-safe;
+// bounded (forgets everything when full).
+class ManifestCache {
+ public:
+  std::optional<ChunkRecord> find(const std::string& array, uint64_t row, size_t entry) const;
+  void put(const std::string& array, uint64_t row, size_t entry, const ChunkRecord& record);
+  void forget(const std::string& array, uint64_t row, size_t entry);
+
+ private:
+  static std::string key(const std::string& array, uint64_t row, size_t entry);
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, ChunkRecord> records_;
+};
+
+// use(chunk) on chunk `index` checked against the manifest: first the quick
+// way (the committed row only; remote and `whole`: the chunk fetched whole in
+// the same round trip, for small chunks such as coordinates), and when that
+// ends in kCorrupt, once more with the manifest read kOrdered and the chunk
+// read anew. A row being replaced by a writer (an append running beside the
+// drill, or killed) then gives the right bytes; a damaged chunk fails both
+// times and its error is the second one's. `use` may run twice. Only bytes
+// whose CRC-32C matches what the store wrote are ever handed to `use`.
+void read_verified(const zarr::Directory& dir, const std::string& array,
+                   const zarr::ArrayMeta& meta, const std::vector<uint64_t>& index, bool whole,
+                   const std::function<void(VerifiedChunk&)>& use, ManifestCache* cache = nullptr);
 
 }  // namespace pixeldrill::store

@@ -102,6 +102,13 @@ TEST_F(S3Io, RangesListingAndVersionsAnonymous) {
     EXPECT_EQ(e.kind(), ErrorKind::kSourceChanged);
     EXPECT_NE(std::string(e.what()).find("s3://bkt/coll/2024/f1.nc"), std::string::npos);
   }
+  // The head of an S3 object and its size in one GET.
+  auto head = io::open_byte_source_head("s3://bkt/coll/2024/f2.nc", 4096);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->size(), data.size());
+  EXPECT_EQ(read_all(*head, 10, 4000), data.substr(10, 4000));
+  EXPECT_EQ(read_all(*head, 250000, 5000), data.substr(250000, 5000));
+  EXPECT_EQ(io::open_byte_source_head("s3://bkt/coll/missing.nc", 4096), nullptr);
   try {
     io::open_byte_source("s3://bkt/coll/missing.nc");
     FAIL();
@@ -229,6 +236,42 @@ TEST_F(HttpIo, ThreddsCatalogAndUrlList) {
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0].uri, nginx_.http_url() + "/data/2024/b.nc");
   EXPECT_EQ(listed[0].size, 150000u);
+}
+
+// A caller about to read an object's first bytes gets them, its size and
+// version in one request (no HEAD); an object shorter than that head comes
+// whole; an absent one is nullptr; faults on that request are retried like
+// any range.
+TEST_F(HttpIo, HeadOfAnObjectComesWithItsSizeInOneRequest) {
+  const std::string data = pattern(200000, 1);
+  const std::string url = nginx_.http_url() + "/data/2024/a.nc";
+  uint64_t before = io::http_counters().requests;
+  auto src = io::open_byte_source_head(url, 65536);
+  ASSERT_TRUE(src);
+  EXPECT_EQ(src->size(), data.size());
+  EXPECT_EQ(read_all(*src, 0, 65536), data.substr(0, 65536));
+  EXPECT_EQ(read_all(*src, 7, 100), data.substr(7, 100));
+  EXPECT_EQ(io::http_counters().requests, before + 1);
+  EXPECT_EQ(read_all(*src, 150000, 1000), data.substr(150000, 1000));  // past the head
+  EXPECT_EQ(io::http_counters().requests, before + 2);
+
+  before = io::http_counters().requests;
+  auto small = io::open_byte_source_head(nginx_.http_url() + "/data/2025/c.nc", 1 << 20);
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->size(), 100000u);
+  EXPECT_EQ(read_all(*small, 0, 100000), pattern(100000, 3));
+  EXPECT_EQ(io::http_counters().requests, before + 1);
+  EXPECT_EQ(io::open_byte_source_head(nginx_.http_url() + "/data/none.nc", 65536), nullptr);
+
+  for (const std::string mode : {"status:503", "reset", "short", "badrange", "shortrange"}) {
+    SCOPED_TRACE(mode);
+    testing::FaultProxy proxy(nginx_.http_url(), mode, 2);
+    auto faulty = io::open_byte_source_head(proxy.url() + "/data/2024/a.nc", 65536);
+    ASSERT_TRUE(faulty);
+    EXPECT_EQ(faulty->size(), data.size());
+    EXPECT_EQ(read_all(*faulty, 0, 65536), data.substr(0, 65536));
+    EXPECT_EQ(read_all(*faulty, 100000, 100000), data.substr(100000));
+  }
 }
 
 // Every fault: the same bytes as the file, or (when it never stops) a clear

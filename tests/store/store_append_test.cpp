@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 
+#include "drill/store_dataset.h"
 #include "store_fixture.h"
 
 namespace pixeldrill::store_test {
@@ -67,6 +69,72 @@ TEST_F(StoreAppend, AppendingNewDaysEqualsConvertingAllAtOnce) {
   const auto settled = mtimes(out.path() / "s");
   ASSERT_EQ(convert(grow, out.str("s"), "--chunks 8,32,32 --append"), 0);
   EXPECT_EQ(mtimes(out.path() / "s"), settled);
+}
+
+// A drill reads a chunk against its committed manifest row first; a chunk
+// an append has already rewritten (its row not yet committed: the append was
+// killed, or is still running) fails that check and is read again against
+// the row's .pending checksums. Either way the drill gives the same rows.
+TEST_F(StoreAppend, StoreWhoseAppendWasKilledMidRowGivesTheSameRows) {
+  TempDir out;
+  const std::string grow = out.str("grow");
+  synth(grow, "2019-12-18", "2019-12-28");
+  ASSERT_EQ(convert(grow, out.str("s"), "--chunks 8,32,32"), 0);
+  const std::string killed = out.str("killed");
+  fs::copy(out.path() / "s", killed, fs::copy_options::recursive);
+  synth(grow, "2019-12-29", "2020-01-12");
+  const char* q = "--box -70,20,70,190 --reduce mean";
+  const auto ref = drill(out.str("s"), q);  // newer days from the raw files
+  ASSERT_GT(ref["data"].size(), 20u);
+  const auto committed = mtimes(killed);
+  EXPECT_EQ(
+      convert(grow, killed, "--chunks 8,32,32 --append", "PIXELDRILL_TEST_CRASH_AFTER_CHUNKS=5"),
+      137);
+  size_t pending = 0, rewritten = 0;
+  for (const auto& [name, t] : mtimes(killed)) {
+    if (name.ends_with(".pending")) ++pending;
+    if (name.rfind("sea_surface_temperature/1.", 0) == 0 && committed.count(name) &&
+        committed.at(name) != t) {
+      ++rewritten;
+    }
+  }
+  ASSERT_EQ(pending, 1u) << "the append was not killed inside a row";
+  ASSERT_GT(rewritten, 0u) << "no chunk of the row was rewritten before the kill";
+  EXPECT_EQ(drill(killed, q)["data"], ref["data"]);
+}
+
+// A server keeps a store open and remembers the manifest records its
+// queries read. An append then replaces the part-filled row under it: the
+// remembered record no longer matches the chunk, which is read again against
+// the new row, so the open store keeps answering the same values.
+TEST_F(StoreAppend, OpenStoreKeepsAnsweringWhileAnAppendReplacesARowItRemembers) {
+  TempDir out;
+  const std::string grow = out.str("grow");
+  synth(grow, "2019-12-18", "2019-12-28");
+  const std::string store = out.str("s");
+  ASSERT_EQ(convert(grow, store, "--chunks 8,32,32"), 0);
+  const auto dataset = drill::open_store_dataset(store);
+  ASSERT_TRUE(dataset);
+  drill::Query q;
+  q.box = drill::Box{-70, 20, 70, 190};
+  q.reduce = drill::Reduce::kMean;
+  const drill::Series before = dataset->drill(q);  // every chunk's record remembered
+  ASSERT_GT(before.rows.size(), 5u);
+  synth(grow, "2019-12-29", "2020-01-12");
+  ASSERT_EQ(convert(grow, store, "--chunks 8,32,32 --append"), 0);
+  for (int i = 0; i < 2; ++i) {  // the retry, then the record read anew
+    q.time.to = before.rows.back().time;
+    const drill::Series again = dataset->drill(q);
+    ASSERT_EQ(again.rows.size(), before.rows.size());
+    for (size_t r = 0; r < before.rows.size(); ++r) {
+      EXPECT_EQ(again.rows[r].time, before.rows[r].time);
+      ASSERT_EQ(again.rows[r].values.size(), before.rows[r].values.size());
+      for (size_t c = 0; c < before.rows[r].values.size(); ++c) {
+        const double a = before.rows[r].values[c], b = again.rows[r].values[c];
+        EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << r << " " << a << " " << b;
+      }
+    }
+  }
 }
 
 TEST_F(StoreAppend, DaysNewerThanTheStoreComeFromTheRawFiles) {

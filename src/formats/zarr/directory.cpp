@@ -60,6 +60,12 @@ std::unique_ptr<io::ByteSource> Directory::open(const std::string& key, uint64_t
   return io::with_block_cache(io::open_byte_source(uri(key), &known));
 }
 
+std::unique_ptr<io::ByteSource> Directory::open_head(const std::string& key,
+                                                     uint64_t head_bytes) const {
+  if (!remote_) return open(key);
+  return io::open_byte_source_head(uri(key), head_bytes);
+}
+
 std::optional<std::vector<std::byte>> Directory::read(const std::string& key) const {
   return io::read_object(uri(key));
 }

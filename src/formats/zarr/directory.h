@@ -41,6 +41,9 @@ class Directory {
   // manifest): remotely no HEAD request, and every answer is checked against
   // that size; a missing object shows at the first read (ErrorKind::kNotFound).
   std::unique_ptr<io::ByteSource> open(const std::string& key, uint64_t known_size) const;
+  // The same for a caller about to read the object's first `head_bytes`:
+  // remotely they come with its size in one request (io::open_byte_source_head).
+  std::unique_ptr<io::ByteSource> open_head(const std::string& key, uint64_t head_bytes) const;
   // Throws Error naming the object when it is absent or not JSON.
   nlohmann::json read_json(const std::string& key) const;
   // The same, nullopt when it is absent.
