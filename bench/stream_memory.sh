@@ -8,6 +8,12 @@
 #
 #   bash bench/stream_memory.sh [BUILD_DIR]
 #   YEARS=5 STATIONS=100000 WHOLE_UP_TO=400 WORK=/tmp/sb KEEP=1 bash bench/stream_memory.sh
+#   RANKS=2 SOURCES=zarr RANGES=last YEARS=3 STATIONS=10000 bash bench/stream_memory.sh
+#
+# RANKS=N runs every drill under `mpirun -np N` (OpenMPI), each rank timed on
+# its own: "peak MB" is rank 0's (it gathers each block and writes), "ranks
+# MB" every rank's. SOURCES (default "zarr pdx") and RANGES=last (only the
+# YEARS range) shorten a run.
 #
 # The collection is `synth --decimate 30` (150 x 200 pixels, sst and
 # quality_level, no gaps) from 2015-01-01, so the stations share pixels; the
@@ -20,6 +26,8 @@ bin="$build/pixeldrill"
 YEARS=${YEARS:-5}
 STATIONS=${STATIONS:-100000}
 WHOLE_UP_TO=${WHOLE_UP_TO:-31}
+RANKS=${RANKS:-0}
+SOURCES=${SOURCES:-zarr pdx}
 work="${WORK:-$(mktemp -d /tmp/pixeldrill-stream-bench-XXXXXX)}"
 trap '[ -z "${KEEP:-}" ] && rm -rf "$work"' EXIT
 
@@ -42,27 +50,42 @@ with open(sys.argv[1], "w") as f:
 PY
 fi
 
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $STATIONS stations"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $STATIONS stations;" \
+  "$([ "$RANKS" -gt 0 ] && echo "mpirun -np $RANKS" || echo "one process")"
 printf '%-6s %-10s %6s %12s %-9s %-10s %10s %8s %s\n' source range days rows output blocks \
   "peak MB" "wall s" "bytes out"
+# Rank R (0 without mpirun) writes its peak RSS and wall time to time.txt.R.
+timed=(sh -c 'out=$1; shift; exec /usr/bin/time -o "$out.${OMPI_COMM_WORLD_RANK:-0}" -f "%M %e" "$@"'
+  sh "$work/time.txt")
+launcher=()
+if [ "$RANKS" -gt 0 ]; then
+  launcher=(env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe
+    --bind-to none -np "$RANKS")
+fi
 run_case() {  # SOURCE RANGE_NAME TO DAYS OUTPUT BUDGET
   local src=$1 name=$2 to=$3 days=$4 out=$5 budget=$6 target label
   if [ "$out" = file ]; then target="$work/out.csv"; else target=/dev/null; fi
   label=$([ "$budget" = default ] && echo default || echo "one")
   local env=(PIXELDRILL_PROGRESS=0)
   [ "$budget" = whole ] && env+=(PIXELDRILL_DRILL_BLOCK_ROWS=1000000000000)
-  env "${env[@]}" /usr/bin/time -o "$work/time.txt" -f '%M %e' nice -n 19 "$bin" drill \
+  rm -f "$work"/time.txt.*
+  env "${env[@]}" "${launcher[@]}" "${timed[@]}" nice -n 19 "$bin" drill \
     "$work/coll.$src" --stations "$work/st.csv" --from 2015-01-01 --to "$to" -o "$target" \
     >/dev/null 2>&1 || true
-  local stats
-  stats=$(tail -1 "$work/time.txt")
+  local stats ranks=""
+  stats=$(tail -1 "$work/time.txt.0")
+  if [ "$RANKS" -gt 0 ]; then
+    for ((r = 0; r < RANKS; r++)); do ranks+=" $(($(tail -1 "$work/time.txt.$r" | cut -d' ' -f1) / 1024))"; done
+    ranks=" (ranks MB:$ranks)"
+  fi
   local kb=${stats% *} wall=${stats#* } size=0
   [ "$out" = file ] && size=$(stat -c %s "$target") && rm -f "$target"
-  printf '%-6s %-10s %6s %12s %-9s %-10s %10.0f %8s %s\n' "$src" "$name" "$days" \
-    "$((days * STATIONS))" "$out" "$label" "$((kb / 1024))" "$wall" "$size"
+  printf '%-6s %-10s %6s %12s %-9s %-10s %10.0f %8s %s%s\n' "$src" "$name" "$days" \
+    "$((days * STATIONS))" "$out" "$label" "$((kb / 1024))" "$wall" "$size" "$ranks"
 }
 ranges=("1-month 2015-01-31 31" "1-year 2015-12-31 365" "$YEARS-years $last $(( ( $(date -u -d "$last" +%s) - $(date -u -d 2015-01-01 +%s) ) / 86400 + 1 ))")
-for src in zarr pdx; do
+[ "${RANGES:-}" = last ] && ranges=("${ranges[2]}")
+for src in $SOURCES; do
   for r in "${ranges[@]}"; do
     read -r name to days <<<"$r"
     for out in devnull file; do

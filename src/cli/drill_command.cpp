@@ -154,19 +154,24 @@ int run_cube(const DrillOptions& o, const drill::Query& query, bool write_cube) 
 // A table drilled and written a block of time steps at a time, so memory
 // stays bounded by sites x (one block) (drill/block_drill.h): the same bytes
 // (NetCDF: the same ncdump) as the whole table. --aggregate periods are never
-// split across blocks.
+// split across blocks. Under mpirun every block is split across the ranks and
+// rank 0 alone gathers it and writes (drill::drill_in_blocks_across).
 int run_streamed(const DrillOptions& o, const drill::Dataset& dataset, const drill::Query& query,
                  const analysis::AnalysisRequest& analysis, const std::string& format,
-                 const output::TableOptions& table) {
+                 const output::TableOptions& table, parallel::Communicator& comm) {
+  const bool root = comm.rank() == 0;
   std::optional<output::TextTarget> target;
   std::optional<output::TableStream> text;
   std::optional<output::NetcdfStream> netcdf;
-  if (format == "netcdf") {
-    netcdf.emplace(o.output, output::NetcdfOptions{.history = command_line()});
-  } else {
-    target.emplace(o.output);
-    text.emplace(format, table, analysis.period.has_value(), *target);
-  }
+  parallel::collective_step(comm, [&] {
+    if (!root) return;
+    if (format == "netcdf") {
+      netcdf.emplace(o.output, output::NetcdfOptions{.history = command_line()});
+    } else {
+      target.emplace(o.output);
+      text.emplace(format, table, analysis.period.has_value(), *target);
+    }
+  });
   drill::BlockOptions options;
   if (analysis.period) {
     options.group = [kind = *analysis.period](int64_t t) {
@@ -191,18 +196,29 @@ int run_streamed(const DrillOptions& o, const drill::Dataset& dataset, const dri
     }
     netcdf->begin(out, std::move(starts));
   };
+  // PIXELDRILL_STATS=1 says how many blocks the writer took and the largest:
+  // what the process writing (rank 0) held of the drill at once.
+  size_t blocks = 0, largest = 0, total = 0;
   const auto rows = [&](drill::Series&& block) {
+    ++blocks;
+    largest = std::max(largest, block.rows.size());
+    total += block.rows.size();
     const drill::Series out = shaped(std::move(block));
     if (text) return text->rows(out);
     netcdf->rows(out);
   };
   const drill::Series summary =
-      drill::drill_in_blocks(dataset, query, options, {.begin = begin, .rows = rows});
+      drill::drill_in_blocks_across(dataset, query, options, {.begin = begin, .rows = rows}, comm);
+  if (!root) return kExitOk;
   print_problems(summary);
   if (text) {
     text->end(summary);
   } else {
     netcdf->end(summary);
+  }
+  if (const char* stats = std::getenv("PIXELDRILL_STATS"); stats && std::string(stats) == "1") {
+    std::fprintf(stderr, "blocks: %zu written, the largest %zu of %zu rows\n", blocks, largest,
+                 total);
   }
   return finish(summary);
 }
@@ -257,11 +273,10 @@ int run_drill(const DrillOptions& o) {
   });
   // A box cube streams block by block into one file: rank 0 alone writes it.
   if (cube) return comm.rank() == 0 ? run_cube(o, query, format == "netcdf") : kExitOk;
-  // One process writing a table: streamed. Analyses over the whole series
-  // (--climatology, --mhw), plots and S3 outputs take the whole series.
-  const bool streamed =
-      comm.size() == 1 && !analysis.anomalies && o.plot.empty() && !io::is_remote(o.output);
-  if (streamed) return run_streamed(o, *dataset, query, analysis, format, table);
+  // A table: streamed, by one process or by every rank. Analyses over the
+  // whole series (--climatology, --mhw), plots and S3 outputs take the whole series.
+  const bool streamed = !analysis.anomalies && o.plot.empty() && !io::is_remote(o.output);
+  if (streamed) return run_streamed(o, *dataset, query, analysis, format, table, comm);
   // Rank 0 gets the whole series (as one process would) and alone writes it.
   drill::Series series =
       drill::drill_across(*dataset, analysis::analysis_drill_query(analysis, query), comm);

@@ -198,34 +198,53 @@ void add_new(std::vector<T>& all, size_t before_block, std::vector<T> block) {
 
 }  // namespace
 
-Series DatasetBase::drill_blocks(const Query& query, const BlockOptions& options,
-                                 const BlockHandler& handler) const {
+Query BlockSchedule::block_query(const Query& query, const std::pair<size_t, size_t>& b) const {
+  Query q = query;
+  q.time.from = times[b.first];
+  q.time.to = times[b.second - 1];
+  return q;
+}
+
+void BlockTally::add(std::vector<Problem> found, std::vector<std::string> block_notes,
+                     const std::vector<bool>& got) {
+  add_new(problems, problems.size(), std::move(found));
+  add_new(notes, notes.size(), std::move(block_notes));
+  if (valid.size() < got.size()) valid.resize(got.size(), false);
+  for (size_t p = 0; p < got.size(); ++p) valid[p] = valid[p] || got[p];
+}
+
+BlockSchedule DatasetBase::schedule_blocks(const Query& query, const BlockOptions& options) const {
+  BlockSchedule s;
   const size_t budget = options.block_rows ? options.block_rows : default_block_rows();
-  const auto reader = reader_for(query);
-  const DatasetInfo& info = reader->info();
-  std::vector<Column> columns = resolve_columns(info, query);
-  const Plan nearest = make_plan(query, info.grid);
-  const bool reduced = nearest.box && query.reduce != Reduce::kNone;
-  const size_t per_step = std::max<size_t>(nearest.pixels.size(), 1);
+  s.reader = reader_for(query);
+  const DatasetInfo& info = s.reader->info();
+  s.columns = resolve_columns(info, query);
+  s.plan = make_plan(query, info.grid);
+  s.grid = info.grid;
+  const bool reduced = s.plan.box && query.reduce != Reduce::kNone;
+  const size_t per_step = std::max<size_t>(s.plan.pixels.size(), 1);
   if (reduced || per_step * steps_bound(query) <= budget) {
     // One block: the drill as it always was.
-    return hand_whole(run(query, *reader), handler);
+    s.whole = true;
+    return s;
   }
   // First pass, no pixel: which steps the query selects, how each column is
   // stored (its digits) and the source's description, from metadata only.
-  Plan no_pixel = nearest;
+  Plan no_pixel = s.plan;
   no_pixel.pixels.clear();
   no_pixel.box = false;
-  SeriesBuilder steps(query, no_pixel, columns);
+  SeriesBuilder steps(query, no_pixel, s.columns);
   std::vector<Problem> ignored;
-  reader->read({query, no_pixel, steps.read_variables()}, steps, ignored);
+  s.reader->read({query, no_pixel, steps.read_variables()}, steps, ignored);
   if (steps.steps_added() == 0) {
     // Nothing in range (an error naming it), or only problems: said whole.
-    return hand_whole(run(query, *reader_for(query)), handler);
+    s.whole = true;
+    s.reader = reader_for(query);
+    return s;
   }
-  const std::vector<int64_t> times = steps.times_after(INT64_MIN);
-  std::string described = reader->describe();
-  Series summary = steps.finish({}, described);
+  s.times = steps.times_after(INT64_MIN);
+  s.head = steps.finish({}, s.reader->describe());
+  describe_series(s.head, query, info);
   // Blocks of steps; a store's start where its time chunks do, so each chunk is read once.
   const size_t per_block = std::max<size_t>(budget / per_step, 1);
   std::function<size_t(size_t)> chunk;
@@ -233,57 +252,55 @@ Series DatasetBase::drill_blocks(const Query& query, const BlockOptions& options
   if (chunk_steps > 0 && per_block >= chunk_steps) {
     const auto all = this->info();
     chunk = [&, all, chunk_steps](size_t k) {
-      const auto it = std::lower_bound(all->times.begin(), all->times.end(), times[k]);
-      if (it == all->times.end() || *it != times[k]) return SIZE_MAX - k;  // newer than the store
+      const auto it = std::lower_bound(all->times.begin(), all->times.end(), s.times[k]);
+      if (it == all->times.end() || *it != s.times[k]) return SIZE_MAX - k;  // newer than the store
       return static_cast<size_t>(it - all->times.begin()) / chunk_steps;
     };
   }
-  const auto blocks = plan_blocks(times, per_block, options.group, chunk);
-  const auto block_query = [&](const std::pair<size_t, size_t>& b) {
-    Query q = query;
-    q.time.from = times[b.first];
-    q.time.to = times[b.second - 1];
-    return q;
-  };
+  s.blocks = plan_blocks(s.times, per_block, options.group, chunk);
+  return s;
+}
+
+Series DatasetBase::drill_blocks(const Query& query, const BlockOptions& options,
+                                 const BlockHandler& handler) const {
+  BlockSchedule s = schedule_blocks(query, options);
+  if (s.whole) return hand_whole(run(query, *s.reader), handler);
   std::vector<std::string> notes;
-  Plan plan = nearest;
+  Plan plan = s.plan;
   std::optional<NearestValidSearch> search;
   if (query.nearest_valid_km && !plan.box) {
     // Which candidate pixels hold data over every step, block by block.
-    search.emplace(query, info.grid, nearest);
-    SeriesBuilder counter(query, search->search_plan(), columns);
+    search.emplace(query, s.grid, s.plan);
+    SeriesBuilder counter(query, search->search_plan(), s.columns);
     counter.count_only();
-    for (const auto& b : blocks) {
-      const Query q = block_query(b);
+    std::vector<Problem> ignored;
+    for (const auto& b : s.blocks) {
+      const Query q = s.block_query(query, b);
       reader_for(q)->read({q, search->search_plan(), counter.read_variables()}, counter, ignored);
     }
     plan = search->choose(counter.pixels_with_value(), notes);
   }
+  Series summary = std::move(s.head);
   if (search) add_distances(summary, search->distances());
-  describe_series(summary, query, info);
-  handler.begin(summary, times);
-  std::vector<Problem> problems;
-  for (const auto& why : plan.outside) problems.push_back({"", "", why});
-  std::vector<std::string> reader_notes;
-  std::vector<bool> valid(plan.pixels.size(), false);
-  for (const auto& b : blocks) {
-    const Query q = block_query(b);
+  handler.begin(summary, s.times);
+  BlockTally tally;
+  for (const auto& why : plan.outside) tally.problems.push_back({"", "", why});
+  tally.valid.assign(plan.pixels.size(), false);
+  for (const auto& b : s.blocks) {
+    const Query q = s.block_query(query, b);
     const auto block_reader = reader_for(q);
-    SeriesBuilder builder(query, plan, columns);
+    SeriesBuilder builder(query, plan, s.columns);
     std::vector<Problem> found;
     block_reader->read({q, plan, builder.read_variables()}, builder, found);
-    const auto got = builder.pixels_with_value();
-    for (size_t p = 0; p < valid.size(); ++p) valid[p] = valid[p] || got[p];
-    Series block = builder.finish({}, described);
-    add_new(problems, problems.size(), std::move(found));
-    add_new(reader_notes, reader_notes.size(), std::move(block_reader->notes));
+    Series block = builder.finish({}, summary.source);
+    tally.add(std::move(found), std::move(block_reader->notes), builder.pixels_with_value());
     if (search) add_distances(block, search->distances());
     block.columns = summary.columns;  // the digits of every step, not of this block's
     handler.rows(std::move(block));
   }
-  note_emptiness(query, plan, valid, notes);
-  summary.problems = std::move(problems);
-  summary.notes = std::move(reader_notes);
+  note_emptiness(query, plan, tally.valid, notes);
+  summary.problems = std::move(tally.problems);
+  summary.notes = std::move(tally.notes);
   summary.notes.insert(summary.notes.end(), notes.begin(), notes.end());
   return summary;
 }

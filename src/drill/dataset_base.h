@@ -53,6 +53,37 @@ struct DrillShare {
 std::vector<std::string> emptiness_notes(const Query& query, const catalog::Grid& grid,
                                          const std::vector<bool>& valid);
 
+// What a streamed drill works out before reading any pixel
+// (DatasetBase::schedule_blocks): shared by drill_blocks() and the ranks of
+// drill_in_blocks_across() (drill/distributed_drill.h), so both cut a query
+// into the same blocks and say the same head.
+struct BlockSchedule {
+  // Answered whole (it fits in one block, a reduced box, nothing in range):
+  // by `reader`, as drill() would.
+  bool whole = false;
+  std::unique_ptr<QueryReader> reader;
+  Series head;                 // no rows: every step's digits, source, attributes, site columns
+  std::vector<int64_t> times;  // every step the query selects, ascending
+  std::vector<std::pair<size_t, size_t>> blocks;  // [begin, end) of `times`
+  std::vector<Column> columns;                    // as resolved for the whole query
+  Plan plan;  // the query's pixels (before --nearest-valid's choice)
+  catalog::Grid grid;
+
+  // The query restricted to block `b`'s steps.
+  Query block_query(const Query& query, const std::pair<size_t, size_t>& b) const;
+};
+
+// What a streamed drill carries from block to block: a problem or note every
+// block meets is said once, as one whole drill says it, and a pixel counts as
+// valid when any block gave it a value.
+struct BlockTally {
+  std::vector<Problem> problems;
+  std::vector<std::string> notes;
+  std::vector<bool> valid;
+  void add(std::vector<Problem> found, std::vector<std::string> block_notes,
+           const std::vector<bool>& got);
+};
+
 class DatasetBase : public Dataset {
  public:
   Series drill(const Query& query) const final;
@@ -63,6 +94,9 @@ class DatasetBase : public Dataset {
   // drill() a block of time steps at a time (drill/block_drill.h).
   Series drill_blocks(const Query& query, const BlockOptions& options,
                       const BlockHandler& handler) const;
+  // The blocks drill_blocks() cuts `query` into, from a first pass that reads
+  // file metadata only.
+  BlockSchedule schedule_blocks(const Query& query, const BlockOptions& options) const;
 
   // Reads a query's steps into a builder made elsewhere (the store answers
   // days newer than itself from its raw files this way). Throws Error when

@@ -165,73 +165,72 @@ Series decode_series(const std::string& bytes) {
   return s;
 }
 
-Series drill_across(const Dataset& dataset, const Query& query, parallel::Communicator& comm) {
-  const int size = comm.size(), rank = comm.rank();
-  if (size == 1) return dataset.drill(query);
-  // The pixel --nearest-valid picks depends on every time step of the
-  // query: answered whole, by rank 0.
-  const auto* base = dynamic_cast<const DatasetBase*>(&dataset);
-  if (query.nearest_valid_km || !base) {
-    Series whole;
-    parallel::collective_step(comm, [&] {
-      if (rank == 0) whole = dataset.drill(query);
-    });
-    return whole;
-  }
+namespace {
+
+// How this rank's share of `query` was cut, and what it drilled.
+struct MyShare {
   bool by_sites = false;
   DrillShare mine;
-  parallel::collective_step(comm, [&] {
-    // Files (a folder, an index) are best split by time: each rank reads and
-    // inflates its own files once for all sites, where a split by sites would
-    // have every rank inflate the chunks their sites share. A store's chunks
-    // are deep in time and narrow in space: there sites split cleanly.
-    // A NetCDF folder knows its time steps only after opening every file, so
-    // a bounded range is split in equal spans of seconds instead.
-    const bool netcdf = dynamic_cast<const NetcdfDataset*>(&dataset) != nullptr;
-    const bool bounded = query.time.from && query.time.to;
-    const bool many_sites = query.sites.size() >= static_cast<size_t>(size);
-    std::vector<int64_t> times;
-    std::string kind = "netcdf";
-    if (!netcdf || (!bounded && !many_sites)) {
-      const auto info = dataset.info();
-      times = info->times;
-      kind = info->kind;
-    }
-    size_t steps = 0;
-    for (int64_t t : times) steps += query.time.contains(t) ? 1 : 0;
-    const bool by_time = bounded || steps >= static_cast<size_t>(size);
-    by_sites = many_sites && (kind == "store" || !by_time);
-    Query part = query;
-    if (by_sites) {
-      const auto sh = parallel::share_of(query.sites.size(), rank, size);
-      part.sites.assign(query.sites.begin() + static_cast<ptrdiff_t>(sh.begin),
-                        query.sites.begin() + static_cast<ptrdiff_t>(sh.end));
-      mine = drill_site_share(*base, query, part);
-      return;
-    } else if (by_time) {
-      part.time = time_share(query.time, times, rank, size);
-    } else {
-      // Nothing to split by: rank 0 answers alone.
-      if (rank == 0) mine = base->drill_share(query);
-      return;
-    }
-    mine = base->drill_share(part);
-  });
-  std::vector<std::string> pieces, valid;
-  parallel::collective_step(comm, [&] {
-    pieces = comm.gather(encode_series(mine.series), 0);
-    std::string flags(mine.valid.size(), '0');
-    for (size_t i = 0; i < flags.size(); ++i) flags[i] = mine.valid[i] ? '1' : '0';
-    valid = comm.gather(flags, 0);
-  });
-  if (rank != 0) return {};
-  Series whole = std::move(mine.series);
+};
+
+MyShare drill_my_share(const DatasetBase& base, const Query& query, const KnownSteps* known,
+                       int rank, int size) {
+  // Files (a folder, an index) are best split by time: each rank reads and
+  // inflates its own files once for all sites, where a split by sites would
+  // have every rank inflate the chunks their sites share. A store's chunks
+  // are deep in time and narrow in space: there sites split cleanly.
+  // A NetCDF folder knows its time steps only after opening every file, so
+  // a bounded range is split in equal spans of seconds instead, unless the
+  // steps are known (a streamed block's).
+  const bool netcdf = dynamic_cast<const NetcdfDataset*>(&base) != nullptr;
+  const bool bounded = query.time.from && query.time.to;
+  const bool many_sites = query.sites.size() >= static_cast<size_t>(size);
+  std::vector<int64_t> times;
+  std::string kind = "netcdf";
+  if (known) {
+    times = known->times;
+    kind = known->kind;
+  } else if (!netcdf || (!bounded && !many_sites)) {
+    const auto info = base.info();
+    times = info->times;
+    kind = info->kind;
+  }
+  size_t steps = 0;
+  for (int64_t t : times) steps += query.time.contains(t) ? 1 : 0;
+  // Known steps fewer than the ranks are not cut into spans some of which hold none.
+  const bool by_time = (bounded && !known) || steps >= static_cast<size_t>(size);
+  MyShare out;
+  out.by_sites = many_sites && (kind == "store" || !by_time);
+  Query part = query;
+  if (out.by_sites) {
+    const auto sh = parallel::share_of(query.sites.size(), rank, size);
+    part.sites.assign(query.sites.begin() + static_cast<ptrdiff_t>(sh.begin),
+                      query.sites.begin() + static_cast<ptrdiff_t>(sh.end));
+    out.mine = drill_site_share(base, query, part);
+  } else if (by_time) {
+    part.time = time_share(query.time, times, rank, size);
+    out.mine = base.drill_share(part);
+  } else if (rank == 0) {
+    // Nothing to split by: rank 0 answers alone.
+    out.mine = base.drill_share(query);
+  }
+  return out;
+}
+
+// On rank 0: the shares of every rank put back in one process's order.
+Gathered merge_shares(MyShare& my, const std::vector<std::string>& pieces,
+                      const std::vector<std::string>& valid) {
+  const bool by_sites = my.by_sites;
+  Gathered g;
+  g.grid = my.mine.grid;
+  Series& whole = g.series;
+  whole = std::move(my.mine.series);
   whole.rows.clear();
   whole.problems.clear();
   whole.notes.clear();
   // Which pixels got a valid value: a site's in the rank holding it, a pixel
-  // of every time share in any share. Said once, for the whole query.
-  std::vector<bool> any_valid;
+  // of every time share in any share.
+  std::vector<bool>& any_valid = g.valid;
   for (const auto& flags : valid) {
     if (!by_sites && any_valid.size() < flags.size()) any_valid.resize(flags.size(), false);
     for (size_t i = 0; i < flags.size(); ++i) {
@@ -262,15 +261,52 @@ Series drill_across(const Dataset& dataset, const Query& query, parallel::Commun
     if (part.source.size() > whole.source.size()) whole.source = part.source;
     whole.cell_methods.insert(part.cell_methods.begin(), part.cell_methods.end());
   }
-  const auto notes = emptiness_notes(query, mine.grid, any_valid);
-  whole.notes.insert(whole.notes.end(), notes.begin(), notes.end());
   // Ranks hold consecutive sites: at each time, rank order is site order.
   if (by_sites) {
     std::erase_if(whole.rows, [&](const Row& r) { return answered[r.time] != with_pixels; });
     std::stable_sort(whole.rows.begin(), whole.rows.end(),
                      [](const Row& a, const Row& b) { return a.time < b.time; });
   }
-  return whole;
+  return g;
+}
+
+}  // namespace
+
+Gathered drill_shares(const DatasetBase& base, const Query& query, const KnownSteps* known,
+                      parallel::Communicator& comm) {
+  MyShare my;
+  parallel::collective_step(
+      comm, [&] { my = drill_my_share(base, query, known, comm.rank(), comm.size()); });
+  Gathered g;
+  parallel::collective_step(comm, [&] {
+    const auto pieces = comm.gather(encode_series(my.mine.series), 0);
+    std::string flags(my.mine.valid.size(), '0');
+    for (size_t i = 0; i < flags.size(); ++i) flags[i] = my.mine.valid[i] ? '1' : '0';
+    const auto valid = comm.gather(flags, 0);
+    if (comm.rank() == 0) g = merge_shares(my, pieces, valid);
+  });
+  return g;
+}
+
+Series drill_across(const Dataset& dataset, const Query& query, parallel::Communicator& comm) {
+  const int rank = comm.rank();
+  if (comm.size() == 1) return dataset.drill(query);
+  // The pixel --nearest-valid picks depends on every time step of the
+  // query: answered whole, by rank 0.
+  const auto* base = dynamic_cast<const DatasetBase*>(&dataset);
+  if (query.nearest_valid_km || !base) {
+    Series whole;
+    parallel::collective_step(comm, [&] {
+      if (rank == 0) whole = dataset.drill(query);
+    });
+    return whole;
+  }
+  Gathered g = drill_shares(*base, query, nullptr, comm);
+  if (rank != 0) return {};
+  // Said once, for the whole query.
+  const auto notes = emptiness_notes(query, g.grid, g.valid);
+  g.series.notes.insert(g.series.notes.end(), notes.begin(), notes.end());
+  return std::move(g.series);
 }
 
 }  // namespace pixeldrill::drill

@@ -31,6 +31,15 @@ inline std::string mpi_unavailable() {
     if (!why.empty()) GTEST_SKIP() << why;                            \
   } while (0)
 
+// A suite's scratch folder, with SOURCE_DATE_EPOCH fixed (files say when
+// they were made: runs at different times give the same bytes); null when
+// the MPI tests cannot run here.
+inline TempDir* start_mpi_suite(const std::string& prefix) {
+  if (!mpi_unavailable().empty()) return nullptr;
+  ::setenv("SOURCE_DATE_EPOCH", "1764633600", 1);
+  return new TempDir(prefix);
+}
+
 // `mpirun -np N pixeldrill ARGS` (N = 0: pixeldrill alone, no launcher).
 inline std::string mpi_command(int ranks, const std::string& args, const std::string& env = "") {
   if (ranks == 0) return env + " timeout 300 " + pixeldrill_bin() + " " + args;
