@@ -8,6 +8,8 @@ const char* error_kind_name(ErrorKind kind) {
       return "bad request";
     case ErrorKind::kNotFound:
       return "not found";
+    case ErrorKind::kNoSuchVariable:
+      return "no such variable";
     case ErrorKind::kTooLarge:
       return "too large";
     case ErrorKind::kSourceChanged:

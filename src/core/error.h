@@ -9,13 +9,14 @@
 namespace pixeldrill {
 
 enum class ErrorKind {
-  kBadRequest,     // the query or an argument is wrong (CLI exit 2, HTTP 400)
-  kNotFound,       // unknown dataset, variable, file or key (HTTP 404)
-  kTooLarge,       // the answer would exceed a limit the caller set (HTTP 413)
-  kSourceChanged,  // a file or object changed since it was indexed (HTTP 409)
-  kCorrupt,        // stored bytes fail a check or cannot be decoded (HTTP 500)
-  kIo,             // reading or writing failed: disk, network (HTTP 502/503)
-  kInternal,       // a bug (HTTP 500)
+  kBadRequest,      // the query or an argument is wrong (CLI exit 2, HTTP 400)
+  kNotFound,        // unknown dataset, file or key (HTTP 404)
+  kNoSuchVariable,  // the request names a variable the source lacks (CLI exit 2, HTTP 404)
+  kTooLarge,        // the answer would exceed a limit the caller set (HTTP 413)
+  kSourceChanged,   // a file or object changed since it was indexed (HTTP 409)
+  kCorrupt,         // stored bytes fail a check or cannot be decoded (HTTP 500)
+  kIo,              // reading or writing failed: disk, network (HTTP 502/503)
+  kInternal,        // a bug (HTTP 500)
 };
 
 const char* error_kind_name(ErrorKind kind);
@@ -46,7 +47,8 @@ enum ExitCode : int {
 
 // The exit status of an error that ends a command.
 inline int exit_code_for(ErrorKind kind) {
-  return kind == ErrorKind::kBadRequest ? kExitUsage : kExitError;
+  return kind == ErrorKind::kBadRequest || kind == ErrorKind::kNoSuchVariable ? kExitUsage
+                                                                              : kExitError;
 }
 
 }  // namespace pixeldrill

@@ -29,7 +29,7 @@ std::vector<Column> resolve_columns(const DatasetInfo& info, const Query& query)
       std::sort(names.begin(), names.end());
       std::string known;
       for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-      throw Error(ErrorKind::kNotFound,
+      throw Error(ErrorKind::kNoSuchVariable,
                   (i < query.vars.size() ? "--vars " : "--min-quality needs ") + wanted[i] +
                       ": no such variable in " + info.source + " (variables: " + known + ")");
     }

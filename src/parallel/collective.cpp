@@ -32,7 +32,7 @@ void collective_step(Communicator& comm, const std::function<void()>& work) {
     }
   }
   comm.broadcast(chosen, 0);
-  const auto kind = static_cast<ErrorKind>(chosen.empty() ? 6 : chosen[0] - '0');
+  const auto kind = chosen.empty() ? ErrorKind::kInternal : static_cast<ErrorKind>(chosen[0] - '0');
   throw CollectiveError(kind, chosen.empty() ? "unknown failure" : chosen.substr(1));
 }
 

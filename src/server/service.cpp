@@ -89,6 +89,7 @@ int http_status_for(const std::exception& error) {
     case ErrorKind::kBadRequest:
       return 400;
     case ErrorKind::kNotFound:
+    case ErrorKind::kNoSuchVariable:
       return 404;
     case ErrorKind::kTooLarge:
       return 413;

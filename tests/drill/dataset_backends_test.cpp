@@ -142,7 +142,7 @@ TEST_F(DatasetBackends, SameBadQueryGivesTheSameMessageAndKindOnEveryBackend) {
     std::string mentions;
   };
   const std::vector<Bad> table = {
-      {{.point = "-40,100", .vars = "salinity"}, ErrorKind::kNotFound, "--vars salinity"},
+      {{.point = "-40,100", .vars = "salinity"}, ErrorKind::kNoSuchVariable, "--vars salinity"},
       {{.point = "45,100"}, ErrorKind::kBadRequest, "--point 45,100"},
       {{.point = "-40,200"}, ErrorKind::kBadRequest, "lon 70.5..189.5"},
       {{.box = "-40.2,-40.1,100,110"}, ErrorKind::kBadRequest, "no pixel centre"},

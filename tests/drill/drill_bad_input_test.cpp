@@ -64,8 +64,9 @@ TEST_F(DrillBadInput, PointOutsideGridNamesPointAndExtent) {
 }
 
 TEST_F(DrillBadInput, UnknownVariableIsNamedWithTheVariablesThatExist) {
-  expect_error(drill(dir_ / "coll", "--point -40,100 --var sea_surface_temperature,salinity"),
-               {"--vars salinity", "no such variable", "sses_bias"});
+  // An argument error (exit 2), as a point outside the grid is.
+  expect_usage_error(drill(dir_ / "coll", "--point -40,100 --var sea_surface_temperature,salinity"),
+                     {"--vars salinity", "no such variable", "sses_bias"});
 }
 
 TEST_F(DrillBadInput, TruncatedAndNonNetcdfFilesAreSkippedByNameAndResultIsPartial) {
