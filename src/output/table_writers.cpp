@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "core/civil_time.h"
 #include "core/utf8.h"
@@ -99,9 +101,11 @@ void append_csv_rows(std::string& out, const drill::Series& head, const drill::S
     place.row = &row;
   };
   Iso8601Writer time_text;
-  if (!block.rows.empty()) {
-    out.reserve(out.size() + block.rows.size() * (48 + 16 * head.columns.size()));
-  }
+  // Each row is written into `line` and appended: growing `out` by the most
+  // a row could take zero-filled that room every row, and the reserve
+  // guessed short reallocated `out` near its end (a server's 10-year point:
+  // a fifth of its CPU in memset and memmove).
+  std::vector<char> line;
   for (const auto& row : block.rows) {
     if (!place.same(row)) make_place(row);
     const std::string* label = nullptr;
@@ -111,9 +115,8 @@ void append_csv_rows(std::string& out, const drill::Series& head, const drill::S
     }
     const size_t room = kIso8601Max + 2 + (label ? label->size() + 1 : 0) + place.text.size() +
                         (row.values.size() + 1) * (kNumberMax + 1);
-    const size_t at = out.size();
-    out.resize(at + room);
-    char* p = out.data() + at;
+    if (line.size() < room) line.resize(room);
+    char* p = line.data();
     p = time_text.write(p, row.time);
     *p++ = ',';
     if (periods) {
@@ -128,7 +131,10 @@ void append_csv_rows(std::string& out, const drill::Series& head, const drill::S
               : write_value(p, row.values[i]);
     }
     *p++ = '\n';
-    out.resize(static_cast<size_t>(p - out.data()));
+    const auto length = static_cast<size_t>(p - line.data());
+    // The first row's length, with room to spare, for every row.
+    if (&row == &block.rows.front()) out.reserve(out.size() + block.rows.size() * (length + 8));
+    out.append(line.data(), length);
   }
 }
 
