@@ -31,15 +31,20 @@ std::map<std::string, int64_t> mtimes(const fs::path& root) {
   return out;
 }
 
+// The store `s` of 2019-12-18..28 in `out` (chunks 8,32,32), a copy of it
+// named `killed`, and then the collection `grow` grown to 2020-01-12.
+void store_then_grow(const TempDir& out) {
+  StoreFixture::synth(out.str("grow"), "2019-12-18", "2019-12-28");
+  ASSERT_EQ(StoreFixture::convert(out.str("grow"), out.str("s"), "--chunks 8,32,32"), 0);
+  fs::copy(out.path() / "s", out.path() / "killed", fs::copy_options::recursive);
+  StoreFixture::synth(out.str("grow"), "2019-12-29", "2020-01-12");
+}
+
 TEST_F(StoreAppend, AppendingNewDaysEqualsConvertingAllAtOnce) {
   TempDir out;
-  const std::string grow = out.str("grow");
-  synth(grow, "2019-12-18", "2019-12-28");
-  ASSERT_EQ(convert(grow, out.str("s"), "--chunks 8,32,32"), 0);
-  const std::string killed = out.str("killed");
-  fs::copy(out.path() / "s", killed, fs::copy_options::recursive);
+  store_then_grow(out);
+  const std::string grow = out.str("grow"), killed = out.str("killed");
   // Without --append a finished store refuses newer days.
-  synth(grow, "2019-12-29", "2020-01-12");
   const auto before = mtimes(out.path() / "s");
   EXPECT_NE(convert(grow, out.str("s"), "--chunks 8,32,32"), 0);
   ASSERT_EQ(convert(grow, out.str("s"), "--chunks 8,32,32 --append"), 0);
@@ -77,12 +82,8 @@ TEST_F(StoreAppend, AppendingNewDaysEqualsConvertingAllAtOnce) {
 // the row's .pending checksums. Either way the drill gives the same rows.
 TEST_F(StoreAppend, StoreWhoseAppendWasKilledMidRowGivesTheSameRows) {
   TempDir out;
-  const std::string grow = out.str("grow");
-  synth(grow, "2019-12-18", "2019-12-28");
-  ASSERT_EQ(convert(grow, out.str("s"), "--chunks 8,32,32"), 0);
-  const std::string killed = out.str("killed");
-  fs::copy(out.path() / "s", killed, fs::copy_options::recursive);
-  synth(grow, "2019-12-29", "2020-01-12");
+  store_then_grow(out);
+  const std::string grow = out.str("grow"), killed = out.str("killed");
   const char* q = "--box -70,20,70,190 --reduce mean";
   const auto ref = drill(out.str("s"), q);  // newer days from the raw files
   ASSERT_GT(ref["data"].size(), 20u);
@@ -109,21 +110,18 @@ TEST_F(StoreAppend, StoreWhoseAppendWasKilledMidRowGivesTheSameRows) {
 // the new row, so the open store keeps answering the same values.
 TEST_F(StoreAppend, OpenStoreKeepsAnsweringWhileAnAppendReplacesARowItRemembers) {
   TempDir out;
-  const std::string grow = out.str("grow");
-  synth(grow, "2019-12-18", "2019-12-28");
-  const std::string store = out.str("s");
-  ASSERT_EQ(convert(grow, store, "--chunks 8,32,32"), 0);
+  store_then_grow(out);
+  const std::string grow = out.str("grow"), store = out.str("s");
   const auto dataset = drill::open_store_dataset(store);
   ASSERT_TRUE(dataset);
   drill::Query q;
   q.box = drill::Box{-70, 20, 70, 190};
   q.reduce = drill::Reduce::kMean;
+  q.time.to = 1577577599;                          // 2019-12-28T23:59:59Z: the store's days
   const drill::Series before = dataset->drill(q);  // every chunk's record remembered
   ASSERT_GT(before.rows.size(), 5u);
-  synth(grow, "2019-12-29", "2020-01-12");
   ASSERT_EQ(convert(grow, store, "--chunks 8,32,32 --append"), 0);
   for (int i = 0; i < 2; ++i) {  // the retry, then the record read anew
-    q.time.to = before.rows.back().time;
     const drill::Series again = dataset->drill(q);
     ASSERT_EQ(again.rows.size(), before.rows.size());
     for (size_t r = 0; r < before.rows.size(); ++r) {
