@@ -55,7 +55,8 @@ class MpiStream : public ::testing::Test {
 
   struct Output {
     int status = 0;
-    std::string out, said;  // stdout; pixeldrill's own stderr lines (not mpirun's)
+    std::string out, said;    // stdout; pixeldrill's own stderr lines (not mpirun's)
+    std::string stderr_text;  // all of it (mpirun's and sanitizers' too), for failures
     size_t blocks = 0, largest = 0, total = 0;  // PIXELDRILL_STATS=1's "blocks:" line
   };
   // `pixeldrill drill ARGS` on N ranks (0: no mpirun), in `dir` (the NetCDF
@@ -70,7 +71,8 @@ class MpiStream : public ::testing::Test {
     Output o;
     o.status = r.status;
     o.out = r.out;
-    std::istringstream lines(read_text(err));
+    o.stderr_text = read_text(err);
+    std::istringstream lines(o.stderr_text);
     const std::regex stats(R"(blocks: (\d+) written, the largest (\d+) of (\d+) rows)");
     for (std::string line; std::getline(lines, line);) {
       std::smatch m;
@@ -93,7 +95,7 @@ class MpiStream : public ::testing::Test {
       if (n == 1 && !one_rank) continue;
       SCOPED_TRACE(args + ", " + std::to_string(n) + " ranks");
       const Output many = drill(n, args, budget);
-      EXPECT_EQ(many.status, one.status) << many.said;
+      EXPECT_EQ(many.status, one.status) << many.stderr_text;
       EXPECT_EQ(many.out, one.out);
       EXPECT_EQ(many.said, one.said);
       EXPECT_EQ(many.blocks, one.blocks);
