@@ -4,6 +4,7 @@
 // bounded by `timeout` so a hang fails the test (status 124) instead of
 // blocking CI.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -40,6 +41,26 @@ inline TempDir* start_mpi_suite(const std::string& prefix) {
   return new TempDir(prefix);
 }
 
+// A session folder for this test process's mpiruns. By default every mpirun
+// of a user shares /tmp/ompi.HOST.UID, and one finishing can remove it while
+// another (a test running beside it: ctest -j2) is creating its own inside:
+// "ORTE_ERROR_LOG: Error in file orte/util/session_dir.c", exit 1, no rank
+// started.
+inline const std::string& mpi_session_base() {
+  struct Base {
+    std::string path;
+    Base() : path((std::filesystem::temp_directory_path() / "pixeldrill-ompi-XXXXXX").string()) {
+      if (!::mkdtemp(path.data())) path = "/tmp";
+    }
+    ~Base() {
+      std::error_code ec;
+      if (path != "/tmp") std::filesystem::remove_all(path, ec);
+    }
+  };
+  static const Base base;
+  return base.path;
+}
+
 // `mpirun -np N pixeldrill ARGS` (N = 0: pixeldrill alone, no launcher).
 inline std::string mpi_command(int ranks, const std::string& args, const std::string& env = "") {
   if (ranks == 0) return env + " timeout 300 " + pixeldrill_bin() + " " + args;
@@ -50,6 +71,9 @@ inline std::string mpi_command(int ranks, const std::string& args, const std::st
   // The same code paths are leak-checked in the one-process tests; address
   // and UB errors still stop the ranks.
   return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+         "OMPI_MCA_orte_tmpdir_base=" +
+         mpi_session_base() +
+         " "
          "ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 " +
          env + " timeout 300 mpirun --oversubscribe --bind-to none -np " + std::to_string(ranks) +
          " " + pixeldrill_bin() + " " + args;
