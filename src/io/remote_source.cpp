@@ -1,6 +1,7 @@
 #include "io/remote_source.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <numeric>
 
@@ -151,11 +152,11 @@ std::unique_ptr<ByteSource> open_remote_head(const std::string& uri, RequestMake
   info.size = r.body.size();  // a 200: the whole object
   if (r.status == 206) {
     const std::string range = r.header("content-range");
-    const auto slash = range.rfind('/');
-    if (slash == std::string::npos || range.substr(slash + 1) == "*") {
+    unsigned long long first = 0, last = 0, total = 0;
+    if (std::sscanf(range.c_str(), "bytes %llu-%llu/%llu", &first, &last, &total) != 3) {
       throw Error(uri + ": the server gives no object size in Content-Range '" + range + "'");
     }
-    info.size = std::stoull(range.substr(slash + 1));
+    info.size = total;
   }
   auto whole = std::make_unique<RemoteSource>(uri, std::move(make), info);
   return std::make_unique<HeadedSource>(std::move(r.body), std::move(whole));
