@@ -18,7 +18,7 @@ class BlockCache final : public BlockCachedSource {
   const std::string& name() const override { return inner_->name(); }
 
   void read(uint64_t offset, std::span<std::byte> out) const override {
-    if (out.size() > block_ || offset + out.size() > inner_->size()) {
+    if (!cached(offset, out.size())) {
       inner_->read(offset, out);  // large, or past the end: the inner source says why
       return;
     }
@@ -47,7 +47,7 @@ class BlockCache final : public BlockCachedSource {
     std::vector<uint64_t> wanted;
     for (const auto& r : reads) {
       if (r.out.empty()) continue;
-      if (r.out.size() > block_ || r.offset + r.out.size() > inner_->size()) {
+      if (!cached(r.offset, r.out.size())) {
         large.push_back(r);
         continue;
       }
@@ -67,7 +67,7 @@ class BlockCache final : public BlockCachedSource {
     }
     if (!large.empty()) inner_->read_many(large);
     for (const auto& r : reads) {
-      if (!r.out.empty() && r.out.size() <= block_ && r.offset + r.out.size() <= inner_->size()) {
+      if (!r.out.empty() && cached(r.offset, r.out.size())) {
         read(r.offset, r.out);  // from the blocks just loaded
       }
     }
@@ -88,6 +88,12 @@ class BlockCache final : public BlockCachedSource {
   }
 
  private:
+  // Reads served from the blocks: small ones within the object (a larger or
+  // overlong one goes to the inner source, which says why it fails).
+  bool cached(uint64_t offset, size_t n) const {
+    return n <= block_ && offset + n <= inner_->size();
+  }
+
   // Loads the missing blocks in one request batch.
   void fetch(const std::vector<uint64_t>& wanted) const {
     std::vector<ReadRequest> reads;

@@ -440,11 +440,7 @@ FileContents read_chunk_index_with(const std::string& path, hid_t fapl,
       }
     }
     try {
-      if (auto d = read_dataset(ds.get(), name, path, only)) {
-        out.datasets.push_back(std::move(*d));
-      } else {
-        out.left_out.push_back(name);
-      }
+      if (auto d = read_dataset(ds.get(), name, path, only)) out.datasets.push_back(std::move(*d));
     } catch (const Error& e) {
       const std::string what = e.what();
       if (what.rfind(path, 0) == 0) throw;

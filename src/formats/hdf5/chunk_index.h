@@ -64,8 +64,7 @@ struct Dataset {
 struct FileContents {
   std::string path;
   nlohmann::ordered_json global_attrs;
-  std::vector<Dataset> datasets;      // in file (creation) order
-  std::vector<std::string> left_out;  // variables a selection left out, by name
+  std::vector<Dataset> datasets;  // in file (creation) order
 
   const Dataset* find(const std::string& name) const;
 };
