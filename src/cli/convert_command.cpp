@@ -74,13 +74,16 @@ Command make_convert_command(CLI::App& root) {
   auto& o = args->options;
   CLI::App* app = root.add_subcommand(
       "convert",
-      "Rechunk a collection of daily NetCDF grids (a folder, glob, file or a chunk index) into a "
-      "Zarr v2 store whose chunks run deep in "
+      "Rechunk a collection of daily NetCDF grids (a folder, glob, file, chunk index, or a "
+      "remote collection on S3 or HTTP(S)) into a Zarr v2 store whose chunks run deep in "
       "time (fast pixel drills, readable by xarray.open_zarr); resumable after a crash, "
       "extendable with --append");
   add_remote_flags(app);
   app->add_option("COLLECTION", o.source,
-                  "Folder (searched recursively), glob, file, or an index from `pixeldrill index`")
+                  "Folder (searched recursively), glob, file, an index from `pixeldrill index` "
+                  "(local or remote files), or s3://BUCKET/PREFIX/, @urls.txt, a THREDDS "
+                  "catalog.xml URL (indexed in memory first: `pixeldrill index` is faster for "
+                  "big collections and is kept for the next convert)")
       ->required();
   app->add_option("-o,--output", o.store,
                   "Store folder or s3://BUCKET/PREFIX to create (or resume / append to)")

@@ -36,9 +36,7 @@ using index::FileEntry;
 using index::Layout;
 using index::MappedIndex;
 using index::VarLayout;
-using index_values::is_data_variable;
 using index_values::pipeline_of;
-using index_values::text_attr;
 using index_values::to_double;
 
 // One value wanted from a chunk: time step k of the file, plan pixel p.
@@ -111,7 +109,7 @@ class FileDriller {
     for (size_t v = 0; v < names.size(); ++v) {
       size_t vi = 0;
       const VarLayout* var = layout.find(names[v], &vi);
-      if (!var || !is_data_variable(layout, *var)) continue;  // absent in this era
+      if (!var || !layout.is_data_variable(*var)) continue;  // absent in this era
       if (!var->unsupported.empty()) {
         throw Error(f.path + ": variable " + var->name + ": " + var->unsupported +
                     "; drill this collection through its NetCDF files instead of the index");

@@ -15,7 +15,6 @@ namespace pixeldrill::drill {
 using index::Layout;
 using index::MappedIndex;
 using index::VarLayout;
-using index_values::is_data_variable;
 
 std::shared_ptr<const DatasetInfo> describe_index(const std::string& path, const MappedIndex& index,
                                                   const std::string& stamp, int64_t mtime) {
@@ -51,7 +50,7 @@ std::shared_ptr<const DatasetInfo> describe_index(const std::string& path, const
     }
     for (size_t vi = 0; vi < l.vars.size(); ++vi) {
       const VarLayout& v = l.vars[vi];
-      if (!is_data_variable(l, v)) continue;
+      if (!l.is_data_variable(v)) continue;
       auto [it, fresh] = seen.try_emplace(v.name, info->variables.size());
       if (fresh) {
         DatasetVariable d;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
 #include "formats/hdf5/chunk_index.h"
 
@@ -10,20 +9,6 @@ namespace pixeldrill::drill::index_values {
 
 using index::Layout;
 using index::VarLayout;
-
-std::string text_attr(const std::string& attrs_json, const char* name) {
-  const auto attrs = nlohmann::json::parse(attrs_json, nullptr, false);
-  if (!attrs.is_object()) return "";
-  auto it = attrs.find(name);
-  return it != attrs.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-bool is_data_variable(const Layout& l, const VarLayout& v) {
-  if (v.dims.size() == 1 && v.dims[0] == v.name) return false;
-  const bool lat = std::find(v.dims.begin(), v.dims.end(), l.lat_name) != v.dims.end();
-  const bool lon = std::find(v.dims.begin(), v.dims.end(), l.lon_name) != v.dims.end();
-  return lat && lon && v.unsupported.rfind("data type", 0) != 0;
-}
 
 double to_double(const std::byte* p, catalog::StorageType type, bool big_endian) {
   std::byte b[8];

@@ -240,6 +240,12 @@ class StoreReader : public QueryReader {
       if (state) stamp = store::SourceStamp::of(*state);
     }
     if (!stamp || stamp->source.empty()) return;
+    // Converted from a remote collection, or from an index that is not a
+    // local file: looking for newer days would list or fetch remote objects
+    // on every drill; `convert --append` takes them in (docs/remote.md).
+    std::error_code exists_ec;
+    const bool local_index = !stamp->index.empty() && fs::is_regular_file(stamp->index, exists_ec);
+    if (!local_index && (io::is_remote_spec(stamp->source) || io::is_remote(stamp->index))) return;
     Query newer = r.query;
     if (!newer.time.from || *newer.time.from < after) newer.time.from = after;
     std::shared_ptr<Dataset> source;

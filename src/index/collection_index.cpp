@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "codec/block_crc.h"
@@ -55,6 +56,20 @@ const VarLayout* Layout::find(const std::string& name, size_t* index) const {
     }
   }
   return nullptr;
+}
+
+bool Layout::is_data_variable(const VarLayout& v) const {
+  if (v.dims.size() == 1 && v.dims[0] == v.name) return false;
+  const bool lat = std::find(v.dims.begin(), v.dims.end(), lat_name) != v.dims.end();
+  const bool lon = std::find(v.dims.begin(), v.dims.end(), lon_name) != v.dims.end();
+  return lat && lon && v.unsupported.rfind("data type", 0) != 0;
+}
+
+std::string VarLayout::text_attribute(const char* key) const {
+  const auto attrs = nlohmann::json::parse(attrs_json, nullptr, false);
+  if (!attrs.is_object()) return "";
+  auto it = attrs.find(key);
+  return it != attrs.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 std::string Layout::describe() const {

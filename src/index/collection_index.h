@@ -37,6 +37,8 @@ struct VarLayout {
 
   uint64_t chunk_count() const;
   std::vector<uint64_t> chunk_grid() const;
+  // A text attribute of attrs_json ("" when absent or not text).
+  std::string text_attribute(const char* key) const;
   bool operator==(const VarLayout&) const = default;
 };
 
@@ -47,6 +49,9 @@ struct Layout {
   std::string global_attrs_json;  // of the first file indexed in this group
 
   const VarLayout* find(const std::string& name, size_t* index = nullptr) const;
+  // A gridded data variable, as catalog::read_metadata counts them: lat and
+  // lon among its dimensions, not a coordinate, of a number type.
+  bool is_data_variable(const VarLayout& v) const;
   // A short human name: "time x lat x lon, chunks 1x1500x2000 (short) ..."
   std::string describe() const;
 };

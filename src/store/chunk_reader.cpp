@@ -6,13 +6,28 @@
 #include "codec/shuffle.h"
 #include "core/error.h"
 #include "io/byte_source.h"
+#include "io/registry.h"
 #include "store/collection_scan.h"
 
 namespace pixeldrill::store {
 namespace hdf5 = formats::hdf5;
 
+ChunkReader::ChunkReader(const Collection& c)
+    : c_(c), tables_(c.files.size()), locks_(c.files.size()) {}
+
 const hdf5::FileContents* ChunkReader::table(size_t file_index, const std::string& path) {
   std::call_once(locks_[file_index], [&] {
+    if (c_.indexed) {
+      // Only what this reader looks at: the variables the index describes.
+      auto contents = std::make_unique<hdf5::FileContents>();
+      contents->path = path;
+      const auto& meta = c_.files[file_index];
+      for (const auto& [name, info] : meta.variables) {
+        if (auto d = c_.indexed->dataset(path, name)) contents->datasets.push_back(std::move(*d));
+      }
+      tables_[file_index] = std::move(contents);
+      return;
+    }
     try {
       std::lock_guard lock(netcdf_mutex());
       tables_[file_index] = std::make_unique<hdf5::FileContents>(hdf5::read_chunk_index(path));
@@ -76,7 +91,15 @@ void ChunkReader::read_rows(size_t file_index, const catalog::FileMetadata& file
   const hdf5::FileContents* contents =
       it == file.variables.end() ? nullptr : table(file_index, file.path);
   const hdf5::Dataset* d = contents ? contents->find(variable) : nullptr;
+  const std::string where = file.path + ": variable " + variable;
   if (!d || !decodable(*d, file)) {
+    if (d && c_.indexed && io::is_remote(file.path)) {
+      throw Error(where + ": " +
+                  (d && !d->unsupported.empty() ? d->unsupported
+                                                : "not stored as "
+                                                  "deflate/shuffle chunks over (time, lat, lon)") +
+                  "; convert cannot read it remotely (download the files and convert the folder)");
+    }
     ++fallback_;
     store::read_rows(file, variable, index, r0, r1, encoding, out);
     return;
@@ -88,16 +111,31 @@ void ChunkReader::read_rows(size_t file_index, const catalog::FileMetadata& file
   const size_t ct = d->chunk_shape[0], cy = d->chunk_shape[1], cx = d->chunk_shape[2];
   const auto grid = d->chunk_grid();
   const size_t chunk_elems = ct * cy * cx;
-  thread_local std::vector<std::byte> native, stored, inflated, plain;
+  thread_local std::vector<std::byte> native, inflated, plain;
+  thread_local std::vector<std::vector<std::byte>> stored;
   native.resize((r1 - r0) * nx * item);
   inflated.resize(chunk_elems * item);
   plain.resize(chunk_elems * item);
-  const auto source = io::open_file_source(file.path);
-  const std::string where = file.path + ": variable " + variable;
+  const auto source = c_.indexed ? c_.indexed->open(file.path) : io::open_file_source(file.path);
   const size_t tchunk = index / ct, tin = index % ct;
+  // The band's stored chunks, fetched together.
+  std::vector<const hdf5::ChunkRef*> refs;
   for (size_t gy = r0 / cy; gy * cy < r1; ++gy) {
     for (size_t gx = 0; gx < grid[2]; ++gx) {
-      const auto& ref = d->chunks[(tchunk * grid[1] + gy) * grid[2] + gx];
+      refs.push_back(&d->chunks[(tchunk * grid[1] + gy) * grid[2] + gx]);
+    }
+  }
+  if (stored.size() < refs.size()) stored.resize(refs.size());
+  std::vector<io::ReadRequest> reads;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (refs[i]->offset == hdf5::kNoStorage) continue;
+    stored[i].resize(refs[i]->size);
+    reads.push_back({refs[i]->offset, stored[i]});
+  }
+  source->read_many(reads);
+  for (size_t gy = r0 / cy, i = 0; gy * cy < r1; ++gy) {
+    for (size_t gx = 0; gx < grid[2]; ++gx, ++i) {
+      const auto& ref = *refs[i];
       const std::byte* elems = nullptr;
       if (ref.offset == hdf5::kNoStorage) {
         // Never written: HDF5's fill value (the _FillValue netCDF-C sets).
@@ -105,8 +143,6 @@ void ChunkReader::read_rows(size_t file_index, const catalog::FileMetadata& file
                     chunk_elems, where);
         elems = plain.data();
       } else {
-        stored.resize(ref.size);
-        source->read(ref.offset, stored);
         // Filters skipped for this chunk (filter mask) are not undone.
         size_t pos = 0;
         bool do_deflate = false, do_shuffle = false;
@@ -115,16 +151,16 @@ void ChunkReader::read_rows(size_t file_index, const catalog::FileMetadata& file
           if (f.id == hdf5::kFilterDeflate) do_deflate = !skipped;
           if (f.id == hdf5::kFilterShuffle) do_shuffle = !skipped;
         }
-        std::span<const std::byte> bytes = stored;
+        std::span<const std::byte> bytes = stored[i];
         if (do_deflate) {
           try {
-            const size_t n = codec::inflate_all(codec::Inflater::kLibdeflate, stored, inflated);
+            const size_t n = codec::inflate_all(codec::Inflater::kLibdeflate, bytes, inflated);
             if (n != inflated.size()) throw codec::CodecError("short chunk");
           } catch (const Error& e) {
             throw Error(where + ": chunk at byte " + std::to_string(ref.offset) + ": " + e.what());
           }
           bytes = inflated;
-        } else if (stored.size() != inflated.size()) {
+        } else if (bytes.size() != inflated.size()) {
           throw Error(where + ": chunk at byte " + std::to_string(ref.offset) +
                       " has the wrong size");
         }

@@ -11,6 +11,8 @@
 #include "core/error.h"
 #include "formats/netcdf/nc_file.h"
 #include "index/collection_index.h"
+#include "index/indexer.h"
+#include "io/registry.h"
 
 namespace pixeldrill::store {
 using formats::netcdf::NcFile;
@@ -32,32 +34,74 @@ NcFile open_netcdf_quietly(const std::string& path) {
   return NcFile::open(path);
 }
 
-Collection scan_collection(const std::string& spec, catalog::DuplicatePolicy duplicates) {
+std::string recorded_path(const std::string& path) {
+  if (io::is_remote(path)) return path;
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+namespace {
+// A single object that could be a chunk index (one small read to tell):
+// not a listing, catalog or URL list.
+bool may_be_index(const std::string& spec) {
+  if (!io::is_remote(spec)) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(spec, ec);
+  }
+  return !spec.ends_with('/') && !spec.ends_with(".xml") && !catalog::is_glob(spec);
+}
+
+// The files of a chunk index, each described by it (no file opened).
+void add_indexed_files(Collection& c, index::CollectionIndex idx) {
+  c.indexed = std::make_shared<const IndexedFiles>(std::move(idx));
+  std::vector<std::string> paths;
+  for (const auto& f : c.indexed->index().files) paths.push_back(f.path);
+  catalog::check_single_product(c.spec, paths);
+  for (const auto& f : c.indexed->index().files) c.files.push_back(c.indexed->metadata(f));
+  for (const auto& why : c.indexed->index().problems) {
+    c.problems.push_back(why);
+    // "PATH: reason" (URIs hold ':' but not ": ").
+    const size_t cut = why.find(": ");
+    c.unreadable.emplace_back(why.substr(0, cut),
+                              cut == std::string::npos ? why : why.substr(cut + 2));
+  }
+}
+}  // namespace
+
+Collection scan_collection(const std::string& spec, catalog::DuplicatePolicy duplicates,
+                           const std::vector<std::string>& variables) {
   Collection c;
   c.spec = spec;
-  std::vector<std::string> paths;
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(spec, ec) && index::is_index_file(spec)) {
-    // A chunk index (issue 4) lists the collection's files and its folder.
-    const auto idx = index::read_index(spec);
-    for (const auto& f : idx.files) paths.push_back(f.path);
+  if (may_be_index(spec) && index::is_index_file(spec)) {
+    // A chunk index (issue 4) lists the collection's files and describes them.
+    auto idx = index::read_index(spec);
     c.source = idx.collection;
-    c.index = std::filesystem::absolute(spec).lexically_normal().string();
+    c.index = recorded_path(spec);
+    add_indexed_files(c, std::move(idx));
+  } else if (io::is_remote_spec(spec)) {
+    // Far away: the index reads a few KB per file where netCDF-C would need
+    // the file downloaded. (`pixeldrill index` first is faster for big
+    // collections: several processes, and kept for the next convert.)
+    c.source = spec;
+    index::IndexStats stats;
+    add_indexed_files(
+        c,
+        index::build_index(
+            spec, nullptr,
+            index::IndexOptions{.threads = 0, .progress = true, .variables = variables}, &stats));
   } else {
-    paths = catalog::discover_files(spec, &c.problems);
-    c.source =
-        catalog::is_glob(spec) ? spec : std::filesystem::absolute(spec).lexically_normal().string();
-  }
-  // Two products in one store would interleave on one time axis.
-  catalog::check_single_product(spec, paths);
-  for (const auto& path : paths) {
-    try {
-      std::lock_guard lock(netcdf_mutex());
-      const NcFile f = open_netcdf_quietly(path);
-      c.files.push_back(catalog::read_metadata(f));
-    } catch (const Error& e) {
-      c.problems.push_back(e.what());
-      c.unreadable.emplace_back(path, e.what());
+    const std::vector<std::string> paths = catalog::discover_files(spec, &c.problems);
+    c.source = catalog::is_glob(spec) ? spec : recorded_path(spec);
+    // Two products in one store would interleave on one time axis.
+    catalog::check_single_product(spec, paths);
+    for (const auto& path : paths) {
+      try {
+        std::lock_guard lock(netcdf_mutex());
+        const NcFile f = open_netcdf_quietly(path);
+        c.files.push_back(catalog::read_metadata(f));
+      } catch (const Error& e) {
+        c.problems.push_back(e.what());
+        c.unreadable.emplace_back(path, e.what());
+      }
     }
   }
   if (c.files.empty()) {
@@ -66,8 +110,11 @@ Collection scan_collection(const std::string& spec, catalog::DuplicatePolicy dup
   }
   {
     std::vector<catalog::TimedFile> timed;
-    for (const auto& f : c.files)
-      timed.push_back({f.path, f.times, catalog::file_mtime_ns(f.path)});
+    for (const auto& f : c.files) {
+      timed.push_back(
+          {f.path, f.times,
+           c.indexed ? c.indexed->entry(f.path).mtime_ns : catalog::file_mtime_ns(f.path)});
+    }
     const std::vector<bool> use = catalog::resolve_duplicates(timed, duplicates);
     std::vector<catalog::FileMetadata> kept;
     for (size_t i = 0; i < c.files.size(); ++i) {
@@ -129,7 +176,6 @@ nlohmann::json attribute_value(int ncid, int varid, const char* name, const std:
   }
   return len == 1 ? arr[0] : arr;
 }
-}  // namespace
 
 nlohmann::json read_attributes(const std::string& path, const std::string& variable) {
   std::lock_guard lock(netcdf_mutex());
@@ -161,6 +207,15 @@ SourceVariable read_source_variable(const std::string& path, const std::string& 
   v.valid_min = f.number_attribute(*id, "valid_min");
   v.valid_max = f.number_attribute(*id, "valid_max");
   return v;
+}
+}  // namespace
+
+nlohmann::json Collection::attributes(const std::string& path, const std::string& variable) const {
+  return indexed ? indexed->attributes(path, variable) : read_attributes(path, variable);
+}
+
+SourceVariable Collection::variable(const std::string& path, const std::string& variable) const {
+  return indexed ? indexed->variable(path, variable) : read_source_variable(path, variable);
 }
 
 void read_rows(const catalog::FileMetadata& file, const std::string& variable, size_t index,

@@ -55,7 +55,7 @@ ValueEncoding choose_encoding(const Collection& c, const std::string& var,
     e.fill = type_min(p0.type);
     // Centre the stored range on the source's valid range (over all files'
     // offsets), keeping offset - each file's offset a whole number of quanta.
-    const auto sv = read_source_variable(holders.front()->path, var);
+    const auto sv = c.variable(holders.front()->path, var);
     const double vmin = sv.valid_min.value_or(type_min(p0.type) + 1);
     const double vmax = sv.valid_max.value_or(type_max(p0.type));
     const double lo = vmin * e.scale + lo_off, hi = vmax * e.scale + hi_off;
@@ -100,7 +100,7 @@ void hold_lock_for_test() {
 // not depend on which came first (the same bytes whatever the number of ranks).
 void record_skipped(StoreState& state, SkippedFile f) {
   if (f.why.starts_with(f.path + ": ")) f.why.erase(0, f.path.size() + 2);
-  f.path = fs::absolute(f.path).lexically_normal().string();
+  f.path = recorded_path(f.path);
   for (auto& s : state.skipped) {
     if (s.path == f.path && s.time == f.time) {
       if (f.why < s.why) s.why = std::move(f.why);

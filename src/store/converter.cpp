@@ -117,9 +117,13 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
     if (opt.vars.empty()) throw Error("--vars: no variables given");
 
     // Taken before the scan, so files added while converting change a time.
-    source_dirs = folder_mtimes(fs::absolute(opt.source).lexically_normal().string());
-    c = scan_collection(opt.source, opt.duplicates);
+    source_dirs = folder_mtimes(recorded_path(opt.source));
+    c = scan_collection(opt.source, opt.duplicates, opt.vars);
     report.problems = c.problems;
+    if (opt.reader == "netcdf" && c.indexed && io::is_remote(c.files.front().path)) {
+      throw BadRequest("--reader netcdf: netCDF-C reads local files only; " + opt.source +
+                       " holds remote ones (use --reader direct)");
+    }
     if (rank != 0) return;
 
     if (chunks[0] == 0) {
@@ -247,7 +251,7 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
   std::set<std::string> files(state.files.begin(), state.files.end());
 
   const bool direct = opt.reader == "direct";
-  ChunkReader chunks_direct(c.files.size());
+  ChunkReader chunks_direct(c);
   // Writes every variable's chunks of (a part of) one block, then, from the
   // part holding its first chunk row, its time chunk; variable_done(name,
   // last) follows each variable. A part of a block shared between ranks
@@ -360,7 +364,7 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
     for (const auto& f : c.files) {
       if (!f.times.empty() &&
           *std::max_element(f.times.begin(), f.times.end()) <= state.times.back()) {
-        files.insert(fs::absolute(f.path).lexically_normal().string());
+        files.insert(recorded_path(f.path));
       }
     }
     state.files.assign(files.begin(), files.end());

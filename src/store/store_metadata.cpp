@@ -82,14 +82,9 @@ void set_time_coverage(json& global, const std::vector<int64_t>& times) {
   global["time_coverage_end"] = format_iso8601(*hi);
 }
 
-void write_coordinate(const zarr::Directory& dir, const std::string& path,
+void write_coordinate(const zarr::Directory& dir, const Collection& c, const std::string& path,
                       const catalog::Axis& axis, const StoreState& state) {
-  catalog::StorageType type;
-  {
-    std::lock_guard lock(netcdf_mutex());
-    const auto f = open_netcdf_quietly(path);
-    type = catalog::storage_type(f.variable_type(*f.variable_id(axis.name)), path);
-  }
+  catalog::StorageType type = c.variable(path, axis.name).type;
   if (type != catalog::StorageType::kFloat64) type = catalog::StorageType::kFloat32;
   zarr::ArrayMeta meta;
   meta.shape = {axis.size()};
@@ -112,7 +107,7 @@ void write_coordinate(const zarr::Directory& dir, const std::string& path,
   });
   if (manifest) manifest->commit();
   dir.write_json(axis.name + "/.zarray", meta.to_json());
-  json attrs = without(read_attributes(path, axis.name), {"_FillValue", "missing_value"});
+  json attrs = without(c.attributes(path, axis.name), {"_FillValue", "missing_value"});
   attrs["_ARRAY_DIMENSIONS"] = {axis.name};
   dir.write_json(axis.name + "/.zattrs", attrs);
 }
@@ -123,7 +118,7 @@ void create_store_metadata(const zarr::Directory& dir, const Collection& c,
   const auto& first = c.files.front();
   const auto& grid = first.grid;
   dir.write_json(".zgroup", {{"zarr_format", 2}});
-  json global = without(read_attributes(first.path, ""), kFileOnlyGlobals);
+  json global = without(c.attributes(first.path, ""), kFileOnlyGlobals);
   const std::string source = printable_utf8(state.source);
   std::string chunks;
   for (uint64_t n : state.chunks) chunks += (chunks.empty() ? "" : ",") + std::to_string(n);
@@ -150,8 +145,8 @@ void create_store_metadata(const zarr::Directory& dir, const Collection& c,
   global["pixeldrill_store_mode"] = state.mode;
   global["pixeldrill_store_time"] = first.time_name;
   dir.write_json(".zattrs", global);
-  write_coordinate(dir, first.path, grid.lat, state);
-  write_coordinate(dir, first.path, grid.lon, state);
+  write_coordinate(dir, c, first.path, grid.lat, state);
+  write_coordinate(dir, c, first.path, grid.lon, state);
 
   zarr::ArrayMeta time;
   time.shape = {0};
@@ -159,7 +154,7 @@ void create_store_metadata(const zarr::Directory& dir, const Collection& c,
   time.dtype = catalog::StorageType::kInt64;
   time.codec = state.codec;
   dir.write_json(first.time_name + "/.zarray", time.to_json());
-  json tattrs = without(read_attributes(first.path, first.time_name),
+  json tattrs = without(c.attributes(first.path, first.time_name),
                         {"_FillValue", "missing_value", "units", "calendar", "valid_min",
                          "valid_max", "scale_factor", "add_offset"});
   tattrs["units"] = kTimeUnits;
@@ -184,7 +179,7 @@ void create_store_metadata(const zarr::Directory& dir, const Collection& c,
     meta.order = 'F';
     meta.codec = state.codec;
     dir.write_json(var.name + "/.zarray", meta.to_json());
-    const json src = read_attributes(holder->path, var.name);
+    const json src = c.attributes(holder->path, var.name);
     json attrs = without(src, kEncodingAttributes);
     convert_valid_range(src, holder->variables.at(var.name).packing, var.encoding, attrs);
     if (var.encoding.kind == ValueEncoding::Kind::kPacked) {

@@ -1,6 +1,7 @@
-// index and drill over remote collections, end to end through the CLI:
-// a synthetic collection uploaded to moto_server (S3) and served by nginx
-// (HTTP, @urls.txt), answers compared with the local drill of the same files.
+// index, drill and convert over remote collections, end to end through the
+// CLI: a synthetic collection uploaded to moto_server (S3) and served by nginx
+// (HTTP, @urls.txt), answers compared with the local drill (and the local
+// convert) of the same files.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 
 #include "../drill/drill_test_util.h"
 #include "../index/index_test_util.h"
+#include "../store/store_test_util.h"
 #include "../support/servers.h"
 #include "index/collection_index.h"
 #include "io/registry.h"
@@ -19,6 +21,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::run;
+
+// An ocean pixel (-31.5, 112.5) at --decimate 50, with values on most days.
+const char* kPoint = "--point -32,112 --var sea_surface_temperature,quality_level";
+const char* kBox = "--box -33,-31,114,116 --reduce mean";
 
 class RemoteDrill : public ::testing::Test {
  protected:
@@ -33,6 +39,40 @@ class RemoteDrill : public ::testing::Test {
   static void TearDownTestSuite() {
     delete collection_;
     delete dir_;
+  }
+  // The store `convert` makes of the local files (made once).
+  static const std::string& local_store() {
+    static const std::string store = [] {
+      const std::string out = *dir_ / "local.zarr";
+      EXPECT_EQ(
+          run(testing::pixeldrill() + " convert " + *collection_ + " -o " + out + " -q").status, 0);
+      return out;
+    }();
+    return store;
+  }
+  // Every chunk and array attribute of a converted store equals the local
+  // convert's; only the store's own provenance (.zattrs, .zmetadata, journal)
+  // names a different source.
+  static void expect_same_store(const std::string& store) {
+    auto a = store_test::snapshot(local_store()), b = store_test::snapshot(store);
+    for (auto* files : {&a, &b}) {
+      std::erase_if(*files, [](const auto& f) {
+        return f.first == ".zattrs" || f.first == ".zmetadata" ||
+               f.first.starts_with(".pixeldrill");
+      });
+    }
+    ASSERT_GT(a.size(), 10u);
+    EXPECT_EQ(a.size(), b.size()) << store;
+    for (const auto& [path, bytes] : a) {
+      const auto it = b.find(path);
+      ASSERT_NE(it, b.end()) << store << ": no " << path;
+      EXPECT_TRUE(it->second == bytes) << store << ": " << path << " differs";
+    }
+    for (const char* q : {kPoint, kBox}) {
+      EXPECT_EQ(run(testing::pixeldrill() + " drill " + store + " " + q).out,
+                run(testing::pixeldrill() + " drill " + local_store() + " " + q).out)
+          << q;
+    }
   }
   static std::string local_drill(const std::string& query) {
     const auto r = run(testing::pixeldrill() + " drill " + *collection_ + " " + query);
@@ -57,9 +97,6 @@ class RemoteDrill : public ::testing::Test {
 testing::TempDir* RemoteDrill::dir_ = nullptr;
 std::string* RemoteDrill::collection_ = nullptr;
 std::vector<std::string> RemoteDrill::files_;
-
-const char* kPoint = "--point -32,115 --var sea_surface_temperature,quality_level";
-const char* kBox = "--box -33,-31,114,116 --reduce mean";
 
 TEST_F(RemoteDrill, S3IndexAndDrillMatchLocal) {
   testing::MotoServer moto;
@@ -195,6 +232,81 @@ TEST_F(RemoteDrill, HttpUrlListThroughFaultsMatchesLocal) {
   EXPECT_NE(r.status, 0) << err;
   EXPECT_NE(err.find("status 503"), std::string::npos) << err;
   EXPECT_NE(err.find(proxy.url()), std::string::npos) << err;
+}
+
+// convert reads a remote collection through its chunk index (made in memory
+// when given the collection itself): no file is downloaded, and the store is
+// the one the local convert makes, chunk for chunk.
+TEST_F(RemoteDrill, ConvertOfAnS3CollectionOrItsIndexWritesTheLocalStore) {
+  testing::MotoServer moto;
+  upload(moto.endpoint(), "sst");
+  testing::TempDir work;
+  const std::string flags = " --endpoint-url " + moto.endpoint() + " --no-sign-request";
+  auto r = run(testing::pixeldrill() + " convert s3://sst/ghrsst/ -o " + (work / "s3.zarr") +
+               flags + " 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("remote: "), std::string::npos) << r.out;
+  expect_same_store(work / "s3.zarr");
+
+  const std::string pdx = work / "s3.pdx";
+  ASSERT_EQ(run(testing::pixeldrill() + " index s3://sst/ghrsst/ -o " + pdx + flags).status, 0);
+  r = run(testing::pixeldrill() + " convert " + pdx + " -o " + (work / "pdx.zarr") + flags +
+          " -q 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  expect_same_store(work / "pdx.zarr");
+  r = run(testing::pixeldrill() + " convert " + pdx + " -o " + (work / "n.zarr") + flags +
+          " --reader netcdf 2>&1");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("--reader netcdf"), std::string::npos) << r.out;
+
+  // An object replaced after indexing: its day is not stored, and named.
+  io::s3_put({"sst", "ghrsst/" + files_[3]}, testing::read_text(*collection_ + "/" + files_[0]),
+             {"x-amz-acl: public-read"});
+  r = run(testing::pixeldrill() + " convert " + pdx + " -o " + (work / "changed.zarr") + flags +
+          " -q 2>&1");
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("s3://sst/ghrsst/" + files_[3]), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("changed since it was"), std::string::npos) << r.out;
+  r = run(testing::pixeldrill() + " drill " + (work / "changed.zarr") + " " + kPoint + " 2>&1");
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("s3://sst/ghrsst/" + files_[3]), std::string::npos) << r.out;
+}
+
+TEST_F(RemoteDrill, ConvertOverHttpThroughFaultsWritesTheLocalStore) {
+  testing::NginxServer nginx(*collection_);
+  testing::TempDir work;
+  const std::string env = "PIXELDRILL_BACKOFF=0.01 PIXELDRILL_STALL=1 ";
+  testing::FaultProxy proxy(nginx.http_url(), "reset", 3);
+  {
+    std::ofstream out(work / "urls.txt");
+    for (const auto& f : files_) out << proxy.url() << "/" << f << "\n";
+  }
+  const std::string urls = "@" + (work / "urls.txt");
+  auto r = run(env + testing::pixeldrill() + " convert " + urls + " -o " + (work / "h.zarr") +
+               " -q 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  expect_same_store(work / "h.zarr");
+  proxy.set("pass", 0);
+  const std::string pdx = work / "h.pdx";
+  ASSERT_EQ(run(env + testing::pixeldrill() + " index " + urls + " -o " + pdx).status, 0);
+  for (const std::string mode : {"short", "badrange", "status:503"}) {
+    SCOPED_TRACE(mode);
+    proxy.set(mode, 4);
+    const std::string store = work / ("h-" + mode.substr(0, 5) + ".zarr");
+    r = run(env + testing::pixeldrill() + " convert " + pdx + " -o " + store + " -q 2>&1");
+    ASSERT_EQ(r.status, 0) << r.out;
+    expect_same_store(store);
+  }
+  // A server failing for good: every day is skipped and named with the
+  // status; the store holds no value it did not read.
+  proxy.set("status:503", -1);
+  r = run("PIXELDRILL_RETRIES=2 " + env + testing::pixeldrill() + " convert " + pdx + " -o " +
+          (work / "down.zarr") + " -q 2>&1");
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("status 503"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(proxy.url()), std::string::npos) << r.out;
+  r = run(testing::pixeldrill() + " drill " + (work / "down.zarr") + " " + kPoint + " 2>&1");
+  EXPECT_EQ(r.status, 3) << r.out;
 }
 
 }  // namespace

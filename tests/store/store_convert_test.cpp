@@ -2,7 +2,9 @@
 // netCDF-C drill on the same synthetic collection.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -198,6 +200,28 @@ TEST_F(StoreConvert, ConvertingFromAChunkIndexGivesTheSameStore) {
     from_folder.erase(key);
   }
   EXPECT_EQ(from_index, from_folder);
+}
+
+// From an index, files are not reopened with netCDF-C: the index describes
+// them, so a file rewritten since it was indexed must not be read as indexed.
+TEST_F(StoreConvert, AFileChangedSinceItWasIndexedIsSkippedAndNamed) {
+  TempDir out;
+  std::filesystem::copy(coll(), out.path() / "c", std::filesystem::copy_options::recursive);
+  ASSERT_EQ(run(bin() + " index " + out.str("c") + " -o " + out.str("c.pdx") + " 2>&1").status, 0);
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(out.path() / "c")) {
+    if (e.path().extension() == ".nc") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 3u);
+  const std::string changed = files[1];
+  std::filesystem::copy_file(files[0], changed, std::filesystem::copy_options::overwrite_existing);
+  const auto r = run(bin() + " convert " + out.str("c.pdx") + " -o " + out.str("s") + " -q 2>&1");
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find(changed + ": changed since it was indexed"), std::string::npos) << r.out;
+  const auto drill = run(bin() + " drill " + out.str("s") + " " + kQueries[0] + " 2>&1");
+  EXPECT_EQ(drill.status, 3) << drill.out;
+  EXPECT_NE(drill.out.find(changed), std::string::npos) << drill.out;
 }
 
 TEST_F(StoreConvert, DaysNewerThanAStoreConvertedFromAnIndexComeThroughTheIndex) {
