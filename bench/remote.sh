@@ -7,6 +7,11 @@
 # delay mode (one added delay per request; an approximation, said so below).
 #
 #   bench/remote.sh [--days N] [--decimate N] [--rtt-ms MS] [--out DIR]
+#                   [--synth-vars LIST] [--http-only]
+#
+# --synth-vars: the variables the collection is made with (default the six of
+# docs/remote.md); --http-only: nginx rows only (no moto upload, no
+# --processes sweep), for collections too big to copy into moto's memory.
 #
 # Prints a Markdown table; every drill's CSV is compared with the local one
 # before its time is reported.
@@ -14,12 +19,16 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${PIXELDRILL:-$HERE/build/pixeldrill}
 DAYS=4; DECIMATE=1; RTT=50; OUT=$(mktemp -d /tmp/pixeldrill-remote-bench.XXXXXX)
+SYNTH_VARS=sea_surface_temperature,quality_level,sst_dtime,l2p_flags,sses_bias,sses_standard_deviation
+HTTP_ONLY=0
 while [ $# -gt 0 ]; do
   case $1 in
     --days) DAYS=$2; shift 2 ;;
     --decimate) DECIMATE=$2; shift 2 ;;
     --rtt-ms) RTT=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --synth-vars) SYNTH_VARS=$2; shift 2 ;;
+    --http-only) HTTP_ONLY=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -33,13 +42,14 @@ COLL=$OUT/coll
 if [ ! -d "$COLL" ]; then
   TO=$(date -u -d "2024-01-01 + $((DAYS - 1)) days" +%F)
   "$BIN" synth "$COLL" --from 2024-01-01 --to "$TO" --decimate "$DECIMATE" --no-gaps -q \
-    --vars sea_surface_temperature,quality_level,sst_dtime,l2p_flags,sses_bias,sses_standard_deviation
+    --vars "$SYNTH_VARS"
 fi
 NFILES=$(find "$COLL" -name '*.nc' | wc -l)
 BYTES=$(du -sb "$COLL" | cut -f1)
 
 start_nginx "$COLL"
 # moto
+if [ "$HTTP_ONLY" = 0 ]; then
 MP=$(port)
 moto_server -H 127.0.0.1 -p "$MP" >"$OUT/moto.log" 2>&1 & BENCH_PIDS+=($!)
 wait_port "$MP"
@@ -55,11 +65,13 @@ for d, _, files in os.walk(root):
         p = os.path.join(d, f)
         s3.upload_file(p, "sst", "ghrsst/" + os.path.relpath(p, root))
 PY
+fi
 
 urls() { find "$COLL" -name '*.nc' | sort | sed "s|^$COLL|$1|" > "$OUT/urls-$2.txt"; echo "@$OUT/urls-$2.txt"; }
 
-POINT="--point -32,115 --var sea_surface_temperature"
-BOX="--box -33.25,-32.75,114.75,115.25 --var sea_surface_temperature"
+# Ocean pixels of the synthetic land mask at every --decimate (-32,115 is land at full resolution).
+POINT="--point -32,114.5 --var sea_surface_temperature"
+BOX="--box -32.75,-32.25,114.25,114.75 --var sea_surface_temperature"
 ROWS=()
 row() { ROWS+=("| $1 | $2 | $3 | $4 | $5 |"); }
 traffic() { sed -n 's/^remote: \([0-9]*\) requests ([0-9]* retried), \([0-9.]*\) MB.*/\1 \2/p' "$1"; }
@@ -85,7 +97,7 @@ bench_remote() {  # $1 label, $2 collection spec, $3 extra flags, $4 index name
   done
 }
 bench_remote "nginx HTTP" "$(urls "http://127.0.0.1:$NG" nginx)" "" http
-bench_remote "moto S3" "s3://sst/ghrsst/" "" s3
+[ "$HTTP_ONLY" = 0 ] && bench_remote "moto S3" "s3://sst/ghrsst/" "" s3
 if unshare -n sh -c 'ip link set lo up && tc qdisc add dev lo root netem delay 1ms' 2>/dev/null; then
   NETEM="tc netem (not implemented in this script yet)"
 else
@@ -95,7 +107,8 @@ PROXY=$(delay_proxy "http://127.0.0.1:$NG" "$RTT")
 bench_remote "nginx HTTP +${RTT} ms/request" "$(urls "$PROXY" delay)" "" delayed
 # The same with one indexing process (the default for remote collections is
 # several, each with its own HDF5: index --processes).
-for n in 1 4 8 32; do
+SWEEP="1 4 8 32"; [ "$HTTP_ONLY" = 1 ] && SWEEP=""
+for n in $SWEEP; do
   T0=$(now); PIXELDRILL_STATS=1 "$BIN" index "$(urls "$PROXY" delay)" -o "$OUT/delayed-p$n.pdx" \
     --full --processes "$n" 2>"$OUT/log.txt"; T1=$(now)
   cmp -s "$OUT/delayed-p$n.pdx" "$OUT/delayed.pdx" || { echo "FAILED: --processes $n index differs" >&2; exit 1; }
@@ -121,7 +134,7 @@ xarray_point() {
 import sys, fsspec, xarray as xr
 m = fsspec.get_mapper("reference://", fo=sys.argv[1], remote_protocol="http")
 ds = xr.open_zarr(m, consolidated=False)
-v = ds.sea_surface_temperature.sel(lat=-32, lon=115, method="nearest").load()
+v = ds.sea_surface_temperature.sel(lat=-32, lon=114.5, method="nearest").load()
 print(len(v))
 PY
   T1=$(now)
