@@ -190,8 +190,8 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
       }
     }
     if (exists && state.finished && !todo.empty() && !opt.append) {
-      throw Error(opt.store + ": store is complete; " + std::to_string(todo.size()) +
-                  " newer time steps found: add them with --append");
+      throw BadRequest(opt.store + ": store is complete; " + std::to_string(todo.size()) +
+                       " newer time steps found: add them with --append");
     }
     if (todo.empty()) {
       if (!state.finished) {

@@ -79,14 +79,17 @@ class RemoteDrill : public ::testing::Test {
     EXPECT_EQ(r.status, 0);
     return r.out;
   }
-  void upload(const std::string& endpoint, const std::string& bucket) {
+  // The collection under s3://BUCKET/ghrsst/: its first `count` files (all by default).
+  void upload(const std::string& endpoint, const std::string& bucket,
+              size_t count = std::string::npos) {
     opts_->endpoint_url = endpoint;
     opts_->no_sign_request = true;
     io::s3_put({bucket, ""}, "", {"x-amz-acl: public-read"});
-    for (const auto& f : files_) {
-      io::s3_put({bucket, "ghrsst/" + f}, testing::read_text(*collection_ + "/" + f),
-                 {"x-amz-acl: public-read"});
-    }
+    for (size_t i = 0; i < std::min(count, files_.size()); ++i) put(bucket, files_[i]);
+  }
+  void put(const std::string& bucket, const std::string& file) {
+    io::s3_put({bucket, "ghrsst/" + file}, testing::read_text(*collection_ + "/" + file),
+               {"x-amz-acl: public-read"});
   }
 
   static testing::TempDir* dir_;
@@ -270,6 +273,25 @@ TEST_F(RemoteDrill, ConvertOfAnS3CollectionOrItsIndexWritesTheLocalStore) {
   r = run(testing::pixeldrill() + " drill " + (work / "changed.zarr") + " " + kPoint + " 2>&1");
   EXPECT_EQ(r.status, 3) << r.out;
   EXPECT_NE(r.out.find("s3://sst/ghrsst/" + files_[3]), std::string::npos) << r.out;
+}
+
+// New days in the bucket go into the store with --append, as for a folder.
+TEST_F(RemoteDrill, ConvertAppendTakesTheNewDaysOfAnS3Collection) {
+  testing::MotoServer moto;
+  upload(moto.endpoint(), "sst", files_.size() - 1);
+  testing::TempDir work;
+  const std::string convert = testing::pixeldrill() + " convert s3://sst/ghrsst/ -o " +
+                              (work / "s3.zarr") + " --endpoint-url " + moto.endpoint() +
+                              " --no-sign-request -q 2>&1";
+  auto r = run(convert);
+  ASSERT_EQ(r.status, 0) << r.out;
+  put("sst", files_.back());
+  r = run(convert);
+  EXPECT_EQ(r.status, 2) << r.out;  // complete: new days need --append
+  EXPECT_NE(r.out.find("--append"), std::string::npos) << r.out;
+  r = run(convert + " --append");
+  ASSERT_EQ(r.status, 0) << r.out;
+  expect_same_store(work / "s3.zarr");
 }
 
 TEST_F(RemoteDrill, ConvertOverHttpThroughFaultsWritesTheLocalStore) {
