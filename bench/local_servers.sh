@@ -5,14 +5,15 @@ BENCH_PIDS=()
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 # start_nginx ROOT [WORKERS]: serves ROOT with ranges and keep-alive (WORKERS nginx
-# processes, default 1); sets NG to its port.
+# processes, default 1); sets NG to its port. NGINX_ACCESS_LOG=FILE logs each
+# request there (nginx's combined format: request line and bytes sent).
 start_nginx() {
   NG=$(port); mkdir -p "$OUT/nginx"
   cat > "$OUT/nginx/nginx.conf" <<CONF
 daemon off; worker_processes ${2:-1}; pid $OUT/nginx/pid; $( [ "$(id -u)" = 0 ] && echo "user root;")
 error_log $OUT/nginx/error.log;
 events { worker_connections 1024; }
-http { access_log off; keepalive_requests 100000; default_type application/octet-stream;
+http { access_log ${NGINX_ACCESS_LOG:-off}; keepalive_requests 100000; default_type application/octet-stream;
   client_body_temp_path $OUT/nginx/t1; proxy_temp_path $OUT/nginx/t2; fastcgi_temp_path $OUT/nginx/t3;
   uwsgi_temp_path $OUT/nginx/t4; scgi_temp_path $OUT/nginx/t5;
   server { listen 127.0.0.1:$NG; root $1; } }
