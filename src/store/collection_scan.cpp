@@ -68,7 +68,7 @@ void add_indexed_files(Collection& c, index::CollectionIndex idx) {
 }  // namespace
 
 Collection scan_collection(const std::string& spec, catalog::DuplicatePolicy duplicates,
-                           const std::vector<std::string>& variables) {
+                           const std::vector<std::string>& variables, int ranks) {
   Collection c;
   c.spec = spec;
   if (may_be_index(spec) && index::is_index_file(spec)) {
@@ -81,6 +81,10 @@ Collection scan_collection(const std::string& spec, catalog::DuplicatePolicy dup
     // Far away: the index reads a few KB per file where netCDF-C would need
     // the file downloaded. (`pixeldrill index` first is faster for big
     // collections: several processes, and kept for the next convert.)
+    if (ranks > 1) {
+      throw BadRequest(spec + ": under mpirun, index the remote collection first (pixeldrill " +
+                       "index " + spec + " -o X.pdx) and convert X.pdx");
+    }
     c.source = spec;
     index::IndexStats stats;
     add_indexed_files(

@@ -55,10 +55,11 @@ struct Collection {
 // a time step follow `duplicates` (catalog/duplicates.h). A chunk index
 // (local or remote .pdx) gives its files' metadata itself; a remote
 // collection (s3://, http(s)://, @urls.txt, catalog.xml) is indexed first,
-// in memory, for `variables` only.
+// in memory, for `variables` only; with `ranks` > 1 (each rank would index
+// it all) that is a BadRequest saying to index it first.
 Collection scan_collection(const std::string& spec,
                            catalog::DuplicatePolicy duplicates = catalog::DuplicatePolicy::kRefuse,
-                           const std::vector<std::string>& variables = {});
+                           const std::vector<std::string>& variables = {}, int ranks = 1);
 
 // A source path as stores record it: local paths absolute and normal, URIs as they are.
 std::string recorded_path(const std::string& path);

@@ -118,7 +118,7 @@ ConvertReport convert(const ConvertOptions& opt, parallel::Communicator* comm) {
 
     // Taken before the scan, so files added while converting change a time.
     source_dirs = folder_mtimes(recorded_path(opt.source));
-    c = scan_collection(opt.source, opt.duplicates, opt.vars);
+    c = scan_collection(opt.source, opt.duplicates, opt.vars, ranks);
     report.problems = c.problems;
     if (opt.reader == "netcdf" && c.indexed && io::is_remote(c.files.front().path)) {
       throw BadRequest("--reader netcdf: netCDF-C reads local files only; " + opt.source +

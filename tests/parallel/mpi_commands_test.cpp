@@ -242,6 +242,20 @@ TEST_F(MpiCommands, ConvertIntoS3IsRefusedOnSeveralRanks) {
   EXPECT_FALSE(std::filesystem::exists(work.str("w")));
 }
 
+// Every rank would index the whole remote collection on its own.
+TEST_F(MpiCommands, ConvertOfARemoteCollectionSaysToIndexItFirstOnSeveralRanks) {
+  PIXELDRILL_REQUIRE_MPI();
+  TempDir work;
+  std::ofstream(work.str("urls.txt")) << "http://127.0.0.1:9/a.nc\n";
+  const auto r =
+      run(mpi_command(2, "convert @" + work.str("urls.txt") + " -q -o " + work.str("s.zarr")) +
+          " 2>&1");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("under mpirun, index the remote collection first"), std::string::npos)
+      << r.out;
+  EXPECT_FALSE(std::filesystem::exists(work.str("s.zarr")));
+}
+
 TEST_F(MpiCommands, ARankThatCannotReadAFileSkipsItAsOneProcessDoes) {
   PIXELDRILL_REQUIRE_MPI();
   TempDir out;
