@@ -205,7 +205,7 @@ std::vector<int64_t> SeriesBuilder::times_after(int64_t t) {
   for (const int64_t time : step_times_) {
     if (time > t) out.push_back(time);
   }
-  std::sort(out.begin(), out.end());
+  if (!std::is_sorted(out.begin(), out.end())) std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }

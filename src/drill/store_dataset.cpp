@@ -123,10 +123,15 @@ class StoreReader : public QueryReader {
       by_chunk[{plan.pixels[p].row / m.chunks[1], plan.pixels[p].col / m.chunks[2]}].push_back(p);
     }
     // Selected steps by time chunk: [first k, last k] per time chunk.
-    std::map<uint64_t, std::pair<size_t, size_t>> by_time;
+    // (Steps ascend, so each time chunk's are one run: no map lookup per day.)
+    std::vector<std::pair<uint64_t, std::pair<size_t, size_t>>> by_time;
     for (size_t k = 0; k < steps.size(); ++k) {
-      auto [it, fresh] = by_time.try_emplace(steps[k] / m.chunks[0], k, k);
-      if (!fresh) it->second.second = k;
+      const uint64_t tc = steps[k] / m.chunks[0];
+      if (by_time.empty() || by_time.back().first != tc) {
+        by_time.push_back({tc, {k, k}});
+      } else {
+        by_time.back().second.second = k;
+      }
     }
     struct Job {
       uint64_t tc;
