@@ -129,8 +129,11 @@ HttpServer::HttpServer(std::shared_ptr<Service> service)
     }();
     res.status = out.status;
     for (const auto& [k, v] : out.headers) res.set_header(k, v);
-    if (out.status != 304 && out.status != 204)
-      res.set_content(std::move(out.body), out.content_type);
+    if (out.status != 304 && out.status != 204) {
+      // Moved in: set_content() takes a const reference and copies the body.
+      res.body = std::move(out.body);
+      res.set_header("Content-Type", out.content_type);
+    }
   };
   http.Get(R"(/.*)", handler);
   http.Post(R"(/.*)", handler);
