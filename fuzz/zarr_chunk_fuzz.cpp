@@ -1,6 +1,8 @@
 // libFuzzer target: Zarr .zarray metadata followed by chunk bytes. Metadata
 // is validated before anything is allocated from it; a chunk decodes to
 // exactly its size or throws pixeldrill::Error.
+#include <blosc.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/blosc_frame.h"
 #include "core/error.h"
 #include "formats/zarr/array_meta.h"
 #include "formats/zarr/codec.h"
@@ -30,6 +33,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (bytes > (size_t{64} << 20)) return 0;
     std::vector<std::byte> out(bytes);
     meta.codec.decompress(chunk, out, "fuzz/0.0");
+    // pixeldrill decodes zstd blosc frames itself: whatever it accepts,
+    // libblosc must decode to the same bytes.
+    if (meta.codec.kind == pixeldrill::zarr::Codec::Kind::kBlosc &&
+        pixeldrill::codec::BloscHeader::parse(chunk).read_here()) {
+      std::vector<std::byte> theirs(bytes);
+      if (blosc_decompress_ctx(chunk.data(), theirs.data(), theirs.size(), 1) !=
+              static_cast<int>(bytes) ||
+          theirs != out) {
+        __builtin_trap();
+      }
+    }
     const size_t items = meta.chunk_items();
     if (items > 0) {
       const size_t start = items / 3, n = std::min<size_t>(items - start, 7);

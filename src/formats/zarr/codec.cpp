@@ -6,6 +6,8 @@
 #include <cstring>
 #include <optional>
 
+#include "codec/blosc_frame.h"
+#include "codec/zstd_decode.h"
 #include "core/error.h"
 
 namespace pixeldrill::zarr {
@@ -153,12 +155,17 @@ void Codec::decompress(std::span<const std::byte> encoded, std::span<std::byte> 
       std::memcpy(out.data(), encoded.data(), out.size());
       return;
     case Kind::kZstd: {
-      const size_t n = ZSTD_decompress(out.data(), out.size(), encoded.data(), encoded.size());
-      if (ZSTD_isError(n) || n != out.size()) throw Error(where + ": corrupt zstd chunk");
+      const char* problem = nullptr;
+      const size_t n = codec::zstd_decode(encoded, out, &problem);
+      if (problem || n != out.size()) throw Error(where + ": corrupt zstd chunk");
       return;
     }
     case Kind::kBlosc: {
       check_blosc(encoded, out.size(), where);
+      if (codec::BloscHeader::parse(encoded).read_here()) {
+        read_blosc_bytes(encoded, 0, out, where);
+        return;
+      }
       const int n = blosc_decompress_ctx(encoded.data(), out.data(), out.size(), 1);
       if (n < 0 || static_cast<size_t>(n) != out.size()) {
         throw Error(where + ": corrupt blosc chunk");
@@ -178,22 +185,8 @@ void Codec::decompress_items(std::span<const std::byte> encoded, size_t start, s
       std::memcpy(out.data(), encoded.data() + start * typesize, out.size());
       return;
     }
-    ZSTD_DStream* ds = ZSTD_createDStream();
-    ZSTD_initDStream(ds);
-    ZSTD_inBuffer in{encoded.data(), encoded.size(), 0};
-    ZSTD_outBuffer ob{all.data(), all.size(), 0};
     const char* problem = nullptr;
-    while (ob.pos < ob.size && !problem) {
-      const size_t before = ob.pos;
-      const size_t r = ZSTD_decompressStream(ds, &ob, &in);
-      if (ZSTD_isError(r)) {
-        problem = "corrupt zstd chunk";
-      } else if (ob.pos < ob.size && (r == 0 || (in.pos == in.size && ob.pos == before))) {
-        problem = "zstd chunk is too short";
-      }
-    }
-    ZSTD_freeDStream(ds);
-    if (problem) throw Error(where + ": " + problem);
+    if (!codec::zstd_decode_prefix(encoded, all, &problem)) throw Error(where + ": " + problem);
     std::memcpy(out.data(), all.data() + start * typesize, out.size());
     return;
   }
@@ -207,9 +200,22 @@ void Codec::decompress_items(std::span<const std::byte> encoded, size_t start, s
   int flags = 0;
   blosc_cbuffer_metainfo(encoded.data(), &ts, &flags);
   if (ts != typesize) throw Error(where + ": blosc chunk has item size " + std::to_string(ts));
+  if (codec::BloscHeader::parse(encoded).read_here()) {
+    read_blosc_bytes(encoded, start * typesize, out, where);
+    return;
+  }
   const int n = blosc_getitem(encoded.data(), static_cast<int>(start),
                               static_cast<int>(out.size() / typesize), out.data());
   if (n < 0 || static_cast<size_t>(n) != out.size()) throw Error(where + ": corrupt blosc chunk");
+}
+
+void read_blosc_bytes(std::span<const std::byte> frame, size_t first, std::span<std::byte> out,
+                      const std::string& where) {
+  try {
+    codec::blosc_read_bytes(frame, first, out);
+  } catch (const Error& e) {
+    throw Error(where + ": " + e.what(), e.kind());
+  }
 }
 
 }  // namespace pixeldrill::zarr

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "codec/blosc_frame.h"
 #include "core/error.h"
 #include "formats/zarr/codec.h"
 
@@ -72,6 +73,10 @@ void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t c
     reads.push_back({from, std::span(frame.get() + from, to - from)});
   }
   source.read_many(reads);
+  if (codec::BloscHeader::parse(std::span(header)).read_here()) {
+    read_blosc_bytes(std::span(frame.get(), cbytes), first, out, path);
+    return;
+  }
   const int n = blosc_getitem(frame.get(), static_cast<int>(start),
                               static_cast<int>(out.size() / typesize), out.data());
   if (n < 0 || static_cast<size_t>(n) != out.size()) throw Error(path + ": corrupt blosc chunk");

@@ -1,0 +1,133 @@
+#include "codec/blosc_frame.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "codec/shuffle.h"
+#include "codec/zstd_decode.h"
+#include "core/error.h"
+
+namespace pixeldrill::codec {
+namespace {
+
+// Header flags (c-blosc blosc.h).
+constexpr uint8_t kByteShuffle = 0x1;
+constexpr uint8_t kMemcpyed = 0x2;
+constexpr uint8_t kBitShuffle = 0x4;
+constexpr uint8_t kFutureFlag = 0x8;
+constexpr uint8_t kDontSplit = 0x10;
+constexpr uint8_t kZstdCode = 4;  // compressor, flags >> 5
+// c-blosc blosc_d: a block is stored as `typesize` streams when this holds.
+constexpr size_t kMaxSplits = 16;
+constexpr size_t kMinBufferSize = 128;
+
+uint32_t le32(const std::byte* p) {
+  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
+         (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
+}
+
+[[noreturn]] void corrupt(const std::string& what) { throw Error("corrupt blosc chunk: " + what); }
+
+// Decodes block `b` (bsize bytes) into `block`, still shuffled.
+void decode_block(std::span<const std::byte> frame, const BloscHeader& h, size_t b, size_t bsize,
+                  std::byte* block) {
+  const size_t nblocks = (h.nbytes + h.blocksize - 1) / h.blocksize;
+  const bool last_partial = b == nblocks - 1 && h.nbytes % h.blocksize != 0;
+  const size_t splits = !(h.flags & kDontSplit) && h.typesize <= kMaxSplits &&
+                                h.blocksize / h.typesize >= kMinBufferSize && !last_partial
+                            ? h.typesize
+                            : 1;
+  const size_t stream_size = bsize / splits;
+  if (stream_size * splits != bsize) corrupt("block size is not a multiple of the item size");
+  size_t at = le32(frame.data() + BloscHeader::kSize + b * 4);
+  for (size_t s = 0; s < splits; ++s) {
+    if (at < BloscHeader::kSize || at + 4 > frame.size()) corrupt("block offset out of range");
+    const uint32_t csize = le32(frame.data() + at);
+    at += 4;
+    if (csize > frame.size() - at) corrupt("block runs past the end of the frame");
+    std::byte* into = block + s * stream_size;
+    if (csize == stream_size) {
+      std::memcpy(into, frame.data() + at, stream_size);
+    } else {
+      const char* problem = nullptr;
+      const size_t n =
+          zstd_decode(frame.subspan(at, csize), std::span(into, stream_size), &problem);
+      if (problem) corrupt(problem);
+      if (n != stream_size) corrupt("a block decodes to the wrong size");
+    }
+    at += csize;
+  }
+}
+
+}  // namespace
+
+BloscHeader BloscHeader::parse(std::span<const std::byte> bytes) {
+  if (bytes.size() < kSize) corrupt("shorter than its header");
+  BloscHeader h;
+  h.version = static_cast<uint8_t>(bytes[0]);
+  h.versionlz = static_cast<uint8_t>(bytes[1]);
+  h.flags = static_cast<uint8_t>(bytes[2]);
+  h.typesize = static_cast<uint8_t>(bytes[3]);
+  h.nbytes = le32(bytes.data() + 4);
+  h.blocksize = le32(bytes.data() + 8);
+  h.cbytes = le32(bytes.data() + 12);
+  return h;
+}
+
+bool BloscHeader::read_here() const {
+  // Format version 2 and zstd's stream version 1: what c-blosc 1.x writes
+  // and all it reads (others go to libblosc, which rejects them).
+  if (version != 2 || typesize == 0) return false;
+  if (flags & kMemcpyed) return true;
+  return (flags >> 5) == kZstdCode && versionlz == 1 && !(flags & kBitShuffle);
+}
+
+void blosc_read_bytes(std::span<const std::byte> frame, size_t first, std::span<std::byte> out) {
+  const BloscHeader h = BloscHeader::parse(frame);
+  if (h.cbytes != frame.size()) corrupt("frame size differs from its header");
+  if (first > h.nbytes || out.size() > h.nbytes - first) corrupt("fewer bytes than asked for");
+  if (out.empty()) return;
+  if (h.flags & kFutureFlag) corrupt("flags from a later blosc format");
+  // Checked for every frame, as libblosc does.
+  if (h.blocksize == 0 || h.blocksize > h.nbytes) corrupt("block size out of range");
+  if (h.flags & kMemcpyed) {
+    if (size_t{h.nbytes} + BloscHeader::kSize != frame.size()) corrupt("stored data is cut short");
+    std::memcpy(out.data(), frame.data() + BloscHeader::kSize + first, out.size());
+    return;
+  }
+  const size_t nblocks = (h.nbytes + size_t{h.blocksize} - 1) / h.blocksize;
+  if (BloscHeader::kSize + nblocks * 4 > frame.size()) corrupt("block offsets cut short");
+  const bool shuffled = (h.flags & kByteShuffle) && h.typesize > 1;
+  // One decoded block kept per thread; blocks over 1 MiB (other writers' big
+  // blocks) are not kept, so a server's many threads do not each hold one.
+  thread_local std::vector<std::byte> kept;
+  std::vector<std::byte> big;
+  std::vector<std::byte>& block = h.blocksize <= (size_t{1} << 20) ? kept : big;
+  const size_t last = first + out.size();
+  for (size_t b = first / h.blocksize; b * h.blocksize < last; ++b) {
+    const size_t begin = b * h.blocksize;
+    const size_t bsize = std::min<size_t>(h.blocksize, h.nbytes - begin);
+    if (block.size() < bsize) block.resize(bsize);
+    decode_block(frame, h, b, bsize, block.data());
+    // The part of this block that was asked for: [lo, hi) within it.
+    const size_t lo = std::max(first, begin) - begin, hi = std::min(last, begin + bsize) - begin;
+    std::byte* to = out.data() + (begin + lo - first);
+    if (!shuffled) {
+      std::memcpy(to, block.data() + lo, hi - lo);
+    } else if (lo == 0 && hi == bsize) {
+      unshuffle_bytes(std::span(block.data(), bsize), std::span(to, bsize), h.typesize);
+    } else {
+      // Byte o of the block: byte o % typesize of item o / typesize; the
+      // bytes after the last whole item are stored as they are.
+      const size_t items = bsize / h.typesize;
+      for (size_t o = lo; o < hi; ++o) {
+        const size_t item = o / h.typesize;
+        *to++ = item < items ? block[(o % h.typesize) * items + item] : block[o];
+      }
+    }
+  }
+}
+
+}  // namespace pixeldrill::codec

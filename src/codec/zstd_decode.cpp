@@ -1,0 +1,61 @@
+#include "codec/zstd_decode.h"
+
+#include <zstd.h>
+
+#include <memory>
+
+namespace pixeldrill::codec {
+namespace {
+
+struct FreeContext {
+  void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
+};
+
+ZSTD_DCtx* thread_context() {
+  thread_local std::unique_ptr<ZSTD_DCtx, FreeContext> context(ZSTD_createDCtx());
+  return context.get();
+}
+
+}  // namespace
+
+size_t zstd_decode(std::span<const std::byte> in, std::span<std::byte> out, const char** problem) {
+  ZSTD_DCtx* context = thread_context();
+  if (!context) {
+    *problem = "out of memory for a zstd context";
+    return 0;
+  }
+  const size_t n = ZSTD_decompressDCtx(context, out.data(), out.size(), in.data(), in.size());
+  if (ZSTD_isError(n)) {
+    *problem = "corrupt zstd data";
+    return 0;
+  }
+  return n;
+}
+
+bool zstd_decode_prefix(std::span<const std::byte> in, std::span<std::byte> out,
+                        const char** problem) {
+  ZSTD_DCtx* context = thread_context();
+  if (!context) {
+    *problem = "out of memory for a zstd context";
+    return false;
+  }
+  ZSTD_DCtx_reset(context, ZSTD_reset_session_only);
+  ZSTD_inBuffer source{in.data(), in.size(), 0};
+  ZSTD_outBuffer target{out.data(), out.size(), 0};
+  while (target.pos < target.size) {
+    const size_t before = target.pos;
+    const size_t r = ZSTD_decompressStream(context, &target, &source);
+    if (ZSTD_isError(r)) {
+      *problem = "corrupt zstd chunk";
+      return false;
+    }
+    if (target.pos < target.size &&
+        (r == 0 || (source.pos == source.size && target.pos == before))) {
+      *problem = "zstd chunk is too short";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace pixeldrill::codec

@@ -1,0 +1,135 @@
+// Blosc frames with zstd blocks are decoded by pixeldrill itself (one zstd
+// context per thread); every byte must equal what libblosc decodes.
+#include "codec/blosc_frame.h"
+
+#include <blosc.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace pixeldrill::codec {
+namespace {
+
+// Smooth values with runs of fill, like an SST field, `typesize` bytes each.
+std::vector<std::byte> field(size_t items, size_t typesize) {
+  std::mt19937 rng(11);
+  std::vector<std::byte> out(items * typesize);
+  uint64_t x = 0x1234;
+  for (size_t i = 0; i < items; ++i) {
+    x = rng() % 5 == 0 ? ~uint64_t{0} : x + rng() % 9;
+    std::memcpy(out.data() + i * typesize, &x, typesize);
+  }
+  return out;
+}
+
+std::vector<std::byte> blosc_frame(std::span<const std::byte> raw, size_t typesize, int shuffle,
+                                   const char* compressor, size_t blocksize) {
+  std::vector<std::byte> out(raw.size() + BLOSC_MAX_OVERHEAD);
+  const int n = blosc_compress_ctx(5, shuffle, typesize, raw.size(), raw.data(), out.data(),
+                                   out.size(), compressor, blocksize, 1);
+  EXPECT_GT(n, 0);
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::vector<std::byte> libblosc_decode(std::span<const std::byte> frame, size_t size) {
+  std::vector<std::byte> out(size);
+  EXPECT_EQ(blosc_decompress_ctx(frame.data(), out.data(), out.size(), 1), static_cast<int>(size));
+  return out;
+}
+
+std::vector<std::byte> read_here(std::span<const std::byte> frame, size_t first, size_t size) {
+  std::vector<std::byte> out(size);
+  blosc_read_bytes(frame, first, out);
+  return out;
+}
+
+TEST(BloscFrame, EveryZstdFrameLibbloscWritesDecodesHereToTheSameBytes) {
+  for (int split : {BLOSC_FORWARD_COMPAT_SPLIT, BLOSC_ALWAYS_SPLIT}) {
+    blosc_set_splitmode(split);
+    for (size_t typesize : {1, 2, 4, 8}) {
+      for (int shuffle : {BLOSC_NOSHUFFLE, BLOSC_SHUFFLE}) {
+        // 20 items: stored uncompressed (memcpyed); 40,001: a partial last block.
+        for (size_t items : {20, 4096, 40001}) {
+          for (size_t blocksize : {0, 4096, 32768}) {
+            const auto raw = field(items, typesize);
+            const auto frame = blosc_frame(raw, typesize, shuffle, "zstd", blocksize);
+            const std::string what = "split " + std::to_string(split) + " typesize " +
+                                     std::to_string(typesize) + " shuffle " +
+                                     std::to_string(shuffle) + " items " + std::to_string(items) +
+                                     " blocksize " + std::to_string(blocksize);
+            ASSERT_TRUE(BloscHeader::parse(frame).read_here()) << what;
+            ASSERT_EQ(libblosc_decode(frame, raw.size()), raw) << what;
+            EXPECT_EQ(read_here(frame, 0, raw.size()), raw) << what;
+            // Ranges inside one block, across blocks, at the partial end, and
+            // not on item boundaries.
+            for (auto [first, size] : {std::pair<size_t, size_t>{0, 1},
+                                       {3, 17},
+                                       {4000, 300},
+                                       {raw.size() - 5, 5},
+                                       {raw.size() / 3, raw.size() / 2}}) {
+              if (first + size > raw.size()) continue;
+              EXPECT_EQ(read_here(frame, first, size),
+                        std::vector<std::byte>(raw.begin() + first, raw.begin() + first + size))
+                  << what << " bytes " << first << "+" << size;
+            }
+          }
+        }
+      }
+    }
+  }
+  blosc_set_splitmode(BLOSC_FORWARD_COMPAT_SPLIT);
+}
+
+TEST(BloscFrame, BlocksOverOneMebibyteDecodeToTheSameBytes) {
+  // Such blocks are decoded into a buffer of their own, not the one each
+  // thread keeps.
+  const auto raw = field(700000, 4);
+  const auto frame = blosc_frame(raw, 4, BLOSC_SHUFFLE, "zstd", size_t{2} << 20);
+  ASSERT_EQ(BloscHeader::parse(frame).blocksize, size_t{2} << 20);
+  EXPECT_EQ(read_here(frame, 0, raw.size()), raw);
+  EXPECT_EQ(read_here(frame, (size_t{2} << 20) - 3, 10),
+            std::vector<std::byte>(raw.begin() + (2 << 20) - 3, raw.begin() + (2 << 20) + 7));
+}
+
+TEST(BloscFrame, OtherCompressorsAndBitShuffleAreLeftToLibblosc) {
+  const auto raw = field(40000, 2);
+  EXPECT_FALSE(BloscHeader::parse(blosc_frame(raw, 2, BLOSC_SHUFFLE, "lz4", 0)).read_here());
+  EXPECT_FALSE(BloscHeader::parse(blosc_frame(raw, 2, BLOSC_BITSHUFFLE, "zstd", 0)).read_here());
+  EXPECT_TRUE(BloscHeader::parse(blosc_frame(raw, 2, BLOSC_SHUFFLE, "zstd", 0)).read_here());
+}
+
+TEST(BloscFrame, DamagedFramesAreErrorsNotWrongBytes) {
+  const auto raw = field(40000, 2);
+  const auto good = blosc_frame(raw, 2, BLOSC_SHUFFLE, "zstd", 8192);
+  auto expect_error = [&](std::vector<std::byte> frame, const std::string& what) {
+    EXPECT_THROW(read_here(frame, 0, raw.size()), Error) << what;
+  };
+  auto put32 = [](std::vector<std::byte>& f, size_t at, uint32_t v) { std::memcpy(&f[at], &v, 4); };
+  auto frame = good;
+  put32(frame, 16, static_cast<uint32_t>(good.size()));  // first block starts past the end
+  expect_error(frame, "block offset");
+  frame = good;
+  uint32_t start = 0;
+  std::memcpy(&start, &good[16], 4);
+  put32(frame, start, static_cast<uint32_t>(good.size()));  // its stream runs past the end
+  expect_error(frame, "stream size");
+  frame = good;
+  put32(frame, start, 100);  // a stream cut short: zstd stops before the block is whole
+  expect_error(frame, "short stream");
+  frame = good;
+  frame.resize(good.size() - 1);  // header says one byte more
+  expect_error(frame, "truncated");
+  frame = good;
+  put32(frame, 8, 0);  // block size 0
+  expect_error(frame, "block size");
+  EXPECT_THROW(read_here(good, raw.size() - 1, 2), Error) << "bytes past the end";
+}
+
+}  // namespace
+}  // namespace pixeldrill::codec
