@@ -1,12 +1,15 @@
 #include "codec/blosc_frame.h"
 
+#include <zstd.h>
+
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "codec/shuffle.h"
-#include "codec/zstd_decode.h"
+#include "codec/zstd_context.h"
 #include "core/error.h"
 
 namespace pixeldrill::codec {
@@ -22,6 +25,14 @@ constexpr uint8_t kZstdCode = 4;  // compressor, flags >> 5
 // c-blosc blosc_d: a block is stored as `typesize` streams when this holds.
 constexpr size_t kMaxSplits = 16;
 constexpr size_t kMinBufferSize = 128;
+
+// c-blosc blosc.h limits.
+constexpr size_t kMaxBufferSize = INT_MAX - BloscHeader::kSize;
+constexpr size_t kMaxBlockSize = (INT_MAX - 255 * 4) / 3;
+
+void put_le32(std::byte* p, size_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::byte>((v >> (8 * i)) & 0xff);
+}
 
 uint32_t le32(const std::byte* p) {
   return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
@@ -128,6 +139,73 @@ void blosc_read_bytes(std::span<const std::byte> frame, size_t first, std::span<
       }
     }
   }
+}
+
+// Follows c-blosc 1.21 blosc.c: compute_blocksize (forced block size),
+// write_compression_header, blosc_c and blosc_compress_context's fallback to
+// a stored copy. zstd blocks are never split into streams there (its
+// default "forward compatible" split mode), so a block is one stream.
+std::vector<std::byte> blosc_zstd_encode(std::span<const std::byte> raw, size_t typesize,
+                                         int clevel, bool shuffle, size_t blocksize) {
+  if (clevel < 0 || clevel > 9 || typesize == 0 || blocksize == 0 || raw.size() > kMaxBufferSize) {
+    return {};
+  }
+  const size_t nbytes = raw.size();
+  if (typesize > 255) typesize = 1;
+  if (nbytes < typesize) {
+    blocksize = 1;
+  } else {
+    blocksize = std::clamp(blocksize, kMinBufferSize, kMaxBlockSize);
+    if (blocksize > nbytes) blocksize = nbytes;
+    if (blocksize > typesize) blocksize = blocksize / typesize * typesize;
+  }
+  const size_t nblocks = (nbytes + blocksize - 1) / blocksize;
+  const size_t maxbytes = nbytes + BloscHeader::kSize;
+  // zstd's level for blosc's clevel.
+  const int level = clevel < 9 ? clevel * 2 - 1 : ZSTD_maxCLevel();
+
+  std::vector<std::byte> out(maxbytes);
+  uint8_t flags = kDontSplit | (kZstdCode << 5);
+  if (shuffle) flags |= kByteShuffle;
+  out[0] = std::byte{2};
+  out[1] = std::byte{1};
+  out[3] = static_cast<std::byte>(typesize);
+  put_le32(&out[4], nbytes);
+  put_le32(&out[8], blocksize);
+  auto stored_copy = [&] {
+    out[2] = static_cast<std::byte>(flags | kMemcpyed);
+    if (nbytes) std::memcpy(&out[BloscHeader::kSize], raw.data(), nbytes);
+    put_le32(&out[12], maxbytes);
+    return out;
+  };
+  if (clevel == 0 || nbytes < kMinBufferSize) return stored_copy();
+  out[2] = static_cast<std::byte>(flags);
+
+  std::vector<std::byte> shuffled(shuffle && typesize > 1 ? blocksize : 0);
+  size_t at = BloscHeader::kSize + nblocks * 4;
+  for (size_t b = 0; b < nblocks; ++b) {
+    put_le32(&out[BloscHeader::kSize + b * 4], at);
+    const size_t bsize = std::min(blocksize, nbytes - b * blocksize);
+    std::span<const std::byte> block = raw.subspan(b * blocksize, bsize);
+    if (!shuffled.empty()) {
+      shuffle_bytes(block, std::span(shuffled.data(), bsize), typesize);
+      block = std::span(shuffled.data(), bsize);
+    }
+    at += 4;
+    if (at >= maxbytes) return stored_copy();
+    const size_t maxout = std::min(bsize, maxbytes - at);
+    size_t csize = zstd_encode(block, std::span(&out[at], maxout), level);
+    if (csize == 0 || csize == bsize) {
+      if (at + bsize > maxbytes) return stored_copy();
+      std::memcpy(&out[at], block.data(), bsize);
+      csize = bsize;
+    }
+    put_le32(&out[at - 4], csize);
+    at += csize;
+  }
+  put_le32(&out[12], at);
+  out.resize(at);
+  return out;
 }
 
 }  // namespace pixeldrill::codec

@@ -2,12 +2,15 @@
 // Reading blosc1 frames (the Zarr v2 "blosc" codec, c-blosc's
 // README_CHUNK_FORMAT) whose blocks are zstd, with byte shuffle or none: the
 // codec pixeldrill's stores use. libblosc decodes each block with
-// ZSTD_decompress, which makes a new zstd context per block (zstd_decode.h:
+// ZSTD_decompress, which makes a new zstd context per block (zstd_context.h:
 // 13 us under a hypervisor); here one context per thread decodes them all.
 // Frames of other compressors, and bit-shuffled ones, are left to libblosc.
+// Writing such frames (zstd blocks, byte shuffle, a chosen block size) is
+// done here too, for the same reason.
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace pixeldrill::codec {
 
@@ -32,5 +35,12 @@ struct BloscHeader {
 // header, the block offsets and those blocks need to have been read. Throws
 // Error (naming no file: callers add theirs) for any inconsistency.
 void blosc_read_bytes(std::span<const std::byte> frame, size_t first, std::span<std::byte> out);
+
+// The frame libblosc's blosc_compress_ctx writes for zstd at `clevel` (0-9),
+// byte shuffle or none, a given block size (> 0) and one thread, byte for
+// byte, but with one zstd context per thread (libblosc makes one per block).
+// Empty when the settings are outside that (then call libblosc).
+std::vector<std::byte> blosc_zstd_encode(std::span<const std::byte> raw, size_t typesize,
+                                         int clevel, bool shuffle, size_t blocksize);
 
 }  // namespace pixeldrill::codec

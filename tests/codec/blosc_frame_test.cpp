@@ -28,9 +28,9 @@ std::vector<std::byte> field(size_t items, size_t typesize) {
 }
 
 std::vector<std::byte> blosc_frame(std::span<const std::byte> raw, size_t typesize, int shuffle,
-                                   const char* compressor, size_t blocksize) {
+                                   const char* compressor, size_t blocksize, int clevel = 5) {
   std::vector<std::byte> out(raw.size() + BLOSC_MAX_OVERHEAD);
-  const int n = blosc_compress_ctx(5, shuffle, typesize, raw.size(), raw.data(), out.data(),
+  const int n = blosc_compress_ctx(clevel, shuffle, typesize, raw.size(), raw.data(), out.data(),
                                    out.size(), compressor, blocksize, 1);
   EXPECT_GT(n, 0);
   out.resize(static_cast<size_t>(n));
@@ -95,6 +95,48 @@ TEST(BloscFrame, BlocksOverOneMebibyteDecodeToTheSameBytes) {
   EXPECT_EQ(read_here(frame, 0, raw.size()), raw);
   EXPECT_EQ(read_here(frame, (size_t{2} << 20) - 3, 10),
             std::vector<std::byte>(raw.begin() + (2 << 20) - 3, raw.begin() + (2 << 20) + 7));
+}
+
+// Random bytes: zstd cannot shrink them, so blocks are stored as they are
+// or the whole frame becomes a stored copy.
+std::vector<std::byte> noise(size_t size) {
+  std::mt19937 rng(5);
+  std::vector<std::byte> out(size);
+  for (auto& b : out) b = static_cast<std::byte>(rng());
+  return out;
+}
+
+TEST(BloscFrame, FramesWrittenHereAreTheBytesLibbloscWrites) {
+  for (size_t typesize : {1, 2, 4, 8}) {
+    for (bool shuffle : {false, true}) {
+      for (int clevel : {0, 1, 5, 9}) {
+        for (size_t size : {0, 7, 127, 128, 5000, 40002, 300000}) {
+          for (size_t blocksize : {size_t{100}, size_t{4096}, size_t{32768}, size_t{1} << 20}) {
+            for (bool random : {false, true}) {
+              if (clevel == 9 && size > 40002) continue;  // slow, and nothing new
+              const auto raw = random ? noise(size) : field(size / typesize, typesize);
+              const auto mine = blosc_zstd_encode(raw, typesize, clevel, shuffle, blocksize);
+              const auto theirs = blosc_frame(raw, typesize, shuffle ? BLOSC_SHUFFLE : 0, "zstd",
+                                              blocksize, clevel);
+              ASSERT_EQ(mine, theirs)
+                  << "typesize " << typesize << " shuffle " << shuffle << " clevel " << clevel
+                  << " size " << raw.size() << " blocksize " << blocksize << " random " << random;
+              if (!raw.empty()) {
+                EXPECT_EQ(read_here(mine, 0, raw.size()), raw);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(BloscFrame, SettingsOutsideTheEncoderAreLeftToLibblosc) {
+  const auto raw = field(1000, 2);
+  EXPECT_TRUE(blosc_zstd_encode(raw, 2, 5, true, 0).empty()) << "automatic block size";
+  EXPECT_TRUE(blosc_zstd_encode(raw, 2, 10, true, 4096).empty()) << "clevel 10";
+  EXPECT_FALSE(blosc_zstd_encode(raw, 2, 5, true, 4096).empty());
 }
 
 TEST(BloscFrame, OtherCompressorsAndBitShuffleAreLeftToLibblosc) {

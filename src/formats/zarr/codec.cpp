@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "codec/blosc_frame.h"
-#include "codec/zstd_decode.h"
+#include "codec/zstd_context.h"
 #include "core/error.h"
 
 namespace pixeldrill::zarr {
@@ -111,12 +111,16 @@ std::vector<std::byte> Codec::compress(std::span<const std::byte> raw, size_t ty
       return out;
     case Kind::kZstd: {
       out.resize(ZSTD_compressBound(raw.size()));
-      const size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), clevel);
-      if (ZSTD_isError(n)) throw Error(std::string("zstd compression: ") + ZSTD_getErrorName(n));
+      const size_t n = codec::zstd_encode(raw, out, clevel);
+      if (n == 0) throw Error("zstd compression at level " + std::to_string(clevel) + " failed");
       out.resize(n);
       return out;
     }
     case Kind::kBlosc: {
+      if (cname == "zstd" && (shuffle == 0 || shuffle == 1) && blocksize > 0) {
+        out = codec::blosc_zstd_encode(raw, typesize, clevel, shuffle == 1, blocksize);
+        if (!out.empty()) return out;
+      }
       out.resize(raw.size() + BLOSC_MAX_OVERHEAD);
       const int n = blosc_compress_ctx(clevel, shuffle, typesize, raw.size(), raw.data(),
                                        out.data(), out.size(), cname.c_str(), blocksize, 1);

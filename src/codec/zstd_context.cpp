@@ -1,4 +1,4 @@
-#include "codec/zstd_decode.h"
+#include "codec/zstd_context.h"
 
 #include <zstd.h>
 
@@ -16,7 +16,19 @@ ZSTD_DCtx* thread_context() {
   return context.get();
 }
 
+struct FreeCompressionContext {
+  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+
 }  // namespace
+
+size_t zstd_encode(std::span<const std::byte> in, std::span<std::byte> out, int level) {
+  thread_local std::unique_ptr<ZSTD_CCtx, FreeCompressionContext> context(ZSTD_createCCtx());
+  if (!context) return 0;
+  const size_t n =
+      ZSTD_compressCCtx(context.get(), out.data(), out.size(), in.data(), in.size(), level);
+  return ZSTD_isError(n) ? 0 : n;
+}
 
 size_t zstd_decode(std::span<const std::byte> in, std::span<std::byte> out, const char** problem) {
   ZSTD_DCtx* context = thread_context();
