@@ -194,17 +194,15 @@ void Codec::decompress_items(std::span<const std::byte> encoded, size_t start, s
     std::memcpy(out.data(), all.data() + start * typesize, out.size());
     return;
   }
-  size_t nbytes = 0, cbytes = 0, bs = 0;
   if (encoded.size() < BLOSC_MIN_HEADER_LENGTH) throw Error(where + ": corrupt blosc chunk");
-  blosc_cbuffer_sizes(encoded.data(), &nbytes, &cbytes, &bs);
-  if (cbytes != encoded.size() || (start * typesize) + out.size() > nbytes) {
+  const codec::BloscHeader h = codec::BloscHeader::parse(encoded);
+  if (h.cbytes != encoded.size() || (start * typesize) + out.size() > h.nbytes) {
     throw Error(where + ": blosc chunk has the wrong size");
   }
-  size_t ts = 0;
-  int flags = 0;
-  blosc_cbuffer_metainfo(encoded.data(), &ts, &flags);
-  if (ts != typesize) throw Error(where + ": blosc chunk has item size " + std::to_string(ts));
-  if (codec::BloscHeader::parse(encoded).read_here()) {
+  if (h.typesize != typesize) {
+    throw Error(where + ": blosc chunk has item size " + std::to_string(h.typesize));
+  }
+  if (h.read_here()) {
     read_blosc_bytes(encoded, start * typesize, out, where);
     return;
   }

@@ -32,16 +32,15 @@ void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t c
   if (size < BLOSC_MIN_HEADER_LENGTH) throw Error(path + ": corrupt blosc chunk");
   std::byte header[BLOSC_MIN_HEADER_LENGTH];
   source.read(0, header);
-  const auto flags = static_cast<uint8_t>(header[2]);
-  const size_t ts = static_cast<uint8_t>(header[3]);
-  const size_t nbytes = le32(header + 4), blocksize = le32(header + 8), cbytes = le32(header + 12);
+  const codec::BloscHeader h = codec::BloscHeader::parse(header);
+  const size_t nbytes = h.nbytes, blocksize = h.blocksize, cbytes = h.cbytes;
   const size_t first = start * typesize, last = first + out.size();  // byte range wanted
-  if (cbytes != size || nbytes != chunk_bytes || ts != typesize || last > nbytes ||
+  if (cbytes != size || nbytes != chunk_bytes || h.typesize != typesize || last > nbytes ||
       blocksize == 0) {
     throw Error(path + ": blosc chunk header does not match the array (" + std::to_string(nbytes) +
                 " bytes in " + std::to_string(cbytes) + ")");
   }
-  if (flags & BLOSC_MEMCPYED) {
+  if (h.flags & BLOSC_MEMCPYED) {
     source.read(BLOSC_MIN_HEADER_LENGTH + first, out);
     return;
   }
@@ -73,7 +72,7 @@ void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t c
     reads.push_back({from, std::span(frame.get() + from, to - from)});
   }
   source.read_many(reads);
-  if (codec::BloscHeader::parse(std::span(header)).read_here()) {
+  if (h.read_here()) {
     read_blosc_bytes(std::span(frame.get(), cbytes), first, out, path);
     return;
   }
