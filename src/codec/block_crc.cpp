@@ -5,6 +5,7 @@
 #include <string>
 
 #include "codec/inflate.h"
+#include "codec/vector_state.h"
 
 namespace pixeldrill::codec {
 
@@ -19,6 +20,7 @@ uint32_t crc32c(std::span<const std::byte> data) {
     p += n;
     left -= static_cast<size_t>(n);
   }
+  clear_upper_vector_state();
   return ~crc;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "codec/block_crc.h"
+#include "codec/vector_state.h"
 
 namespace pixeldrill::codec {
 namespace {
@@ -72,6 +73,7 @@ size_t isal_inflate_impl(std::span<const std::byte> in, std::span<std::byte> out
   st.next_out = reinterpret_cast<uint8_t*>(out.data());
   st.avail_out = static_cast<uint32_t>(whole ? out.size() : stop_at);
   const int rc = whole ? isal_inflate_stateless(&st) : isal_inflate(&st);
+  clear_upper_vector_state();
   const size_t produced = st.total_out;
   if (rc != ISAL_DECOMP_OK) {
     if (rc == ISAL_OUT_OVERFLOW) {
@@ -236,6 +238,7 @@ size_t inflate_prefix_streaming(Inflater engine, const StreamReader& read, uint6
       st.next_in = reinterpret_cast<uint8_t*>(block.data() + skip);
       st.avail_in = static_cast<uint32_t>(block.size() - skip);
       const int rc = isal_inflate(&st);
+      clear_upper_vector_state();
       if (rc != ISAL_DECOMP_OK) {
         throw CodecError("inflate (isa-l): corrupt stream (code " + std::to_string(rc) + ")");
       }
