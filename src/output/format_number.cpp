@@ -30,40 +30,116 @@ char* write_value(char* out, double v) {
   return std::to_chars(out, out + kNumberMax, v).ptr;
 }
 
-char* write_value(char* out, double v, const drill::Column& column, Precision precision) {
-  if (std::isnan(v)) return out;
-  if (precision == Precision::kFull || std::isinf(v)) return write_value(out, v);
+namespace {
+
+// printf("%.*f") of v, then trailing zeros and a bare "-0" dropped.
+char* write_fixed_exact(char* out, double v, int decimals) {
+  char* end = std::to_chars(out, out + kNumberMax, v, std::chars_format::fixed, decimals).ptr;
+  if (decimals > 0) {
+    while (end[-1] == '0') --end;
+    if (end[-1] == '.') --end;
+  }
+  if (end - out == 2 && out[0] == '-' && out[1] == '0') {
+    out[0] = '0';
+    end = out + 1;
+  }
+  return end;
+}
+
+// The same text through integer arithmetic when the rounding is certain, as
+// it is for nearly every packed value (a served 10-year point spent most of
+// its CSV time in to_chars' exact fixed-precision path: docs/serve.md, "CSV
+// rows"). v * 10^decimals is within 2^-22 of its exact product when its
+// magnitude is under 2^31 (10^decimals <= 10^9 is exact), so when the product
+// is more than 2^-16 from a half, the nearest integer is the one printf's
+// exact rounding picks; otherwise the exact path decides.
+char* write_fixed(char* out, double v, int decimals, double scale) {
+  const double r = v * scale;
+  if (!(std::fabs(r) < 2147483648.0)) return write_fixed_exact(out, v, decimals);
+  const double below = std::floor(r);
+  const double fraction = r - below;  // exact (Sterbenz)
+  if (std::fabs(fraction - 0.5) < 1.0 / 65536) return write_fixed_exact(out, v, decimals);
+  auto n = static_cast<int64_t>(fraction < 0.5 ? below : below + 1);
+  if (n == 0) {  // "-0.00" and "0.00" both print as "0"
+    *out = '0';
+    return out + 1;
+  }
+  char* p = out;
+  if (n < 0) {
+    *p++ = '-';
+    n = -n;
+  }
+  // Digits from the right: the fraction without its trailing zeros, then the integer part.
+  char digits[24];
+  char* d = digits + sizeof digits;
+  int fraction_digits = decimals;
+  while (fraction_digits > 0 && n % 10 == 0) {
+    n /= 10;
+    --fraction_digits;
+  }
+  for (int i = 0; i < fraction_digits; ++i) {
+    *--d = static_cast<char>('0' + n % 10);
+    n /= 10;
+  }
+  if (fraction_digits > 0) *--d = '.';
+  do {
+    *--d = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n > 0);
+  const auto size = static_cast<size_t>(digits + sizeof digits - d);
+  std::memcpy(p, d, size);
+  return p + size;
+}
+
+}  // namespace
+
+ValueFormat::ValueFormat(const drill::Column& column, Precision precision) {
+  if (precision == Precision::kFull) return;
   switch (column.digits) {
     case drill::Digits::kInteger:
+      kind_ = Kind::kInteger;
+      break;
+    case drill::Digits::kFloat32:
+      kind_ = Kind::kFloat32;
+      break;
+    case drill::Digits::kQuantum:
+      if (!(column.quantum > 0)) break;
+      // One decimal past the quantum's first significant digit: 10^-decimals
+      // < quantum, so a printed value is less than half a quantum off and
+      // packs back to the same stored number.
+      kind_ = Kind::kFixed;
+      decimals_ = std::clamp(static_cast<int>(std::floor(-std::log10(column.quantum))) + 1, 0, 17);
+      scale_ = decimals_ <= 9 ? std::pow(10.0, decimals_) : 0;  // 0: always the exact path
+      break;
+    case drill::Digits::kDouble:
+      break;
+  }
+}
+
+char* ValueFormat::write(char* out, double v) const {
+  if (std::isnan(v)) return out;
+  if (std::isinf(v)) return write_value(out, v);
+  switch (kind_) {
+    case Kind::kInteger:
       if (v == std::trunc(v) && std::fabs(v) < 9.007199254740992e15) {
         return std::to_chars(out, out + kNumberMax, v, std::chars_format::fixed, 0).ptr;
       }
       return write_value(out, v);
-    case drill::Digits::kFloat32:
+    case Kind::kFloat32:
       if (!(std::fabs(v) < 3.4e38)) return write_value(out, v);
       return std::to_chars(out, out + kNumberMax, static_cast<float>(v)).ptr;
-    case drill::Digits::kQuantum: {
-      if (!(column.quantum > 0) || !(std::fabs(v) < 1e15)) return write_value(out, v);
-      // One decimal past the quantum's first significant digit: 10^-decimals
-      // < quantum, so a printed value is less than half a quantum off and
-      // packs back to the same stored number.
-      const int decimals =
-          std::clamp(static_cast<int>(std::floor(-std::log10(column.quantum))) + 1, 0, 17);
-      char* end = std::to_chars(out, out + kNumberMax, v, std::chars_format::fixed, decimals).ptr;
-      if (decimals > 0) {
-        while (end[-1] == '0') --end;
-        if (end[-1] == '.') --end;
-      }
-      if (end - out == 2 && out[0] == '-' && out[1] == '0') {
-        out[0] = '0';
-        end = out + 1;
-      }
-      return end;
-    }
-    case drill::Digits::kDouble:
+    case Kind::kFixed:
+      if (!(std::fabs(v) < 1e15)) return write_value(out, v);
+      return scale_ > 0 ? write_fixed(out, v, decimals_, scale_)
+                        : write_fixed_exact(out, v, decimals_);
+    case Kind::kShortest:
       break;
   }
   return write_value(out, v);
+}
+
+char* write_value(char* out, double v, const drill::Column& column, Precision precision) {
+  return ValueFormat(column, precision).write(out, v);
 }
 
 char* write_coordinate(char* out, double v) {

@@ -29,6 +29,20 @@ char* write_value(char* out, double v);
 char* write_value(char* out, double v, const drill::Column& column, Precision precision);
 char* write_coordinate(char* out, double v);
 
+// A column's number format worked out once, for writers of many rows: the
+// same text as write_value(out, v, column, precision).
+class ValueFormat {
+ public:
+  ValueFormat(const drill::Column& column, Precision precision);
+  char* write(char* out, double v) const;
+
+ private:
+  enum class Kind { kShortest, kInteger, kFloat32, kFixed };
+  Kind kind_ = Kind::kShortest;
+  int decimals_ = 0;  // kFixed
+  double scale_ = 1;  // kFixed: 10^decimals_
+};
+
 // Writes `text` to `path` through a temporary name in the same folder and a
 // rename, so an existing file is never left half-written. Throws Error naming path.
 // The data is fsync'ed before the rename, so a full disk is an error, never a short file.
