@@ -31,8 +31,8 @@ Series daily_series(int days, int sites) {
       row.lat = static_cast<double>(static_cast<float>(-32.01 + 0.02 * k));
       row.lon = static_cast<double>(static_cast<float>(114.99 + 0.02 * k));
       // Packed int16 * 0.01 + 273.15, one day in ten missing (cloud).
-      row.values = {(d + k) % 10 == 3 ? Series::kMissing
-                                      : 273.15 + 0.01 * ((d * 37 + k * 11) % 2500)};
+      row.values.push_back((d + k) % 10 == 3 ? Series::kMissing
+                                             : 273.15 + 0.01 * ((d * 37 + k * 11) % 2500));
       s.rows.push_back(std::move(row));
     }
   }

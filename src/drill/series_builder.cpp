@@ -135,13 +135,14 @@ void SeriesBuilder::add_steps(std::span<const int64_t> times, std::span<const ui
     kept_times.push_back(time);
     kept_orders.push_back(orders[k]);
     if (reduced()) {
+      const auto reduced_values = reduce_box(reduction_, query_.reduce, decoded);
       rows.push_back(Row{time, "", plan_.box_lat, plan_.box_lon,
-                         reduce_box(reduction_, query_.reduce, decoded)});
+                         RowValues(reduced_values.begin(), reduced_values.end())});
       continue;
     }
     for (size_t p = 0; p < npix; ++p) {
       const PixelTarget& px = plan_.pixels[p];
-      Row row{time, px.id, px.lat, px.lon, std::vector<double>(nvar)};
+      Row row{time, px.id, px.lat, px.lon, RowValues(nvar)};
       for (size_t v = 0; v < nvar; ++v) row.values[v] = decoded[v][p];
       rows.push_back(std::move(row));
     }
