@@ -7,7 +7,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools
   libcurl4-openssl-dev zlib1g-dev libdeflate-dev libisal-dev libzstd-dev libblosc-dev
-  nlohmann-json3-dev libcli11-dev libcsv-dev
+  nlohmann-json3-dev libcli11-dev libcsv-dev libboost-dev
   gnuplot-nox time
   python3-xarray python3-zarr python3-fsspec python3-h5py python3-netcdf4 python3-dask
   python3-numpy python3-pandas python3-matplotlib
