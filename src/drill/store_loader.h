@@ -46,6 +46,8 @@ struct OpenedStore {
   // The manifest records drills of this version have read (a server's
   // queries read each row once).
   mutable store::ManifestCache manifests;
+  // And the first blocks of the chunks they read (each point in a chunk reads it).
+  mutable store::HeadBlockCache heads;
   mutable std::once_flag journal_once;
   mutable std::optional<store::StoreState> journal;
   mutable std::optional<std::string> journal_problem;

@@ -226,8 +226,11 @@ ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::s
 }
 
 VerifiedChunk::VerifiedChunk(std::string name, std::unique_ptr<io::ByteSource> source,
-                             ChunkExpectation expect)
-    : name_(std::move(name)), source_(std::move(source)), expect_(std::move(expect)) {
+                             ChunkExpectation expect, HeadBlockCache* heads)
+    : name_(std::move(name)),
+      source_(std::move(source)),
+      expect_(std::move(expect)),
+      heads_(heads) {
   std::vector<const ChunkRecord*> all;
   if (expect_.committed) all.push_back(&*expect_.committed);
   for (const auto& p : expect_.pending) all.push_back(&p);
@@ -263,10 +266,26 @@ void VerifiedChunk::damaged(const std::string& why) const {
 
 // Loads the blocks not yet held, in one batch, and checks each against the
 // expected versions still in the running. Called with mutex_ held.
+// Block 0 from `heads_` when it holds it with a CRC one of the candidates
+// expects; the candidates are then the ones expecting that CRC.
+bool VerifiedChunk::take_cached_head() const {
+  for (const ChunkRecord* r : candidates_) {
+    const uint32_t crc = r->crcs.at(0);
+    if (auto bytes = heads_->find(name_, size_, crc)) {
+      std::erase_if(candidates_, [&](const ChunkRecord* c) { return c->crcs.at(0) != crc; });
+      blocks_[0] = std::move(bytes);
+      return true;
+    }
+  }
+  return false;
+}
+
 void VerifiedChunk::load(const std::vector<uint64_t>& wanted) const {
   std::vector<uint64_t> missing;
   for (uint64_t b : wanted) {
-    if (!blocks_.at(b) && (missing.empty() || missing.back() != b)) missing.push_back(b);
+    if (blocks_.at(b) || (!missing.empty() && missing.back() == b)) continue;
+    if (b == 0 && heads_ && take_cached_head()) continue;
+    missing.push_back(b);
   }
   if (missing.empty()) return;
   // Uninitialised (new[] without ()): the read overwrites every byte, and
@@ -295,6 +314,7 @@ void VerifiedChunk::load(const std::vector<uint64_t>& wanted) const {
               " differs from the store's manifest (altered after it was written)");
     }
     blocks_[b] = std::move(bytes[i]);
+    if (b == 0 && heads_) heads_->put(name_, size_, crc, blocks_[0], block_size(0));
   }
 }
 
@@ -360,7 +380,8 @@ constexpr uint64_t kWholeObject = uint64_t{1} << 62;
 // The chunk checked against `expect`.
 std::unique_ptr<VerifiedChunk> open_against(const zarr::Directory& dir, const std::string& array,
                                             const std::vector<uint64_t>& index,
-                                            ChunkExpectation expect) {
+                                            ChunkExpectation expect,
+                                            HeadBlockCache* heads = nullptr) {
   const std::string key = array + "/" + zarr::chunk_key(index);
   require_manifest(expect, dir, array, index);
   // One expected size (the usual case): opened without asking the server
@@ -372,7 +393,7 @@ std::unique_ptr<VerifiedChunk> open_against(const zarr::Directory& dir, const st
       sizes.front() > 0 &&
       std::all_of(sizes.begin(), sizes.end(), [&](uint64_t s) { return s == sizes.front(); });
   auto source = one_size ? dir.open(key, sizes.front()) : dir.open(key);
-  return std::make_unique<VerifiedChunk>(dir.uri(key), std::move(source), std::move(expect));
+  return std::make_unique<VerifiedChunk>(dir.uri(key), std::move(source), std::move(expect), heads);
 }
 
 // The committed record alone, from `cache` when it holds it.
@@ -435,13 +456,15 @@ void ManifestCache::forget(const std::string& array, uint64_t row, size_t entry)
 
 void read_verified(const zarr::Directory& dir, const std::string& array,
                    const zarr::ArrayMeta& meta, const std::vector<uint64_t>& index, bool whole,
-                   const std::function<void(VerifiedChunk&)>& use, ManifestCache* cache) {
+                   const std::function<void(VerifiedChunk&)>& use, ManifestCache* cache,
+                   HeadBlockCache* heads) {
   const size_t entry = entry_of(meta, index);
   try {
-    const auto chunk = dir.remote()
-                           ? open_side_by_side(dir, array, entry, index, whole, cache)
-                           : open_against(dir, array, index,
-                                          quick_expectation(dir, array, index.at(0), entry, cache));
+    const auto chunk =
+        dir.remote()
+            ? open_side_by_side(dir, array, entry, index, whole, cache)
+            : open_against(dir, array, index,
+                           quick_expectation(dir, array, index.at(0), entry, cache), heads);
     use(*chunk);
     return;
   } catch (const Error& e) {

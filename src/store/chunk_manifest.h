@@ -26,6 +26,7 @@
 #include "formats/zarr/codec.h"
 #include "formats/zarr/directory.h"
 #include "io/byte_source.h"
+#include "store/head_block_cache.h"
 
 namespace pixeldrill::store {
 
@@ -95,8 +96,10 @@ ChunkExpectation read_chunk_expectation(const zarr::Directory& dir, const std::s
 // the whole 16 KiB blocks they touch, in one batch, each verified once.
 class VerifiedChunk final : public io::ByteSource {
  public:
-  // `source`: the chunk's bytes, nullptr when the object is absent.
-  VerifiedChunk(std::string name, std::unique_ptr<io::ByteSource> source, ChunkExpectation expect);
+  // `source`: the chunk's bytes, nullptr when the object is absent. `heads`:
+  // where its first block may already be, verified, and is kept once read.
+  VerifiedChunk(std::string name, std::unique_ptr<io::ByteSource> source, ChunkExpectation expect,
+                HeadBlockCache* heads = nullptr);
 
   bool absent() const { return !source_; }
   uint64_t size() const override { return size_; }
@@ -106,6 +109,7 @@ class VerifiedChunk final : public io::ByteSource {
 
  private:
   void load(const std::vector<uint64_t>& blocks) const;
+  bool take_cached_head() const;
   void copy_out(uint64_t offset, std::span<std::byte> out) const;
   size_t block_size(uint64_t block) const;
   [[noreturn]] void damaged(const std::string& why) const;
@@ -115,9 +119,10 @@ class VerifiedChunk final : public io::ByteSource {
   uint64_t size_ = 0;
   ChunkExpectation expect_;
   mutable std::mutex mutex_;
+  HeadBlockCache* heads_ = nullptr;
   mutable std::vector<const ChunkRecord*> candidates_;  // expected versions still matching
   // Loaded blocks (nullptr: not yet read); block b holds min(16 KiB, size - b * 16 KiB) bytes.
-  mutable std::vector<std::unique_ptr<std::byte[]>> blocks_;
+  mutable std::vector<HeadBlockCache::Bytes> blocks_;
 };
 
 // Chunk `index` of `array` (metadata `meta`) checked against the store's
@@ -154,8 +159,10 @@ class ManifestCache {
 // drill, or killed) then gives the right bytes; a damaged chunk fails both
 // times and its error is the second one's. `use` may run twice. Only bytes
 // whose CRC-32C matches what the store wrote are ever handed to `use`.
+// `heads`: first blocks already verified (local stores; the quick way only).
 void read_verified(const zarr::Directory& dir, const std::string& array,
                    const zarr::ArrayMeta& meta, const std::vector<uint64_t>& index, bool whole,
-                   const std::function<void(VerifiedChunk&)>& use, ManifestCache* cache = nullptr);
+                   const std::function<void(VerifiedChunk&)>& use, ManifestCache* cache = nullptr,
+                   HeadBlockCache* heads = nullptr);
 
 }  // namespace pixeldrill::store

@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "../store/store_fixture.h"
+#include "core/error.h"
+#include "drill/dataset.h"
 
 namespace pixeldrill::store_test {
 namespace {
@@ -166,6 +168,41 @@ TEST_F(StoreDamage, MissingOrAlteredChunkIsAnErrorAndANeverWrittenOneIsFill) {
   EXPECT_EQ(missing.status, 1) << missing.out;
   EXPECT_NE(err2.find("chunk file is missing"), std::string::npos) << err2;
   (void)before;
+}
+
+// A store opened once (as a server keeps it) keeps the first block of each
+// chunk it verified (store/head_block_cache.h): altering those bytes on disk
+// afterwards changes nothing for it, since it answers from what it verified,
+// and a store opened anew reads the disk and names the damage.
+TEST_F(StoreDamage, AnOpenStoreAnswersFromVerifiedFirstBlocksAndANewOpenSeesTheDamage) {
+  TempDir out;
+  const std::string store = fresh_store(out);
+  drill::Query q;
+  q.vars = {"sea_surface_temperature"};
+  q.sites = {{"", -30, 155}};
+  const auto served = drill::open_dataset(store);
+  const auto before = served->drill(q);
+  ASSERT_GT(before.rows.size(), 8u);
+  for (const auto& e : fs::directory_iterator(fs::path(store) / "sea_surface_temperature")) {
+    if (e.path().filename().string()[0] != '.') flip_byte(e.path(), 20);  // inside the first block
+  }
+  const auto after = served->drill(q);
+  ASSERT_EQ(after.rows.size(), before.rows.size());
+  for (size_t i = 0; i < after.rows.size(); ++i) {
+    EXPECT_EQ(after.rows[i].time, before.rows[i].time);
+    EXPECT_EQ(std::isnan(after.rows[i].values[0]), std::isnan(before.rows[i].values[0])) << i;
+    if (!std::isnan(before.rows[i].values[0])) {
+      EXPECT_EQ(after.rows[i].values[0], before.rows[i].values[0]) << i;
+    }
+  }
+  try {
+    drill::open_dataset(store)->drill(q);
+    ADD_FAILURE() << "a store opened anew read the altered first blocks without an error";
+  } catch (const pixeldrill::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("CRC-32C"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("sea_surface_temperature/"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(StoreDamage, NeverWrittenChunkIsFillAndOneAppearingThereIsAnError) {
