@@ -1,6 +1,7 @@
 // What writing a drill's rows as CSV costs per row, for the shapes a server
 // and the CLI answer most: one point's daily series (the served 10-year
-// point: 3,557 rows) and 200 stations' series. docs/serve.md, "CSV rows".
+// point: 3,557 rows) and 200 stations' series. docs/store.md, "Dirty vector
+// registers, CSV values".
 //   build/csv_rows_cost
 #include <chrono>
 #include <cmath>

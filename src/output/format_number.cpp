@@ -48,11 +48,11 @@ char* write_fixed_exact(char* out, double v, int decimals) {
 
 // The same text through integer arithmetic when the rounding is certain, as
 // it is for nearly every packed value (a served 10-year point spent most of
-// its CSV time in to_chars' exact fixed-precision path: docs/serve.md, "CSV
-// rows"). v * 10^decimals is within 2^-22 of its exact product when its
-// magnitude is under 2^31 (10^decimals <= 10^9 is exact), so when the product
-// is more than 2^-16 from a half, the nearest integer is the one printf's
-// exact rounding picks; otherwise the exact path decides.
+// its CSV time in to_chars' exact fixed-precision path: docs/store.md, "Dirty
+// vector registers, CSV values"). v * 10^decimals is within 2^-22 of its exact
+// product when its magnitude is under 2^31 (10^decimals <= 10^9 is exact), so
+// when the product is more than 2^-16 from a half, the nearest integer is the
+// one printf's exact rounding picks; otherwise the exact path decides.
 char* write_fixed(char* out, double v, int decimals, double scale) {
   const double r = v * scale;
   if (!(std::fabs(r) < 2147483648.0)) return write_fixed_exact(out, v, decimals);

@@ -4,7 +4,7 @@
 // metadata). Every point drill in a chunk reads that block (the codec's header
 // and block offsets) besides the block holding its own series, so a served
 // point read it from disk and checked its CRC once per chunk per request
-// (docs/serve.md, "Head blocks"). A block is handed out only for a CRC-32C
+// (docs/serve.md, "Head blocks kept"). A block is handed out only for a CRC-32C
 // the chunk's manifest expects, so it is the bytes the store wrote: a chunk
 // rewritten since has other checksums and is read anew. Thread-safe; bounded
 // (forgets everything when full, as ManifestCache does).
