@@ -264,8 +264,6 @@ void VerifiedChunk::damaged(const std::string& why) const {
               name_ + ": damaged store chunk: " + why + " (see docs/reliability.md)");
 }
 
-// Loads the blocks not yet held, in one batch, and checks each against the
-// expected versions still in the running. Called with mutex_ held.
 // Block 0 from `heads_` when it holds it with a CRC one of the candidates
 // expects; the candidates are then the ones expecting that CRC.
 bool VerifiedChunk::take_cached_head() const {
@@ -280,6 +278,8 @@ bool VerifiedChunk::take_cached_head() const {
   return false;
 }
 
+// Loads the blocks not yet held, in one batch, and checks each against the
+// expected versions still in the running. Called with mutex_ held.
 void VerifiedChunk::load(const std::vector<uint64_t>& wanted) const {
   std::vector<uint64_t> missing;
   for (uint64_t b : wanted) {
