@@ -131,12 +131,20 @@ void blosc_read_bytes(std::span<const std::byte> frame, size_t first, std::span<
       unshuffle_bytes(std::span(block.data(), bsize), std::span(to, bsize), h.typesize);
     } else {
       // Byte o of the block: byte o % typesize of item o / typesize; the
-      // bytes after the last whole item are stored as they are.
-      const size_t items = bsize / h.typesize;
-      for (size_t o = lo; o < hi; ++o) {
-        const size_t item = o / h.typesize;
-        *to++ = item < items ? block[(o % h.typesize) * items + item] : block[o];
+      // bytes after the last whole item are stored as they are. Whole items
+      // a division each, not a division per byte (a point's series is a run
+      // of whole items).
+      const size_t ts = h.typesize, items = bsize / ts;
+      auto byte_at = [&](size_t o) {
+        const size_t item = o / ts;
+        return item < items ? block[(o % ts) * items + item] : block[o];
+      };
+      size_t o = lo;
+      for (; o < hi && o % ts != 0; ++o) *to++ = byte_at(o);
+      for (size_t item = o / ts; o + ts <= hi && item < items; o += ts, ++item) {
+        for (size_t k = 0; k < ts; ++k) *to++ = block[k * items + item];
       }
+      for (; o < hi; ++o) *to++ = byte_at(o);
     }
   }
 }

@@ -142,9 +142,13 @@ void SeriesBuilder::add_steps(std::span<const int64_t> times, std::span<const ui
     }
     for (size_t p = 0; p < npix; ++p) {
       const PixelTarget& px = plan_.pixels[p];
-      Row row{time, px.id, px.lat, px.lon, RowValues(nvar)};
+      Row& row = rows.emplace_back();  // made in place: a Row moved is ~100 bytes copied
+      row.time = time;
+      row.site = px.id;
+      row.lat = px.lat;
+      row.lon = px.lon;
+      row.values.resize(nvar);
       for (size_t v = 0; v < nvar; ++v) row.values[v] = decoded[v][p];
-      rows.push_back(std::move(row));
     }
   }
   if (kept == 0) return;
