@@ -42,7 +42,7 @@ uint32_t le32(const std::byte* p) {
 [[noreturn]] void corrupt(const std::string& what) { throw Error("corrupt blosc chunk: " + what); }
 
 // Decodes block `b` (bsize bytes) into `block`, still shuffled.
-void decode_block(std::span<const std::byte> frame, const BloscHeader& h, size_t b, size_t bsize,
+void decode_block(const BloscFrameBytes& frame, const BloscHeader& h, size_t b, size_t bsize,
                   std::byte* block) {
   const size_t nblocks = (h.nbytes + h.blocksize - 1) / h.blocksize;
   const bool last_partial = b == nblocks - 1 && h.nbytes % h.blocksize != 0;
@@ -52,19 +52,19 @@ void decode_block(std::span<const std::byte> frame, const BloscHeader& h, size_t
                             : 1;
   const size_t stream_size = bsize / splits;
   if (stream_size * splits != bsize) corrupt("block size is not a multiple of the item size");
-  size_t at = le32(frame.data() + BloscHeader::kSize + b * 4);
+  size_t at = le32(frame.at(BloscHeader::kSize + b * 4, 4).data());
   for (size_t s = 0; s < splits; ++s) {
-    if (at < BloscHeader::kSize || at + 4 > frame.size()) corrupt("block offset out of range");
-    const uint32_t csize = le32(frame.data() + at);
+    if (at < BloscHeader::kSize || at + 4 > frame.size) corrupt("block offset out of range");
+    const uint32_t csize = le32(frame.at(at, 4).data());
     at += 4;
-    if (csize > frame.size() - at) corrupt("block runs past the end of the frame");
+    if (csize > frame.size - at) corrupt("block runs past the end of the frame");
     std::byte* into = block + s * stream_size;
+    const auto stored = frame.at(at, csize);
     if (csize == stream_size) {
-      std::memcpy(into, frame.data() + at, stream_size);
+      std::memcpy(into, stored.data(), stream_size);
     } else {
       const char* problem = nullptr;
-      const size_t n =
-          zstd_decode(frame.subspan(at, csize), std::span(into, stream_size), &problem);
+      const size_t n = zstd_decode(stored, std::span(into, stream_size), &problem);
       if (problem) corrupt(problem);
       if (n != stream_size) corrupt("a block decodes to the wrong size");
     }
@@ -95,21 +95,31 @@ bool BloscHeader::read_here() const {
   return (flags >> 5) == kZstdCode && versionlz == 1 && !(flags & kBitShuffle);
 }
 
-void blosc_read_bytes(std::span<const std::byte> frame, size_t first, std::span<std::byte> out) {
-  const BloscHeader h = BloscHeader::parse(frame);
-  if (h.cbytes != frame.size()) corrupt("frame size differs from its header");
+std::span<const std::byte> BloscFrameBytes::at(size_t offset, size_t n) const {
+  if (offset <= head.size() && n <= head.size() - offset) return head.subspan(offset, n);
+  if (offset >= run_at && offset - run_at <= run.size() && n <= run.size() - (offset - run_at)) {
+    return run.subspan(offset - run_at, n);
+  }
+  corrupt("bytes " + std::to_string(offset) + ".." + std::to_string(offset + n) +
+          " of the frame were not read");
+}
+
+void blosc_read_bytes(const BloscFrameBytes& frame, size_t first, std::span<std::byte> out) {
+  const BloscHeader h = BloscHeader::parse(frame.head);
+  if (h.cbytes != frame.size) corrupt("frame size differs from its header");
   if (first > h.nbytes || out.size() > h.nbytes - first) corrupt("fewer bytes than asked for");
   if (out.empty()) return;
   if (h.flags & kFutureFlag) corrupt("flags from a later blosc format");
   // Checked for every frame, as libblosc does.
   if (h.blocksize == 0 || h.blocksize > h.nbytes) corrupt("block size out of range");
   if (h.flags & kMemcpyed) {
-    if (size_t{h.nbytes} + BloscHeader::kSize != frame.size()) corrupt("stored data is cut short");
-    std::memcpy(out.data(), frame.data() + BloscHeader::kSize + first, out.size());
+    if (size_t{h.nbytes} + BloscHeader::kSize != frame.size) corrupt("stored data is cut short");
+    const auto stored = frame.at(BloscHeader::kSize + first, out.size());
+    std::memcpy(out.data(), stored.data(), out.size());
     return;
   }
   const size_t nblocks = (h.nbytes + size_t{h.blocksize} - 1) / h.blocksize;
-  if (BloscHeader::kSize + nblocks * 4 > frame.size()) corrupt("block offsets cut short");
+  if (BloscHeader::kSize + nblocks * 4 > frame.size) corrupt("block offsets cut short");
   const bool shuffled = (h.flags & kByteShuffle) && h.typesize > 1;
   // One decoded block kept per thread; blocks over 1 MiB (other writers' big
   // blocks) are not kept, so a server's many threads do not each hold one.

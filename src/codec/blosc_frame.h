@@ -30,11 +30,29 @@ struct BloscHeader {
   bool read_here() const;
 };
 
+// The bytes of a frame of `size` (cbytes) bytes that a reader holds: `head`
+// from its start (the header and the block offsets at least) and `run` from
+// offset `run_at` (the blocks a read needs), so a partial read need not
+// allocate the whole frame. at() throws Error for a range held by neither.
+struct BloscFrameBytes {
+  std::span<const std::byte> head;
+  std::span<const std::byte> run;
+  size_t run_at = 0;
+  size_t size = 0;
+  static BloscFrameBytes whole(std::span<const std::byte> frame) {
+    return {frame, {}, 0, frame.size()};
+  }
+  std::span<const std::byte> at(size_t offset, size_t n) const;
+};
+
 // Decodes bytes [first, first + out.size()) of the frame's data, from the
-// blocks that hold them. `frame` spans the whole frame (cbytes), but only the
-// header, the block offsets and those blocks need to have been read. Throws
-// Error (naming no file: callers add theirs) for any inconsistency.
-void blosc_read_bytes(std::span<const std::byte> frame, size_t first, std::span<std::byte> out);
+// blocks that hold them. Throws Error (naming no file: callers add theirs)
+// for any inconsistency, including a needed block that `frame` does not hold.
+void blosc_read_bytes(const BloscFrameBytes& frame, size_t first, std::span<std::byte> out);
+inline void blosc_read_bytes(std::span<const std::byte> frame, size_t first,
+                             std::span<std::byte> out) {
+  blosc_read_bytes(BloscFrameBytes::whole(frame), first, out);
+}
 
 // The frame libblosc's blosc_compress_ctx writes for zstd at `clevel` (0-9),
 // byte shuffle or none, a given block size (> 0) and one thread, byte for

@@ -49,6 +49,51 @@ std::vector<std::byte> read_here(std::span<const std::byte> frame, size_t first,
   return out;
 }
 
+// A partial read holds the header and block offsets and one run of blocks,
+// not the whole frame: the bytes decoded from them are the same, and a range
+// whose block is not held is an error, never other bytes.
+TEST(BloscFrame, HeadAndOneRunOfBlocksDecodeLikeTheWholeFrame) {
+  const size_t typesize = 2, items = 40001, blocksize = 4096;
+  const auto raw = field(items, typesize);
+  const auto frame = blosc_frame(raw, typesize, BLOSC_SHUFFLE, "zstd", blocksize);
+  const BloscHeader h = BloscHeader::parse(frame);
+  const size_t nblocks = (h.nbytes + h.blocksize - 1) / h.blocksize;
+  const size_t table_end = BloscHeader::kSize + nblocks * 4;
+  std::vector<size_t> starts;
+  for (size_t b = 0; b < nblocks; ++b) {
+    uint32_t at = 0;
+    std::memcpy(&at, frame.data() + BloscHeader::kSize + b * 4, 4);
+    starts.push_back(at);
+  }
+  auto block_end = [&](size_t b) {
+    size_t to = frame.size();
+    for (size_t s : starts) {
+      if (s > starts[b] && s < to) to = s;
+    }
+    return to;
+  };
+  const std::span<const std::byte> head(frame.data(), table_end);
+  for (size_t b : {size_t{0}, size_t{7}, nblocks - 1}) {
+    const size_t from = starts[b], to = block_end(b);
+    const BloscFrameBytes held{head, std::span(frame).subspan(from, to - from), from, frame.size()};
+    const size_t first = b * blocksize + 10, size = std::min<size_t>(700, raw.size() - first);
+    std::vector<std::byte> out(size);
+    blosc_read_bytes(held, first, out);
+    EXPECT_EQ(out, std::vector<std::byte>(raw.begin() + first, raw.begin() + first + size))
+        << "block " << b;
+    // The next block's bytes are not held.
+    if (b + 1 < nblocks) {
+      std::vector<std::byte> beyond(16);
+      try {
+        blosc_read_bytes(held, (b + 1) * blocksize, beyond);
+        ADD_FAILURE() << "block " << b + 1 << " decoded without its bytes";
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("were not read"), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
 TEST(BloscFrame, EveryZstdFrameLibbloscWritesDecodesHereToTheSameBytes) {
   for (int split : {BLOSC_FORWARD_COMPAT_SPLIT, BLOSC_ALWAYS_SPLIT}) {
     blosc_set_splitmode(split);

@@ -167,7 +167,7 @@ void Codec::decompress(std::span<const std::byte> encoded, std::span<std::byte> 
     case Kind::kBlosc: {
       check_blosc(encoded, out.size(), where);
       if (codec::BloscHeader::parse(encoded).read_here()) {
-        read_blosc_bytes(encoded, 0, out, where);
+        read_blosc_bytes(codec::BloscFrameBytes::whole(encoded), 0, out, where);
         return;
       }
       const int n = blosc_decompress_ctx(encoded.data(), out.data(), out.size(), 1);
@@ -203,7 +203,7 @@ void Codec::decompress_items(std::span<const std::byte> encoded, size_t start, s
     throw Error(where + ": blosc chunk has item size " + std::to_string(h.typesize));
   }
   if (h.read_here()) {
-    read_blosc_bytes(encoded, start * typesize, out, where);
+    read_blosc_bytes(codec::BloscFrameBytes::whole(encoded), start * typesize, out, where);
     return;
   }
   const int n = blosc_getitem(encoded.data(), static_cast<int>(start),
@@ -211,7 +211,7 @@ void Codec::decompress_items(std::span<const std::byte> encoded, size_t start, s
   if (n < 0 || static_cast<size_t>(n) != out.size()) throw Error(where + ": corrupt blosc chunk");
 }
 
-void read_blosc_bytes(std::span<const std::byte> frame, size_t first, std::span<std::byte> out,
+void read_blosc_bytes(const codec::BloscFrameBytes& frame, size_t first, std::span<std::byte> out,
                       const std::string& where) {
   try {
     codec::blosc_read_bytes(frame, first, out);

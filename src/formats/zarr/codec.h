@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/blosc_frame.h"
 #include "io/byte_source.h"
 
 namespace pixeldrill::zarr {
@@ -52,7 +53,7 @@ namespace pixeldrill::zarr {
 // whole object.
 // Bytes [first, first + out.size()) of a blosc frame that
 // codec::BloscHeader::read_here() accepts; errors name `where`.
-void read_blosc_bytes(std::span<const std::byte> frame, size_t first, std::span<std::byte> out,
+void read_blosc_bytes(const codec::BloscFrameBytes& frame, size_t first, std::span<std::byte> out,
                       const std::string& where);
 
 void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t chunk_bytes,

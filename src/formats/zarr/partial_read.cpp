@@ -46,22 +46,20 @@ void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t c
   }
   const size_t nblocks = (nbytes + blocksize - 1) / blocksize;
   const size_t b0 = first / blocksize, b1 = (last - 1) / blocksize;
-  // A sparse copy of the frame: header, block offsets and the needed blocks
-  // at their places; blosc_getitem reads nothing else. Left uninitialised
-  // (new[] without ()), so untouched pages cost nothing.
   const size_t table_end = BLOSC_MIN_HEADER_LENGTH + nblocks * 4;
   if (table_end > cbytes) throw Error(path + ": corrupt blosc chunk");
-  std::unique_ptr<std::byte[]> frame(new std::byte[cbytes]);
-  std::memcpy(frame.get(), header, sizeof header);
-  source.read(BLOSC_MIN_HEADER_LENGTH,
-              std::span(frame.get() + BLOSC_MIN_HEADER_LENGTH, nblocks * 4));
+  std::vector<std::byte> head(table_end);
+  std::memcpy(head.data(), header, sizeof header);
+  source.read(BLOSC_MIN_HEADER_LENGTH, std::span(head).subspan(BLOSC_MIN_HEADER_LENGTH));
+  std::vector<size_t> starts(nblocks);
+  for (size_t j = 0; j < nblocks; ++j)
+    starts[j] = le32(head.data() + BLOSC_MIN_HEADER_LENGTH + j * 4);
   // Blocks may sit in any order (blosc writes them as threads finish), so a
   // block ends where the next-higher block start is.
-  std::vector<size_t> starts(nblocks);
-  for (size_t j = 0; j < nblocks; ++j) {
-    starts[j] = le32(frame.get() + BLOSC_MIN_HEADER_LENGTH + j * 4);
-  }
-  std::vector<io::ReadRequest> reads;
+  struct Range {
+    size_t from, to;
+  };
+  std::vector<Range> blocks;
   for (size_t b = b0; b <= b1; ++b) {
     const size_t from = starts[b];
     size_t to = cbytes;
@@ -69,13 +67,34 @@ void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t c
       if (s > from && s < to) to = s;
     }
     if (from < table_end || to > cbytes) throw Error(path + ": corrupt blosc chunk");
-    reads.push_back({from, std::span(frame.get() + from, to - from)});
+    blocks.push_back({from, to});
   }
-  source.read_many(reads);
   if (h.read_here()) {
-    read_blosc_bytes(std::span(frame.get(), cbytes), first, out, path);
+    // Just the span from the first needed block to the end of the last: no
+    // buffer the size of the frame (a served point read ten 1.2 MB frames).
+    size_t lo = cbytes, hi = 0;
+    for (const auto& r : blocks) {
+      lo = std::min(lo, r.from);
+      hi = std::max(hi, r.to);
+    }
+    std::vector<std::byte> run(hi - lo);
+    std::vector<io::ReadRequest> reads;
+    for (const auto& r : blocks)
+      reads.push_back({r.from, std::span(run).subspan(r.from - lo, r.to - r.from)});
+    source.read_many(reads);
+    read_blosc_bytes(codec::BloscFrameBytes{head, run, lo, cbytes}, first, out, path);
     return;
   }
+  // libblosc wants the frame whole: a sparse copy with the header, the block
+  // offsets and the needed blocks at their places (blosc_getitem reads
+  // nothing else), left uninitialised (new[] without ()), so untouched pages
+  // cost nothing.
+  std::unique_ptr<std::byte[]> frame(new std::byte[cbytes]);
+  std::memcpy(frame.get(), head.data(), head.size());
+  std::vector<io::ReadRequest> reads;
+  for (const auto& r : blocks)
+    reads.push_back({r.from, std::span(frame.get() + r.from, r.to - r.from)});
+  source.read_many(reads);
   const int n = blosc_getitem(frame.get(), static_cast<int>(start),
                               static_cast<int>(out.size() / typesize), out.data());
   if (n < 0 || static_cast<size_t>(n) != out.size()) throw Error(path + ": corrupt blosc chunk");
