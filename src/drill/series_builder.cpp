@@ -143,8 +143,8 @@ void SeriesBuilder::add_steps(std::span<const int64_t> times, std::span<const ui
     for (size_t p = 0; p < npix; ++p) {
       const PixelTarget& px = plan_.pixels[p];
       // Made in place from its fields: emplace_back() would zero-fill the
-      // Row first (value-initialisation; `rep stos` was a quarter of this
-      // function's samples) and push_back(Row{...}) would move ~100 bytes.
+      // Row first (value-initialisation) and push_back(Row{...}) would move
+      // its ~100 bytes.
       Row& row = rows.emplace_back(time, px.id, px.lat, px.lon, RowValues(nvar));
       for (size_t v = 0; v < nvar; ++v) row.values[v] = decoded[v][p];
     }
