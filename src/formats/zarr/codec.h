@@ -47,15 +47,15 @@ struct Codec {
 
 namespace pixeldrill::zarr {
 
-// Reads items [start, start + out.size()/typesize) of the chunk held by
-// `source`, touching only the bytes they need: for blosc the header, the block
-// offsets and the blocks holding them (in one batch); other codecs read the
-// whole object.
 // Bytes [first, first + out.size()) of a blosc frame that
 // codec::BloscHeader::read_here() accepts; errors name `where`.
 void read_blosc_bytes(const codec::BloscFrameBytes& frame, size_t first, std::span<std::byte> out,
                       const std::string& where);
 
+// Reads items [start, start + out.size()/typesize) of the chunk held by
+// `source`, touching only the bytes they need: for blosc the header, the block
+// offsets and the blocks holding them (in one batch); other codecs read the
+// whole object.
 void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t chunk_bytes,
                       size_t start, size_t typesize, std::span<std::byte> out);
 
