@@ -21,13 +21,17 @@ CONF
   nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -e "$OUT/nginx/error.log" & BENCH_PIDS+=($!)
   wait_port "$NG"
 }
-# delay_proxy UPSTREAM MS: prints the URL of a proxy waiting MS ms before each
-# answer (its pid goes to a file: this runs inside $(...), whose variables the
-# caller never sees).
+# delay_proxy UPSTREAM MS: prints the URL of a relay (bench/delay_relay.py, a
+# TCP relay, no HTTP parsing) that delays every request and every new
+# connection by MS ms, for a link of that round trip where tc netem is not
+# permitted (its pid goes to a file: this runs inside $(...), whose variables
+# the caller never sees). Until 2026-12-07 this was tests/support/fault_proxy.py
+# delay:MS, whose own CPU (it reads each body in Python) was a third of a
+# year's drill on the same 2 cores, and which hid the cost of new connections.
 delay_proxy() {
   local p; p=$(port)
-  /usr/bin/python3 "$HERE/tests/support/fault_proxy.py" --port "$p" --upstream "$1" \
-    --mode "delay:$2" --count -1 >/dev/null 2>&1 &
+  /usr/bin/python3 "$HERE/bench/delay_relay.py" --port "$p" --upstream "${1#http://}" \
+    --delay-ms "$2" >/dev/null 2>&1 &
   echo $! > "$OUT/proxy-$p.pid"; wait_port "$p"; echo "http://127.0.0.1:$p"
 }
 bench_servers_stop() {

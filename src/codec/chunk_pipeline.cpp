@@ -1,5 +1,6 @@
 #include "codec/chunk_pipeline.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "codec/block_crc.h"
@@ -52,21 +53,45 @@ void DecodedChunk::decode(const Pipeline& pipeline, uint32_t filter_mask,
   }
 }
 
-void DecodedChunk::decode_from(const Pipeline& pipeline, uint32_t filter_mask, uint64_t stored_size,
-                               const StreamReader& read, size_t count, size_t max_index,
-                               Inflater engine, std::span<const uint32_t> block_crcs) {
+DecodedChunk::ReadPlan DecodedChunk::plan_read(const Pipeline& pipeline, uint32_t filter_mask,
+                                               uint64_t stored_size, size_t count, size_t max_index,
+                                               Inflater engine) {
   const size_t elem_size = pipeline.elem_size;
   const bool shuffled = applied(pipeline.shuffle, filter_mask) && elem_size > 1;
   const size_t full = count * elem_size;
-  const size_t needed =
+  ReadPlan plan;
+  plan.needed =
       shuffled ? shuffled_prefix_needed(max_index, count, elem_size) : (max_index + 1) * elem_size;
-  const bool streams =
+  plan.streams =
       applied(pipeline.deflate, filter_mask) && !applied(pipeline.fletcher32, filter_mask) &&
-      needed < full &&
+      plan.needed < full &&
       (engine == Inflater::kZlib || engine == Inflater::kIsal ||
        (engine == Inflater::kAuto &&
-        static_cast<double>(needed) < kAutoPrefixFraction * static_cast<double>(full)));
-  if (!streams) {
+        static_cast<double>(plan.needed) < kAutoPrefixFraction * static_cast<double>(full)));
+  // Deflate compresses these fields about evenly, so the needed fraction of
+  // the output comes from about that fraction of the input.
+  plan.first =
+      static_cast<uint64_t>(static_cast<double>(stored_size) * static_cast<double>(plan.needed) /
+                            static_cast<double>(full) * 1.1) +
+      4 * 1024;
+  return plan;
+}
+
+uint64_t DecodedChunk::first_read(const Pipeline& pipeline, uint32_t filter_mask,
+                                  uint64_t stored_size, size_t count, size_t max_index,
+                                  Inflater engine) {
+  const ReadPlan plan = plan_read(pipeline, filter_mask, stored_size, count, max_index, engine);
+  if (!plan.streams) return stored_size;
+  // inflate_prefix_streaming() reads whole CRC blocks.
+  const uint64_t want = std::max<uint64_t>(plan.first, 64);
+  return std::min(stored_size, (want + kCrcBlockSize - 1) / kCrcBlockSize * kCrcBlockSize);
+}
+
+void DecodedChunk::decode_from(const Pipeline& pipeline, uint32_t filter_mask, uint64_t stored_size,
+                               const StreamReader& read, size_t count, size_t max_index,
+                               Inflater engine, std::span<const uint32_t> block_crcs) {
+  const ReadPlan plan = plan_read(pipeline, filter_mask, stored_size, count, max_index, engine);
+  if (!plan.streams) {
     stored_.resize(stored_size);
     read(0, stored_);
     stored_read_ = stored_size;
@@ -75,16 +100,10 @@ void DecodedChunk::decode_from(const Pipeline& pipeline, uint32_t filter_mask, u
     return;
   }
   count_ = count;
-  elem_size_ = elem_size;
-  shuffled_ = shuffled;
-  needed_ = needed;
-  buffer_.resize(full);
-  // Deflate compresses these fields about evenly, so the needed fraction of
-  // the output comes from about that fraction of the input.
-  const auto first =
-      static_cast<uint64_t>(static_cast<double>(stored_size) * static_cast<double>(needed) /
-                            static_cast<double>(full) * 1.1) +
-      4 * 1024;
+  elem_size_ = pipeline.elem_size;
+  shuffled_ = applied(pipeline.shuffle, filter_mask) && elem_size_ > 1;
+  needed_ = plan.needed;
+  buffer_.resize(count * elem_size_);
   StreamReader checked = read;
   if (!block_crcs.empty()) {
     checked = [&](uint64_t at, std::span<std::byte> out) {
@@ -92,8 +111,8 @@ void DecodedChunk::decode_from(const Pipeline& pipeline, uint32_t filter_mask, u
       verify_blocks(out, at, stored_size, block_crcs);
     };
   }
-  produced_ = inflate_prefix_streaming(engine, checked, stored_size, first, stored_, buffer_,
-                                       needed, &stored_read_);
+  produced_ = inflate_prefix_streaming(engine, checked, stored_size, plan.first, stored_, buffer_,
+                                       plan.needed, &stored_read_);
   data_ = buffer_.data();
 }
 

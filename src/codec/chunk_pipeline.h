@@ -36,6 +36,11 @@ class DecodedChunk {
                    const StreamReader& read, size_t count, size_t max_index, Inflater engine,
                    std::span<const uint32_t> block_crcs = {});
   uint64_t stored_bytes_read() const { return stored_read_; }
+  // The stored bytes [0, first_read) that decode_from() asks `read` for
+  // first (all of them unless it stops early): a caller may fetch them ahead,
+  // while another thread inflates, and serve them from memory.
+  static uint64_t first_read(const Pipeline& pipeline, uint32_t filter_mask, uint64_t stored_size,
+                             size_t count, size_t max_index, Inflater engine);
 
   // Copies element i (native byte order of the file) into out[0, elem_size).
   void element(size_t i, std::byte* out) const;
@@ -44,6 +49,14 @@ class DecodedChunk {
   size_t needed_bytes() const { return needed_; }
 
  private:
+  struct ReadPlan {
+    bool streams = false;
+    size_t needed = 0;
+    uint64_t first = 0;
+  };
+  static ReadPlan plan_read(const Pipeline& pipeline, uint32_t filter_mask, uint64_t stored_size,
+                            size_t count, size_t max_index, Inflater engine);
+
   std::vector<std::byte> buffer_;
   const std::byte* data_ = nullptr;
   size_t produced_ = 0;

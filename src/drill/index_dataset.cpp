@@ -11,11 +11,11 @@
 #include <optional>
 
 #include "catalog/product_key.h"
-#include "codec/chunk_pipeline.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "drill/dataset_registry.h"
+#include "drill/index_file_driller.h"
 #include "drill/index_summary.h"
 #include "drill/index_values.h"
 #include "drill/plan.h"
@@ -29,260 +29,17 @@
 
 namespace pixeldrill::drill {
 namespace {
+// Files drilled at once from a remote index, one request each, unless
+// --requests says otherwise: a year's point at 50 ms round trips took 1.41 s
+// with 16, 0.85 with 32, 0.76-0.81 with 64 and the same with 128; each costs
+// a thread and its compressed bytes (~0.6 MB for GHRSST), inflating being
+// limited to one per core (DecodeSlots). docs/remote.md.
+constexpr unsigned kIndexDrillRequests = 64;
+}  // namespace
 
-using formats::hdf5::ChunkRef;
 using index::CollectionIndex;
 using index::FileEntry;
-using index::Layout;
 using index::MappedIndex;
-using index::VarLayout;
-using index_values::pipeline_of;
-using index_values::to_double;
-
-// One value wanted from a chunk: time step k of the file, plan pixel p.
-struct Target {
-  uint64_t chunk;
-  uint64_t elem;
-  uint32_t step;
-  uint32_t pixel;
-};
-
-uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since)
-          .count());
-}
-
-struct Counters {
-  std::atomic<uint64_t> chunks{0}, read{0}, inflated{0}, needed{0}, read_ns{0}, decode_ns{0};
-};
-
-class FileDriller {
- public:
-  FileDriller(const std::vector<Layout>& layouts, const Plan& plan, const SeriesBuilder& builder,
-              codec::Inflater engine, ByteOpener open_bytes, Counters& counters)
-      : layouts_(layouts),
-        plan_(plan),
-        builder_(builder),
-        engine_(engine),
-        open_bytes_(std::move(open_bytes)),
-        counters_(counters) {}
-
-  // Reads the file's steps inside the query's time range; returns them so a
-  // file failing midway adds nothing.
-  std::vector<std::pair<size_t, std::vector<StoredValues>>> drill(const FileEntry& f,
-                                                                  const Query& query) {
-    std::vector<size_t> steps;
-    for (size_t t = 0; t < f.times.size(); ++t) {
-      if (query.time.contains(f.times[t])) steps.push_back(t);
-    }
-    if (steps.empty()) return {};
-    // The bytes we are about to read must be those the index describes.
-    // Local files: size and modification time; other byte sources (HTTP/S3
-    // later) at least their size.
-    const bool local = f.path.find("://") == std::string::npos;
-    if (local) {
-      uint64_t size = 0;
-      int64_t mtime = 0;
-      index::stat_file(f.path, &size, &mtime);
-      if (size != f.size || mtime != f.mtime_ns) {
-        throw Error(f.path + ": changed since it was indexed (size " + std::to_string(f.size) +
-                    " -> " + std::to_string(size) +
-                    (mtime != f.mtime_ns ? ", modification time differs" : "") +
-                    "); re-run pixeldrill index to update the index");
-      }
-    }
-    // Remote objects: no HEAD; every response is checked against the
-    // indexed size, Last-Modified and ETag instead.
-    const io::ObjectInfo indexed{f.path, f.size, f.mtime_ns, f.etag};
-    const auto source = local ? open_bytes_(f.path) : io::open_byte_source(f.path, &indexed);
-    if (source->size() != f.size) {
-      throw Error(f.path + ": changed since it was indexed (size " + std::to_string(f.size) +
-                  " -> " + std::to_string(source->size()) +
-                  "); re-run pixeldrill index to update the index");
-    }
-    const Layout& layout = layouts_[f.layout];
-    const auto& names = builder_.read_variables();
-    const size_t npix = plan_.pixels.size();
-    std::vector<std::pair<size_t, std::vector<StoredValues>>> out;
-    for (size_t t : steps) out.emplace_back(t, std::vector<StoredValues>(names.size()));
-    for (size_t v = 0; v < names.size(); ++v) {
-      size_t vi = 0;
-      const VarLayout* var = layout.find(names[v], &vi);
-      if (!var || !layout.is_data_variable(*var)) continue;  // absent in this era
-      if (!var->unsupported.empty()) {
-        throw Error(f.path + ": variable " + var->name + ": " + var->unsupported +
-                    "; drill this collection through its NetCDF files instead of the index");
-      }
-      for (auto& [t, values] : out) {
-        values[v].present = true;
-        values[v].packing = f.vars[vi].packing;
-        values[v].raw.assign(npix, 0.0);
-      }
-      read_variable(f, *source, layout, *var, f.vars[vi], steps, out, v);
-    }
-    return out;
-  }
-
- private:
-  void read_variable(const FileEntry& f, const io::ByteSource& source, const Layout& layout,
-                     const VarLayout& var, const index::FileVar& fv,
-                     const std::vector<size_t>& steps,
-                     std::vector<std::pair<size_t, std::vector<StoredValues>>>& out, size_t v) {
-    const VarPixels& vp = pixels_for(f, layout, var);
-    // Group (step, pixel) targets by chunk with a counting sort: O(targets),
-    // and each chunk's largest element tells how far to inflate it.
-    const size_t npix = plan_.pixels.size();
-    const size_t nchunks = std::max<size_t>(fv.chunks.size(), 1);
-    targets_.resize(steps.size() * npix);
-    starts_.assign(nchunks + 1, 0);
-    max_elem_.assign(nchunks, 0);
-    for (size_t k = 0; k < steps.size(); ++k) {
-      const uint64_t t = vp.time_dim ? steps[k] : 0;
-      const uint64_t tc = (t / vp.time_chunk) * vp.time_chunk_stride;
-      const uint64_t te = (t % vp.time_chunk) * vp.time_elem_stride;
-      for (size_t p = 0; p < npix; ++p) {
-        const uint64_t chunk = vp.chunk[p] + tc;
-        if (chunk >= nchunks)
-          throw Error(f.path + ": variable " + var.name + ": chunk outside the index");
-        const uint64_t elem = vp.elem[p] + te;
-        targets_[k * npix + p] = {chunk, elem, static_cast<uint32_t>(k), static_cast<uint32_t>(p)};
-        ++starts_[chunk + 1];
-        max_elem_[chunk] = std::max(max_elem_[chunk], elem);
-      }
-    }
-    for (size_t c = 0; c < nchunks; ++c) starts_[c + 1] += starts_[c];
-    std::vector<Target>& targets = sorted_;
-    targets.resize(targets_.size());
-    {
-      std::vector<size_t> fill(starts_.begin(), starts_.end() - 1);
-      for (const Target& t : targets_) targets[fill[t.chunk]++] = t;
-    }
-    uint64_t chunk_elems = 1;
-    for (auto c : var.chunk_shape) chunk_elems *= c;
-    const size_t esize = catalog::storage_size(var.type);
-    // CF _Unsigned reinterprets the stored bits as the packing's unsigned type.
-    const catalog::StorageType value_type =
-        catalog::storage_size(fv.packing.type) == esize ? fv.packing.type : var.type;
-    const codec::Pipeline pipeline = pipeline_of(var);
-    for (size_t i = 0; i < targets.size();) {
-      const uint64_t chunk = targets[i].chunk;
-      const size_t j = starts_[chunk + 1];
-      const uint64_t max_elem = max_elem_[chunk];
-      const ChunkRef ref = chunk < fv.chunks.size() ? fv.chunks[chunk] : ChunkRef{};
-      auto put = [&](size_t n, auto&& value) {
-        for (size_t q = i; q < n; ++q) {
-          out[targets[q].step].second[v].raw[targets[q].pixel] = value(targets[q].elem);
-        }
-      };
-      if (!fv.inline_data.empty()) {
-        if ((max_elem + 1) * esize > fv.inline_data.size()) {
-          throw Error(f.path + ": variable " + var.name + ": compact data shorter than its shape");
-        }
-        put(j, [&](uint64_t e) {
-          return to_double(fv.inline_data.data() + e * esize, value_type, var.big_endian);
-        });
-      } else if (ref.offset == formats::hdf5::kNoStorage) {
-        // Never written: reads as the dataset's fill value, as netCDF-C returns.
-        const double fill = var.hdf5_fill.value_or(0.0);
-        put(j, [&](uint64_t) { return fill; });
-      } else {
-        try {
-          const auto t0 = std::chrono::steady_clock::now();
-          uint64_t read_ns = 0;
-          decoded_.decode_from(
-              pipeline, ref.filter_mask, ref.size,
-              [&](uint64_t at, std::span<std::byte> out) {
-                const auto r0 = std::chrono::steady_clock::now();
-                source.read(ref.offset + at, out);
-                read_ns += elapsed_ns(r0);
-              },
-              chunk_elems, max_elem, engine_, fv.crcs_of(chunk));
-          counters_.read_ns += read_ns;
-          counters_.decode_ns += elapsed_ns(t0) - read_ns;
-        } catch (const codec::CodecError& e) {
-          throw Error(f.path + ": variable " + var.name + ": chunk " + std::to_string(chunk) +
-                      " (bytes " + std::to_string(ref.offset) + ".." +
-                      std::to_string(ref.offset + ref.size) + ") is corrupt: " + e.what());
-        }
-        counters_.chunks += 1;
-        counters_.read += decoded_.stored_bytes_read();
-        counters_.inflated += decoded_.inflated_bytes();
-        counters_.needed += decoded_.needed_bytes();
-        std::byte buf[8];
-        put(j, [&](uint64_t e) {
-          decoded_.element(e, buf);
-          return to_double(buf, value_type, var.big_endian);
-        });
-      }
-      i = j;
-    }
-  }
-
-  // Where each plan pixel falls in a variable's chunk grid (time index 0),
-  // and how a time index moves that: the same for every file of a layout.
-  struct VarPixels {
-    std::vector<uint64_t> chunk, elem;
-    bool time_dim = false;
-    uint64_t time_chunk = 1, time_chunk_stride = 0, time_elem_stride = 0;
-  };
-
-  const VarPixels& pixels_for(const FileEntry& f, const Layout& layout, const VarLayout& var) {
-    auto it = var_pixels_.find(&var);
-    if (it != var_pixels_.end()) return it->second;
-    VarPixels vp;
-    const size_t ndims = var.dims.size();
-    const auto grid = var.chunk_grid();
-    // Row-major strides of the chunk grid and of one chunk.
-    std::vector<uint64_t> cstride(ndims, 1), estride(ndims, 1);
-    for (size_t d = ndims; d-- > 1;) {
-      cstride[d - 1] = cstride[d] * grid[d];
-      estride[d - 1] = estride[d] * var.chunk_shape[d];
-    }
-    int lat = -1, lon = -1;
-    for (size_t d = 0; d < ndims; ++d) {
-      const std::string& dim = var.dims[d];
-      if (dim == layout.lat_name) {
-        lat = static_cast<int>(d);
-      } else if (dim == layout.lon_name) {
-        lon = static_cast<int>(d);
-      } else if (dim == layout.time_name) {
-        vp.time_dim = true;
-        vp.time_chunk = var.chunk_shape[d];
-        vp.time_chunk_stride = cstride[d];
-        vp.time_elem_stride = estride[d];
-      } else if (var.shape[d] != 1) {
-        throw Error(f.path + ": variable " + var.name + " has dimension '" + dim + "' of length " +
-                    std::to_string(var.shape[d]) + " besides time/lat/lon; not supported");
-      }
-    }
-    const auto r = static_cast<size_t>(lat), c = static_cast<size_t>(lon);
-    vp.chunk.resize(plan_.pixels.size());
-    vp.elem.resize(plan_.pixels.size());
-    for (size_t p = 0; p < plan_.pixels.size(); ++p) {
-      const uint64_t row = plan_.pixels[p].row, col = plan_.pixels[p].col;
-      vp.chunk[p] =
-          (row / var.chunk_shape[r]) * cstride[r] + (col / var.chunk_shape[c]) * cstride[c];
-      vp.elem[p] =
-          (row % var.chunk_shape[r]) * estride[r] + (col % var.chunk_shape[c]) * estride[c];
-    }
-    return var_pixels_.emplace(&var, std::move(vp)).first->second;
-  }
-
-  const std::vector<Layout>& layouts_;
-  const Plan& plan_;
-  const SeriesBuilder& builder_;
-  codec::Inflater engine_;
-  ByteOpener open_bytes_;
-  Counters& counters_;
-  codec::DecodedChunk decoded_;
-  std::map<const VarLayout*, VarPixels> var_pixels_;
-  std::vector<Target> targets_, sorted_;
-  std::vector<size_t> starts_;
-  std::vector<uint64_t> max_elem_;
-};
-
-}  // namespace
 
 codec::Inflater default_index_inflater() {
   if (const char* env = std::getenv("PIXELDRILL_INFLATE"); env && *env) {
@@ -327,10 +84,14 @@ class IndexReader : public QueryReader {
     std::vector<std::string> todo_paths;
     std::vector<std::string> other_paths;
     std::vector<const catalog::Grid*> other_grids;
+    std::vector<int8_t> same_grid(index.grids().size(), -1);
     for (const uint32_t i : index.files_between(r.query.time.from, r.query.time.to)) {
       if (!products_.keeps(index, i)) continue;
-      const catalog::Grid& g = index.grids()[index.layouts()[index.layout_of(i)].grid];
-      if (g.fingerprint() != grid) {
+      const uint32_t gi = index.layouts()[index.layout_of(i)].grid;
+      const catalog::Grid& g = index.grids()[gi];
+      // Hashing a grid's coordinates per file cost 3% of a year's drill.
+      if (same_grid[gi] < 0) same_grid[gi] = g.fingerprint() == grid ? 1 : 0;
+      if (same_grid[gi] == 0) {
         other_paths.push_back(index.path(i));
         other_grids.push_back(&g);
       } else {
@@ -366,27 +127,29 @@ class IndexReader : public QueryReader {
                         {todo.empty() ? index.path(0) : todo_paths.front(), &state_->info->grid},
                         others, todo.size() + others.size());
     }
-    Counters counters;
+    IndexDrillCounters counters;
     std::vector<std::optional<Problem>> failures(todo.size());
     // Remote files wait on the network: one thread per request in flight.
     const bool remote = std::any_of(todo_paths.begin(), todo_paths.end(),
                                     [](const std::string& p) { return io::is_remote(p); });
-    const unsigned threads = options_.threads  ? options_.threads
-                             : remote          ? io::remote_options().requests
+    const unsigned threads = options_.threads ? options_.threads
+                             : remote ? io::remote_options().requests_or(kIndexDrillRequests)
                              : r.query.threads ? r.query.threads
                                                : default_threads();
     {
       Progress progress("drilling", todo.size());
       // One driller (and its chunk buffers) per worker thread bounds memory.
       std::mutex pool_mutex;
-      std::vector<std::unique_ptr<FileDriller>> pool;
+      std::vector<std::unique_ptr<IndexFileDriller>> pool;
+      std::optional<DecodeSlots> slots;
+      if (remote) slots.emplace(r.query.threads ? r.query.threads : default_threads());
       std::atomic<bool> timed_out{false};
       parallel_for(todo.size(), threads, [&](size_t k) {
         if (timed_out || past_deadline(r.query)) {
           timed_out = true;
           return;
         }
-        std::unique_ptr<FileDriller> driller;
+        std::unique_ptr<IndexFileDriller> driller;
         {
           std::lock_guard lock(pool_mutex);
           if (!pool.empty()) {
@@ -395,8 +158,9 @@ class IndexReader : public QueryReader {
           }
         }
         if (!driller) {
-          driller = std::make_unique<FileDriller>(index.layouts(), r.plan, builder,
-                                                  options_.inflater, options_.open_bytes, counters);
+          driller = std::make_unique<IndexFileDriller>(index.layouts(), r.plan, builder,
+                                                       options_.inflater, options_.open_bytes,
+                                                       counters, slots ? &*slots : nullptr);
         }
         try {
           const FileEntry f = index.file(todo[k]);  // decoded only now, by the worker

@@ -11,15 +11,12 @@
 
 #include "codec/inflate.h"
 #include "drill/dataset_base.h"
+#include "drill/index_file_driller.h"
 #include "index/collection_index.h"
 #include "index/mapped_index.h"
 #include "io/byte_source.h"
 
 namespace pixeldrill::drill {
-
-// Opens the bytes of one indexed file; pread on local files today, the seam
-// where an HTTP or S3 ByteSource plugs in.
-using ByteOpener = std::function<std::unique_ptr<io::ByteSource>(const std::string& path)>;
 
 struct IndexDrillOptions {
   codec::Inflater inflater = codec::Inflater::kAuto;

@@ -391,7 +391,7 @@ CollectionIndex build_index(const std::string& collection, const CollectionIndex
   if (!options.progress || rank != 0) progress.hide();
   // Remote files wait on the network, not the CPU: one thread per request.
   const unsigned threads = options.threads ? options.threads
-                           : remote        ? io::remote_options().requests
+                           : remote        ? io::remote_options().requests_or(io::kDefaultRequests)
                                            : default_threads();
   const std::vector<std::string>* only = options.variables.empty() ? nullptr : &options.variables;
   auto scan_one = [&](size_t k) {

@@ -42,6 +42,7 @@ CurlApi load() {
   sym(a.slist_free_all, "curl_slist_free_all");
   sym(a.multi_init, "curl_multi_init");
   sym(a.multi_cleanup, "curl_multi_cleanup");
+  sym(a.multi_setopt, "curl_multi_setopt");
   sym(a.multi_add_handle, "curl_multi_add_handle");
   sym(a.multi_remove_handle, "curl_multi_remove_handle");
   sym(a.multi_perform, "curl_multi_perform");

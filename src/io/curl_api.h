@@ -23,6 +23,7 @@ struct CurlApi {
   void (*slist_free_all)(curl_slist*);
   CURLM* (*multi_init)();
   CURLMcode (*multi_cleanup)(CURLM*);
+  CURLMcode (*multi_setopt)(CURLM*, CURLMoption, ...);
   CURLMcode (*multi_add_handle)(CURLM*, CURL*);
   CURLMcode (*multi_remove_handle)(CURLM*, CURL*);
   CURLMcode (*multi_perform)(CURLM*, int*);

@@ -22,6 +22,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Idle connections kept for reuse, process-wide: above any --requests a
+// user would set, below the file descriptors a process may hold.
+constexpr long kKeptConnections = 256;
+
 // Connections, DNS answers and TLS sessions shared by every transfer of the
 // process, so a drill of thousands of ranges opens a handful of connections.
 class Share {
@@ -64,6 +68,7 @@ struct Transfer {
   curl_slist* headers = nullptr;
   HttpResponse response;
   bool overlong = false;
+  long line_status = 0;  // from the status line, before the body arrives
   std::array<char, CURL_ERROR_SIZE> error{};
   const HttpRequest* request = nullptr;
   std::string range_header;
@@ -80,11 +85,21 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   const size_t bytes = size * n;
   // Never buffer more than a ranged request asked for: a server ignoring the
   // range would otherwise stream the whole object into memory.
-  if (t->request->ranged && t->response.body.size() + bytes > t->request->length) {
+  if (t->request->ranged && t->response.received + bytes > t->request->length) {
     t->overlong = true;
     return 0;
   }
-  t->response.body.append(data, bytes);
+  const std::span<std::byte> into = t->request->into;
+  if (!into.empty() && (t->line_status == 206 || t->line_status == 200)) {
+    if (t->response.received + bytes > into.size()) {
+      t->overlong = true;
+      return 0;
+    }
+    std::memcpy(into.data() + t->response.received, data, bytes);
+  } else {
+    t->response.body.append(data, bytes);
+  }
+  t->response.received += bytes;
   return bytes;
 }
 
@@ -93,6 +108,8 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   const std::string line(data, size * n);
   if (line.rfind("HTTP/", 0) == 0) {
     t->response.headers.clear();  // a new response (redirect, 100 Continue)
+    const auto space = line.find(' ');
+    t->line_status = space == std::string::npos ? 0 : std::atol(line.c_str() + space + 1);
     return size * n;
   }
   const auto colon = line.find(':');
@@ -113,6 +130,7 @@ void setup(Transfer& t, const RemoteOptions& o) {
   t.release();
   t.response = {};
   t.overlong = false;
+  t.line_status = 0;
   t.error.fill(0);
   t.easy = curl().easy_init();
   if (!t.easy) throw Error("libcurl: cannot create a transfer for " + redact_url(r.url));
@@ -205,7 +223,7 @@ uint64_t head_length(const std::string& content_range) {
 }
 uint64_t content_length(const HttpResponse& resp) {
   const std::string v = resp.header("content-length");
-  return v.empty() ? resp.body.size() : std::strtoull(v.c_str(), nullptr, 10);
+  return v.empty() ? resp.received : std::strtoull(v.c_str(), nullptr, 10);
 }
 
 Outcome judge(Transfer& t, CURLcode code) {
@@ -254,8 +272,8 @@ Outcome judge(Transfer& t, CURLcode code) {
     const uint64_t expected = !r.head_of_object ? r.length
                               : s == 206        ? head_length(resp.header("content-range"))
                                                 : content_length(resp);
-    if (resp.body.size() != expected) {
-      return {Verdict::kRetry, status + " with a short body (" + std::to_string(resp.body.size()) +
+    if (resp.received != expected) {
+      return {Verdict::kRetry, status + " with a short body (" + std::to_string(resp.received) +
                                    " of " + std::to_string(expected) + " bytes)"};
     }
   }
@@ -272,6 +290,11 @@ class Multi {
  public:
   Multi() : multi_(curl().multi_init()) {
     if (!multi_) throw Error("libcurl: cannot create a multi handle");
+    // The shared connection cache keeps at most this multi's limit, 4 x its
+    // transfers by default: with one transfer per drilling thread that was 4
+    // connections for tens of threads, and every request of a year's drill
+    // opened a new one (a round trip more each; two more with TLS).
+    curl().multi_setopt(multi_, CURLMOPT_MAXCONNECTS, kKeptConnections);
   }
   ~Multi() {
     for (Transfer* t : active_) curl().multi_remove_handle(multi_, t->easy);
@@ -337,7 +360,7 @@ std::vector<HttpResponse> http_perform(std::span<const HttpRequest> requests) {
   std::vector<HttpResponse> out(requests.size());
   size_t done = 0;
   Multi multi;
-  const size_t width = std::max(1u, o.requests);
+  const size_t width = std::max(1u, o.requests_or(kDefaultRequests));
   auto fail = [&](const Transfer& t, const Outcome& why) {
     const std::string tries =
         t.attempt ? " after " + std::to_string(t.attempt + 1) + " attempts" : "";
@@ -367,7 +390,7 @@ std::vector<HttpResponse> http_perform(std::span<const HttpRequest> requests) {
       multi.remove(t);
       const Outcome outcome = judge(*t, code);
       http_counters().requests += 1;
-      http_counters().bytes += t->response.body.size();
+      http_counters().bytes += t->response.received;
       if (t->request->method == "PUT") {
         http_counters().uploads += 1;
         http_counters().bytes_up += t->request->body.size();

@@ -24,11 +24,17 @@ struct HttpRequest {
   std::string aws_sigv4;             // "aws:amz:REGION:s3" to sign; empty: unsigned
   std::string aws_user;              // "ACCESS_KEY:SECRET" for the signature (never printed)
   bool not_found_ok = false;         // 404 returns a response instead of throwing
+  // A ranged GET's body written straight here (`length` bytes) rather than
+  // into HttpResponse::body: a drill's chunk ranges are most of what it
+  // receives, and growing then copying a string cost a pass over each.
+  // Error answers still go to HttpResponse::body.
+  std::span<std::byte> into;
 };
 
 struct HttpResponse {
   long status = 0;
   std::string body;
+  uint64_t received = 0;                       // body bytes, in `body` or the request's `into`
   std::map<std::string, std::string> headers;  // lower-case names, last value wins
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

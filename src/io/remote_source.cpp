@@ -63,11 +63,14 @@ class RemoteSource final : public ByteSource {
       req.ranged = true;
       req.offset = s.begin;
       req.length = s.end - s.begin;
+      // A span of one read is received in place; merged ones are split below.
+      if (s.members.size() == 1) req.into = reads[s.members.front()].out;
       requests.push_back(std::move(req));
     }
     const auto responses = http_perform(requests);
     for (size_t k = 0; k < spans.size(); ++k) {
       check_version(responses[k]);
+      if (!requests[k].into.empty()) continue;
       const std::string& body = responses[k].body;
       for (size_t i : spans[k].members) {
         std::memcpy(reads[i].out.data(), body.data() + (reads[i].offset - spans[k].begin),

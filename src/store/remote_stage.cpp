@@ -85,7 +85,7 @@ void RemoteStaging::publish(const zarr::Directory& store, const std::string& arr
   if (replacing) manifest.publish_pending();
   const auto& records = manifest.records();
   // Batches of at most `requests` objects and 64 MiB in flight together.
-  const size_t width = std::max(1u, io::remote_options().requests);
+  const size_t width = std::max(1u, io::remote_options().requests_or(io::kDefaultRequests));
   std::vector<io::ObjectUpload> batch;
   size_t batch_bytes = 0;
   auto flush = [&] {

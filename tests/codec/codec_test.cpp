@@ -246,5 +246,44 @@ TEST(Codec, StreamedChunkIsCheckedBlockByBlockAgainstItsCrcs) {
   }
 }
 
+// A remote drill fetches [0, first_read) before it inflates (another thread
+// may be inflating meanwhile) and serves decode_from()'s reads from it; a
+// different first read would cost a second round trip per chunk.
+TEST(Codec, FirstReadIsExactlyTheFirstRangeDecodeFromAsksFor) {
+  const auto values = smooth_field(400000);
+  const auto raw = as_bytes(values);
+  std::vector<std::byte> shuffled(raw.size());
+  shuffle_bytes(raw, shuffled, 2);
+  const auto packed = zlib_compress(shuffled, 3);
+  Pipeline p{.shuffle = 0, .deflate = 1, .fletcher32 = -1, .elem_size = 2};
+  std::vector<std::pair<uint64_t, uint64_t>> reads;
+  const StreamReader read = [&](uint64_t at, std::span<std::byte> out) {
+    std::memcpy(out.data(), packed.data() + at, out.size());
+    reads.emplace_back(at, out.size());
+  };
+  for (Inflater e : {Inflater::kZlib, Inflater::kIsal, Inflater::kAuto, Inflater::kLibdeflate}) {
+    // Early rows (a prefix is enough), the middle, and the last element.
+    for (size_t max_index : {size_t{10}, values.size() / 3, values.size() - 1}) {
+      SCOPED_TRACE(std::string(inflater_name(e)) + " max_index " + std::to_string(max_index));
+      reads.clear();
+      DecodedChunk chunk;
+      chunk.decode_from(p, 0, packed.size(), read, values.size(), max_index, e);
+      ASSERT_FALSE(reads.empty());
+      EXPECT_EQ(reads.front().first, 0u);
+      EXPECT_EQ(reads.front().second,
+                DecodedChunk::first_read(p, 0, packed.size(), values.size(), max_index, e));
+      int16_t v;
+      chunk.element(max_index, reinterpret_cast<std::byte*>(&v));
+      EXPECT_EQ(v, values[max_index]);
+    }
+  }
+  // Unshuffled and early: a prefix smaller than the whole stream.
+  Pipeline plain{.shuffle = -1, .deflate = 0, .fletcher32 = -1, .elem_size = 2};
+  const auto packed_plain = zlib_compress(raw, 3);
+  EXPECT_LT(
+      DecodedChunk::first_read(plain, 0, packed_plain.size(), values.size(), 10, Inflater::kIsal),
+      packed_plain.size());
+}
+
 }  // namespace
 }  // namespace pixeldrill::codec

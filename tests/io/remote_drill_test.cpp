@@ -237,6 +237,30 @@ TEST_F(RemoteDrill, HttpUrlListThroughFaultsMatchesLocal) {
   EXPECT_NE(err.find(proxy.url()), std::string::npos) << err;
 }
 
+// A remote point drill fetches each file's chunks for all its variables
+// before inflating (DecodeSlots) and reads nothing twice: one request per
+// variable and file.
+TEST_F(RemoteDrill, AnIndexDrillSendsOneRequestPerChunkItReads) {
+  testing::NginxServer nginx(*collection_);
+  testing::TempDir work;
+  {
+    std::ofstream out(work / "urls.txt");
+    for (const auto& f : files_) out << nginx.http_url() << "/" << f << "\n";
+  }
+  const std::string index = work / "n.pdx";
+  ASSERT_EQ(run(testing::pixeldrill() + " index @" + (work / "urls.txt") + " -o " + index + " 2>&1")
+                .status,
+            0);
+  const auto r = run("PIXELDRILL_STATS=1 " + testing::pixeldrill() + " drill " + index + " " +
+                     kPoint + " 2>" + (work / "err"));
+  ASSERT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, local_drill(kPoint));
+  const std::string err = testing::read_text(work / "err");
+  EXPECT_NE(err.find("remote: " + std::to_string(2 * files_.size()) + " requests (0 retried)"),
+            std::string::npos)
+      << err;
+}
+
 // convert reads a remote collection through its chunk index (made in memory
 // when given the collection itself): no file is downloaded, and the store is
 // the one the local convert makes, chunk for chunk.
