@@ -14,6 +14,7 @@ daemon off; worker_processes ${2:-1}; pid $OUT/nginx/pid; $( [ "$(id -u)" = 0 ] 
 error_log $OUT/nginx/error.log;
 events { worker_connections 1024; }
 http { access_log ${NGINX_ACCESS_LOG:-off}; keepalive_requests 100000; default_type application/octet-stream;
+  sendfile on;  # as in Debian's /etc/nginx/nginx.conf
   client_body_temp_path $OUT/nginx/t1; proxy_temp_path $OUT/nginx/t2; fastcgi_temp_path $OUT/nginx/t3;
   uwsgi_temp_path $OUT/nginx/t4; scgi_temp_path $OUT/nginx/t5;
   server { listen 127.0.0.1:$NG; root $1; } }

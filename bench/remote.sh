@@ -14,7 +14,7 @@
 # --processes sweep), for collections too big to copy into moto's memory.
 #
 # Prints a Markdown table; every drill's CSV is compared with the local one
-# before its time is reported.
+# before its time is reported. Drill times: the median of RUNS runs (default 3).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${PIXELDRILL:-$HERE/build/pixeldrill}
@@ -81,8 +81,17 @@ T0=$(now); "$BIN" index "$COLL" -o "$OUT/local.pdx" --full 2>/dev/null; T1=$(now
 row "index, local disk" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
 "$BIN" drill "$OUT/local.pdx" $POINT > "$OUT/point.ref.csv"
 "$BIN" drill "$OUT/local.pdx" $BOX > "$OUT/box.ref.csv"
-T0=$(now); "$BIN" drill "$OUT/local.pdx" $POINT >/dev/null; T1=$(now)
-row "point via index, local disk" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+# Drill times are the median of $RUNS runs (one run varies by 10-25% on 2 shared cores).
+RUNS=${RUNS:-3}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+timed_drill() {  # $1 output CSV, the rest: drill arguments; prints the median seconds
+  local out=$1; shift
+  for _ in $(seq "$RUNS"); do
+    T0=$(now); "$BIN" drill "$@" >"$out" 2>>"$OUT/log.txt"; T1=$(now)
+    echo "$T1 - $T0" | bc
+  done | median
+}
+row "point via index, local disk" "$NFILES" "-" "-" "$(timed_drill /dev/null "$OUT/local.pdx" $POINT)"
 
 bench_remote() {  # $1 label, $2 collection spec, $3 extra flags, $4 index name
   local idx="$OUT/$4.pdx" log="$OUT/log.txt"
@@ -91,9 +100,9 @@ bench_remote() {  # $1 label, $2 collection spec, $3 extra flags, $4 index name
   row "index, $1" "$NFILES" "$(echo "scale=2; $req / $NFILES" | bc)" "$(echo "scale=3; $mb / $NFILES" | bc)" "$(echo "$T1 - $T0" | bc)"
   for q in point box; do
     local query=$POINT; [ $q = box ] && query=$BOX
-    T0=$(now); "$BIN" drill "$idx" $query $3 >"$OUT/$q.out.csv" 2>"$log"; T1=$(now)
+    local secs; secs=$(timed_drill "$OUT/$q.out.csv" "$idx" $query $3)
     cmp -s "$OUT/$q.out.csv" "$OUT/$q.ref.csv" || { echo "FAILED: $1 $q differs from local" >&2; exit 1; }
-    row "$q via index, $1" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+    row "$q via index, $1" "$NFILES" "-" "-" "$secs"
   done
 }
 bench_remote "nginx HTTP" "$(urls "http://127.0.0.1:$NG" nginx)" "" http
@@ -143,9 +152,9 @@ PY
 xarray_point "nginx HTTP" "$OUT/http.pdx"
 xarray_point "nginx HTTP +${RTT} ms/request" "$OUT/delayed.pdx"
 # The default before 2026-12-07 (the index drill now keeps 64 in flight).
-T0=$(now); "$BIN" drill "$OUT/delayed.pdx" $POINT --requests 16 >"$OUT/point16.csv" 2>/dev/null; T1=$(now)
+SECS=$(timed_drill "$OUT/point16.csv" "$OUT/delayed.pdx" $POINT --requests 16)
 cmp -s "$OUT/point16.csv" "$OUT/point.ref.csv" || { echo "FAILED: --requests 16 point differs" >&2; exit 1; }
-row "point via index, nginx HTTP +${RTT} ms/request, --requests 16" "$NFILES" "-" "-" "$(echo "$T1 - $T0" | bc)"
+row "point via index, nginx HTTP +${RTT} ms/request, --requests 16" "$NFILES" "-" "-" "$SECS"
 
 echo "## Remote benchmark ($NFILES files, $((BYTES / NFILES / 1000)) kB per file, --decimate $DECIMATE)"
 echo

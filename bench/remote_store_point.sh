@@ -1,7 +1,8 @@
 #!/bin/bash
 # A point drill from a store served over HTTP (Debian nginx), with and without
-# a delay of MS milliseconds before each answer (tests/support/fault_proxy.py,
-# Debian /usr/bin/python3: tc netem is not available on these machines).
+# a delay of MS milliseconds on every request and new connection
+# (bench/delay_relay.py, Debian /usr/bin/python3: tc netem is not available on
+# these machines).
 # Prints seconds (median of RUNS) and requests; each CSV is compared with the
 # local drill of the same store first.
 #
