@@ -16,7 +16,7 @@
 
 #include "core/civil_time.h"
 #include "core/error.h"
-#include "server/fair_gate.h"
+#include "server/fifo_workers.h"
 #include "server/http_library.h"
 
 namespace pixeldrill::server {
@@ -75,12 +75,12 @@ struct HttpServer::Impl {
   std::shared_ptr<Service> service;
   httplib::Server http;
   AccessLog log;
-  FairGate gate;
+  FifoWorkers workers;
   int listen_socket = -1;
   explicit Impl(std::shared_ptr<Service> s)
       : service(std::move(s)),
         log(service->config().access_log),
-        gate(gate_capacity(service->config().max_active)) {}
+        workers(gate_capacity(service->config().max_active)) {}
 };
 
 HttpServer::HttpServer(std::shared_ptr<Service> service)
@@ -116,17 +116,15 @@ HttpServer::HttpServer(std::shared_ptr<Service> service)
     return httplib::Server::HandlerResponse::Unhandled;
   });
   Service* svc = impl_->service.get();
-  FairGate* gate = &impl_->gate;
-  auto handler = [svc, gate](const httplib::Request& req, httplib::Response& res) {
+  FifoWorkers* workers = &impl_->workers;
+  auto handler = [svc, workers](const httplib::Request& req, httplib::Response& res) {
     HttpRequest r;
     r.method = req.method;
     r.target = req.target;
     r.body = req.body;
     r.header = [&req](const std::string& key) { return req.get_header_value(key); };
-    HttpResponse out = [&] {
-      const FairGate::Pass pass(*gate);
-      return svc->handle(r);
-    }();
+    HttpResponse out;
+    workers->run([&] { out = svc->handle(r); });
     res.status = out.status;
     for (const auto& [k, v] : out.headers) res.set_header(k, v);
     if (out.status != 304 && out.status != 204) {

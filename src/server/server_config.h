@@ -25,7 +25,8 @@ struct ServerConfig {
   int deadline_ms = 30'000;  // per request
   int refresh_seconds = 0;   // periodic refresh; 0: only on SIGHUP
   int threads = 256;         // workers: cpp-httplib holds one per open keep-alive connection
-  // Requests answered at once; the others wait in arrival order (server/fair_gate.h).
+  // Requests answered at once, on that many threads; the others wait in arrival
+  // order (server/fifo_workers.h).
   // -1: no limit (default: a FIFO queue makes fast requests wait behind slow ones, see
   // docs/serve.md "Load"); 0: twice the cores.
   int max_active = -1;

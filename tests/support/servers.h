@@ -167,7 +167,7 @@ class NginxServer {
     conf << "daemon off;\nworker_processes 1;\npid " << d << "/nginx.pid;\n"
          << (::geteuid() == 0 ? "user root;\n" : "") << "error_log " << d << "/error.log;\n"
          << "events { worker_connections 256; }\nhttp {\n"
-         << "  log_format conn '$connection $status $bytes_sent \"$request\"';\n"
+         << "  log_format conn '$connection $status $bytes_sent \"$request\" \"$http_range\"';\n"
          << "  access_log " << d << "/access.log conn;\n"
          << "  client_body_temp_path " << d << "/t1; proxy_temp_path " << d << "/t2;\n"
          << "  fastcgi_temp_path " << d << "/t3; uwsgi_temp_path " << d << "/t4;\n"
@@ -187,7 +187,8 @@ class NginxServer {
   std::string http_url() const { return "http://127.0.0.1:" + std::to_string(http_); }
   std::string https_url() const { return "https://127.0.0.1:" + std::to_string(https_); }
   std::string cert_file() const { return dir_ / "cert.pem"; }
-  // One line per request: "CONNECTION STATUS BYTES \"REQUEST LINE\"".
+  // One line per request: "CONNECTION STATUS BYTES \"REQUEST LINE\" \"RANGE\"", written
+  // once nginx has sent the answer (a client may see the answer first).
   std::string access_log() const { return dir_ / "access.log"; }
 
  private:

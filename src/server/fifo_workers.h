@@ -1,0 +1,57 @@
+#pragma once
+// Requests worked on by a fixed set of threads, taken in arrival order: at
+// most `workers` at once, the others wait in a FIFO queue, and the waiting
+// connection threads only parse requests and send answers.
+//
+// With one thread per keep-alive connection, 64 connections on 2 cores left
+// the kernel's scheduler to time-slice 64 half-done drills, and a few
+// requests waited hundreds of milliseconds while others passed. Admitting
+// them in order on their own threads (server::FairGate, until 2026-12-07)
+// bounded that, but each request then ran on whichever of the 64 threads
+// held its connection, with that thread's decoder contexts, buffers and
+// malloc arena cold in the cache: 13-20% more user CPU per request than at 4
+// connections. Here the drills always run on the same few threads.
+// docs/serve.md, "Load".
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace pixeldrill::server {
+
+class FifoWorkers {
+ public:
+  // workers 0: no limit, every job runs at once on its caller's thread.
+  explicit FifoWorkers(size_t workers);
+  ~FifoWorkers();
+  FifoWorkers(const FifoWorkers&) = delete;
+  FifoWorkers& operator=(const FifoWorkers&) = delete;
+
+  // Runs `job` on a worker once the jobs queued before it have started;
+  // returns when it is done and rethrows what it threw.
+  void run(const std::function<void()>& job);
+
+  // Jobs queued and not yet started.
+  size_t waiting() const;
+
+ private:
+  struct Job {
+    const std::function<void()>* work;
+    std::exception_ptr error;
+    bool done = false;
+    std::condition_variable finished;
+  };
+  void work();
+
+  mutable std::mutex mutex_;
+  std::condition_variable queued_;
+  std::deque<Job*> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace pixeldrill::server
