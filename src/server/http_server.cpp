@@ -63,10 +63,13 @@ class AccessLog {
   std::mutex mutex_;
 };
 
-size_t gate_capacity(int max_active) {
+// Worker threads for --max-active (0: none, every request on its connection's
+// thread). More than the connection threads could never be busy at once.
+size_t worker_count(int max_active, int connection_threads) {
   if (max_active < 0) return 0;  // no limit
-  if (max_active > 0) return static_cast<size_t>(max_active);
-  return 2 * std::max(1u, std::thread::hardware_concurrency());
+  const size_t wanted = max_active > 0 ? static_cast<size_t>(max_active)
+                                       : 2 * std::max(1u, std::thread::hardware_concurrency());
+  return std::min(wanted, static_cast<size_t>(std::max(1, connection_threads)));
 }
 
 }  // namespace
@@ -80,7 +83,7 @@ struct HttpServer::Impl {
   explicit Impl(std::shared_ptr<Service> s)
       : service(std::move(s)),
         log(service->config().access_log),
-        workers(gate_capacity(service->config().max_active)) {}
+        workers(worker_count(service->config().max_active, service->config().threads)) {}
 };
 
 HttpServer::HttpServer(std::shared_ptr<Service> service)

@@ -260,7 +260,8 @@ TEST_F(HttpIo, ManyThreadsReuseTheirConnections) {
     std::ifstream in(nginx_.access_log());
     for (std::string line; std::getline(in, line);) {
       const auto q = line.rfind(" \"");
-      if (q == std::string::npos || !ranges.count(line.substr(q + 2, line.size() - q - 3))) continue;
+      if (q == std::string::npos || !ranges.count(line.substr(q + 2, line.size() - q - 3)))
+        continue;
       ++ours;
       connections.insert(line.substr(0, line.find(' ')));
     }

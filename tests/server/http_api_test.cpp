@@ -113,6 +113,46 @@ TEST_F(ServerOverHttp, ApiPointJsonEqualsDrillJson) {
   EXPECT_EQ(api["columns"], want["columns"]);
 }
 
+// --max-active 1: every request is worked on by the one worker thread, in
+// arrival order, while 8 clients wait on their connections; each gets the
+// answer (or the error) the server without a limit gives.
+TEST_F(ServerOverHttp, OneWorkerAnswersConcurrentClientsAsWithoutALimit) {
+  server::ServerConfig config = service_->config();
+  config.max_active = 1;
+  config.access_log = "off";
+  std::vector<server::ServedDataset> served = {
+      {config.datasets[0], std::make_shared<InfoFilledDataset>(folder())}};
+  auto service = std::make_shared<server::Service>(config, served);
+  server::HttpServer limited(service);
+  const int port = limited.bind();
+  std::thread runner([&] { limited.run(); });
+  std::vector<std::string> urls;
+  for (int i = 0; i < 8; ++i) {
+    urls.push_back("/api/v1/datasets/sst/drill?point=" + std::to_string(-40.2 + 0.5 * i) +
+                   ",150.3&format=csv");
+  }
+  urls.push_back("/api/v1/datasets/sst/drill?point=-91,150");  // an error, from the worker
+  std::vector<std::pair<int, std::string>> got(urls.size());
+  std::vector<std::thread> clients;
+  for (size_t i = 0; i < urls.size(); ++i) {
+    clients.emplace_back([&, i] {
+      httplib::Client c("127.0.0.1", port);
+      if (auto r = c.Get(urls[i])) got[i] = {r->status, r->body};
+    });
+  }
+  for (auto& t : clients) t.join();
+  limited.stop();
+  runner.join();
+  for (size_t i = 0; i < urls.size(); ++i) {
+    auto want = client().Get(urls[i]);
+    ASSERT_TRUE(want) << urls[i];
+    EXPECT_EQ(got[i].first, want->status) << urls[i];
+    EXPECT_EQ(got[i].second, want->body) << urls[i];
+  }
+  EXPECT_EQ(got.front().first, 200);
+  EXPECT_EQ(got.back().first, 400);
+}
+
 TEST_F(ServerOverHttp, ApiStationsPostBoxMeanAndNetcdf) {
   const std::string stations = "id,lat,lon\nA,-40.2,150.3\nB,-35.5,160.1\n";
   auto r =
