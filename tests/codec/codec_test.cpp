@@ -41,6 +41,23 @@ std::vector<std::byte> zlib_compress(std::span<const std::byte> in, int level) {
   return out;
 }
 
+// Serves reads of `stored` and records each one's (offset, length).
+StreamReader recording_reader(const std::vector<std::byte>& stored,
+                              std::vector<std::pair<uint64_t, uint64_t>>& reads) {
+  return [&stored, &reads](uint64_t at, std::span<std::byte> out) {
+    std::memcpy(out.data(), stored.data() + at, out.size());
+    reads.emplace_back(at, out.size());
+  };
+}
+
+// int16 values as an HDF5 chunk with shuffle + deflate 3 stores them.
+std::vector<std::byte> shuffled_deflated(const std::vector<int16_t>& values) {
+  const auto raw = as_bytes(values);
+  std::vector<std::byte> shuffled(raw.size());
+  shuffle_bytes(raw, shuffled, 2);
+  return zlib_compress(shuffled, 3);
+}
+
 TEST(Codec, ShuffleThenUnshuffleRestoresBytesAndPlacesBytePlanes) {
   const auto raw = as_bytes({0x0102, 0x0304, 0x0506});
   std::vector<std::byte> shuffled(raw.size()), back(raw.size());
@@ -209,18 +226,12 @@ TEST(Codec, WholeStreamInflateChecksAdler32InEveryEngine) {
 
 TEST(Codec, StreamedChunkIsCheckedBlockByBlockAgainstItsCrcs) {
   const auto values = smooth_field(400000);
-  const auto raw = as_bytes(values);
-  std::vector<std::byte> shuffled(raw.size());
-  shuffle_bytes(raw, shuffled, 2);
-  auto packed = zlib_compress(shuffled, 3);
+  auto packed = shuffled_deflated(values);
   ASSERT_GT(packed.size(), 3 * kCrcBlockSize);
   const auto crcs = block_crcs(packed);
   Pipeline p{.shuffle = 0, .deflate = 1, .fletcher32 = -1, .elem_size = 2};
   std::vector<std::pair<uint64_t, uint64_t>> reads;
-  const StreamReader read = [&](uint64_t at, std::span<std::byte> out) {
-    std::memcpy(out.data(), packed.data() + at, out.size());
-    reads.emplace_back(at, out.size());
-  };
+  const StreamReader read = recording_reader(packed, reads);
   for (Inflater e : {Inflater::kZlib, Inflater::kIsal, Inflater::kAuto, Inflater::kLibdeflate}) {
     reads.clear();
     DecodedChunk chunk;
@@ -251,16 +262,10 @@ TEST(Codec, StreamedChunkIsCheckedBlockByBlockAgainstItsCrcs) {
 // different first read would cost a second round trip per chunk.
 TEST(Codec, FirstReadIsExactlyTheFirstRangeDecodeFromAsksFor) {
   const auto values = smooth_field(400000);
-  const auto raw = as_bytes(values);
-  std::vector<std::byte> shuffled(raw.size());
-  shuffle_bytes(raw, shuffled, 2);
-  const auto packed = zlib_compress(shuffled, 3);
+  const auto packed = shuffled_deflated(values);
   Pipeline p{.shuffle = 0, .deflate = 1, .fletcher32 = -1, .elem_size = 2};
   std::vector<std::pair<uint64_t, uint64_t>> reads;
-  const StreamReader read = [&](uint64_t at, std::span<std::byte> out) {
-    std::memcpy(out.data(), packed.data() + at, out.size());
-    reads.emplace_back(at, out.size());
-  };
+  const StreamReader read = recording_reader(packed, reads);
   for (Inflater e : {Inflater::kZlib, Inflater::kIsal, Inflater::kAuto, Inflater::kLibdeflate}) {
     // Early rows (a prefix is enough), the middle, and the last element.
     for (size_t max_index : {size_t{10}, values.size() / 3, values.size() - 1}) {
@@ -279,7 +284,7 @@ TEST(Codec, FirstReadIsExactlyTheFirstRangeDecodeFromAsksFor) {
   }
   // Unshuffled and early: a prefix smaller than the whole stream.
   Pipeline plain{.shuffle = -1, .deflate = 0, .fletcher32 = -1, .elem_size = 2};
-  const auto packed_plain = zlib_compress(raw, 3);
+  const auto packed_plain = zlib_compress(as_bytes(values), 3);
   EXPECT_LT(
       DecodedChunk::first_read(plain, 0, packed_plain.size(), values.size(), 10, Inflater::kIsal),
       packed_plain.size());
