@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "catalog/packing.h"
@@ -87,6 +88,18 @@ struct IndexFileDriller::Fetched {
   std::vector<std::byte> bytes;
 };
 
+uint64_t fetch_ahead_budget() {
+  const char* text = std::getenv(kFetchAheadVariable);
+  if (!text || !*text) return kFetchAheadBytes;
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(text, &end, 10);
+  if (*end != '\0' || text[0] == '-') {
+    throw BadRequest(std::string(kFetchAheadVariable) + "=" + text +
+                     ": give the bytes a drilling thread may fetch ahead, a whole number");
+  }
+  return n;
+}
+
 IndexFileDriller::IndexFileDriller(const std::vector<Layout>& layouts, const Plan& plan,
                                    const SeriesBuilder& builder, codec::Inflater engine,
                                    ByteOpener open_bytes, IndexDrillCounters& counters,
@@ -97,7 +110,8 @@ IndexFileDriller::IndexFileDriller(const std::vector<Layout>& layouts, const Pla
       engine_(engine),
       open_bytes_(std::move(open_bytes)),
       counters_(counters),
-      slots_(slots) {}
+      slots_(slots),
+      ahead_budget_(slots ? fetch_ahead_budget() : 0) {}
 
 IndexFileDriller::~IndexFileDriller() = default;
 
@@ -202,7 +216,8 @@ void IndexFileDriller::plan_variable(const FileEntry& f, const Layout& layout, c
 void IndexFileDriller::fetch_ahead(const io::ByteSource& source, size_t nwork) {
   std::vector<io::ReadRequest> reads;
   size_t n = 0;
-  for (size_t w = 0; w < nwork; ++w) {
+  uint64_t total = 0;
+  for (size_t w = 0; w < nwork && total < ahead_budget_; ++w) {
     const VarWork& work = work_[w];
     const index::FileVar& fv = *work.fv;
     if (!fv.inline_data.empty()) continue;
@@ -210,17 +225,23 @@ void IndexFileDriller::fetch_ahead(const io::ByteSource& source, size_t nwork) {
       const uint64_t chunk = work.targets[i].chunk;
       const ChunkRef ref = chunk < fv.chunks.size() ? fv.chunks[chunk] : ChunkRef{};
       if (ref.offset == formats::hdf5::kNoStorage) continue;
+      const uint64_t want =
+          codec::DecodedChunk::first_read(work.pipeline, ref.filter_mask, ref.size,
+                                          work.chunk_elems, work.max_elem[chunk], engine_);
+      // The rest is read while decoding (decode_variable), under a slot.
+      if (n > 0 && total + want > ahead_budget_) {
+        total = ahead_budget_;
+        break;
+      }
+      total += want;
       if (ahead_.size() <= n) ahead_.resize(n + 1);
       Fetched& fetched = ahead_[n++];
       fetched.work = w;
       fetched.chunk = chunk;
-      fetched.bytes.resize(codec::DecodedChunk::first_read(work.pipeline, ref.filter_mask, ref.size,
-                                                           work.chunk_elems, work.max_elem[chunk],
-                                                           engine_));
+      fetched.bytes.resize(want);
       reads.push_back({ref.offset, fetched.bytes});
     }
   }
-  for (size_t k = n; k < ahead_.size(); ++k) ahead_[k].bytes.clear();
   ahead_.resize(n);
   const auto r0 = std::chrono::steady_clock::now();
   source.read_many(reads);

@@ -61,6 +61,15 @@ class DecodeSlots {
   std::vector<std::unique_ptr<codec::DecodedChunk>> free_;
 };
 
+// Compressed bytes one drilling thread fetches before it waits for a decode
+// slot: every chunk of a point's variables (~0.6 MB each for GHRSST); a box
+// over many chunks, or a file of many time steps, reads the rest while it
+// decodes, so a drill holds about --requests x this whatever the query.
+// PIXELDRILL_FETCH_AHEAD_BYTES sets it (tests take it down to one chunk).
+inline constexpr uint64_t kFetchAheadBytes = 2 << 20;
+inline constexpr const char* kFetchAheadVariable = "PIXELDRILL_FETCH_AHEAD_BYTES";
+uint64_t fetch_ahead_budget();
+
 class IndexFileDriller {
  public:
   // `slots` null: decode in this driller's own buffer, reading as it goes
@@ -98,6 +107,7 @@ class IndexFileDriller {
   ByteOpener open_bytes_;
   IndexDrillCounters& counters_;
   DecodeSlots* slots_;
+  uint64_t ahead_budget_;
   codec::DecodedChunk decoded_;
   std::map<const index::VarLayout*, std::unique_ptr<VarPixels>> var_pixels_;
   std::vector<VarWork> work_;

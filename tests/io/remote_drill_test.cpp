@@ -256,9 +256,27 @@ TEST_F(RemoteDrill, AnIndexDrillSendsOneRequestPerChunkItReads) {
   ASSERT_EQ(r.status, 0);
   EXPECT_EQ(r.out, local_drill(kPoint));
   const std::string err = testing::read_text(work / "err");
-  EXPECT_NE(err.find("remote: " + std::to_string(2 * files_.size()) + " requests (0 retried)"),
-            std::string::npos)
-      << err;
+  const std::string two_per_file =
+      "remote: " + std::to_string(2 * files_.size()) + " requests (0 retried)";
+  EXPECT_NE(err.find(two_per_file), std::string::npos) << err;
+  // A budget of one chunk ahead: the other variable is read while decoding,
+  // still once, and the values (point and box) do not change.
+  for (const char* q : {kPoint, kBox}) {
+    const auto small =
+        run("PIXELDRILL_STATS=1 PIXELDRILL_FETCH_AHEAD_BYTES=1 " + testing::pixeldrill() +
+            " drill " + index + " " + q + " 2>" + (work / "err1"));
+    ASSERT_EQ(small.status, 0) << q;
+    EXPECT_EQ(small.out, local_drill(q)) << q;
+  }
+  ASSERT_EQ(run("PIXELDRILL_STATS=1 PIXELDRILL_FETCH_AHEAD_BYTES=1 " + testing::pixeldrill() +
+                " drill " + index + " " + kPoint + " 2>" + (work / "err1"))
+                .status,
+            0);
+  EXPECT_NE(testing::read_text(work / "err1").find(two_per_file), std::string::npos);
+  const auto bad = run("PIXELDRILL_FETCH_AHEAD_BYTES=lots " + testing::pixeldrill() + " drill " +
+                       index + " " + kPoint + " 2>&1");
+  EXPECT_EQ(bad.status, 2) << bad.out;
+  EXPECT_NE(bad.out.find("PIXELDRILL_FETCH_AHEAD_BYTES=lots"), std::string::npos) << bad.out;
 }
 
 // convert reads a remote collection through its chunk index (made in memory
