@@ -52,7 +52,7 @@ void decode_block(const BloscFrameBytes& frame, const BloscHeader& h, size_t b, 
                             : 1;
   const size_t stream_size = bsize / splits;
   if (stream_size * splits != bsize) corrupt("block size is not a multiple of the item size");
-  size_t at = le32(frame.at(BloscHeader::kSize + b * 4, 4).data());
+  size_t at = frame.block_start(b);
   for (size_t s = 0; s < splits; ++s) {
     if (at < BloscHeader::kSize || at + 4 > frame.size) corrupt("block offset out of range");
     const uint32_t csize = le32(frame.at(at, 4).data());
@@ -102,6 +102,10 @@ std::span<const std::byte> BloscFrameBytes::at(size_t offset, size_t n) const {
   }
   corrupt("bytes " + std::to_string(offset) + ".." + std::to_string(offset + n) +
           " of the frame were not read");
+}
+
+size_t BloscFrameBytes::block_start(size_t b) const {
+  return le32(at(BloscHeader::kSize + b * 4, 4).data());
 }
 
 void blosc_read_bytes(const BloscFrameBytes& frame, size_t first, std::span<std::byte> out) {

@@ -43,6 +43,9 @@ struct BloscFrameBytes {
     return {frame, {}, 0, frame.size()};
   }
   std::span<const std::byte> at(size_t offset, size_t n) const;
+  // Where block b's stored bytes begin: entry b of the block-offset table
+  // that follows the header (held in `head`).
+  size_t block_start(size_t b) const;
 };
 
 // Decodes bytes [first, first + out.size()) of the frame's data, from the

@@ -9,15 +9,6 @@
 #include "formats/zarr/codec.h"
 
 namespace pixeldrill::zarr {
-namespace {
-
-uint32_t le32(const std::byte* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-}  // namespace
 
 void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t chunk_bytes,
                       size_t start, size_t typesize, std::span<std::byte> out) {
@@ -51,9 +42,9 @@ void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t c
   std::vector<std::byte> head(table_end);
   std::memcpy(head.data(), header, sizeof header);
   source.read(BLOSC_MIN_HEADER_LENGTH, std::span(head).subspan(BLOSC_MIN_HEADER_LENGTH));
+  const codec::BloscFrameBytes table{head, {}, 0, cbytes};
   std::vector<size_t> starts(nblocks);
-  for (size_t j = 0; j < nblocks; ++j)
-    starts[j] = le32(head.data() + BLOSC_MIN_HEADER_LENGTH + j * 4);
+  for (size_t j = 0; j < nblocks; ++j) starts[j] = table.block_start(j);
   // Blocks may sit in any order (blosc writes them as threads finish), so a
   // block ends where the next-higher block start is.
   struct Range {
