@@ -66,9 +66,9 @@ std::vector<ReducedColumn> plan_reduction(const std::vector<Column>& columns, Re
   return plan;
 }
 
-std::vector<double> reduce_box(const std::vector<ReducedColumn>& plan, Reduce reduce,
-                               const std::vector<std::vector<double>>& decoded) {
-  std::vector<double> out;
+RowValues reduce_box(const std::vector<ReducedColumn>& plan, Reduce reduce,
+                     const std::vector<std::vector<double>>& decoded) {
+  RowValues out;
   out.reserve(plan.size());
   for (const auto& c : plan) {
     double sum = 0, lo = std::numeric_limits<double>::infinity(), hi = -lo;

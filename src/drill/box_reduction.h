@@ -27,9 +27,10 @@ struct ReducedColumn {
 
 std::vector<ReducedColumn> plan_reduction(const std::vector<Column>& columns, Reduce reduce);
 
-// One time step: decoded[v][pixel] (NaN = not valid) -> one value per ReducedColumn.
-std::vector<double> reduce_box(const std::vector<ReducedColumn>& plan, Reduce reduce,
-                               const std::vector<std::vector<double>>& decoded);
+// One time step: decoded[v][pixel] (NaN = not valid) -> one value per
+// ReducedColumn, as the row holds them.
+RowValues reduce_box(const std::vector<ReducedColumn>& plan, Reduce reduce,
+                     const std::vector<std::vector<double>>& decoded);
 
 // The output columns, from the query's columns (digits already set); adds
 // CF cell_methods ("lat: lon: mean") for the statistics.

@@ -135,9 +135,8 @@ void SeriesBuilder::add_steps(std::span<const int64_t> times, std::span<const ui
     kept_times.push_back(time);
     kept_orders.push_back(orders[k]);
     if (reduced()) {
-      const auto reduced_values = reduce_box(reduction_, query_.reduce, decoded);
       rows.push_back(Row{time, "", plan_.box_lat, plan_.box_lon,
-                         RowValues(reduced_values.begin(), reduced_values.end())});
+                         reduce_box(reduction_, query_.reduce, decoded)});
       continue;
     }
     for (size_t p = 0; p < npix; ++p) {
