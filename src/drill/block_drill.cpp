@@ -1,24 +1,17 @@
 #include "drill/block_drill.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <string>
 
+#include "core/env_number.h"
 #include "core/error.h"
 #include "drill/dataset_base.h"
 
 namespace pixeldrill::drill {
 
 size_t default_block_rows() {
-  const char* text = std::getenv(kBlockRowsVariable);
-  if (!text || !*text) return kDefaultBlockRows;
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(text, &end, 10);
-  if (*end != '\0' || n == 0 || text[0] == '-') {
-    throw BadRequest(std::string(kBlockRowsVariable) + "=" + text +
-                     ": give the rows one block may hold, a whole number >= 1");
-  }
-  return static_cast<size_t>(n);
+  return static_cast<size_t>(
+      env_whole_number(kBlockRowsVariable, kDefaultBlockRows, 1, "the rows one block may hold"));
 }
 
 std::vector<std::pair<size_t, size_t>> plan_blocks(const std::vector<int64_t>& times,

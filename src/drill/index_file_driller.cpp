@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 
 #include "catalog/packing.h"
+#include "core/env_number.h"
 #include "core/error.h"
 #include "drill/index_values.h"
 #include "index/indexer.h"
@@ -89,15 +89,8 @@ struct IndexFileDriller::Fetched {
 };
 
 uint64_t fetch_ahead_budget() {
-  const char* text = std::getenv(kFetchAheadVariable);
-  if (!text || !*text) return kFetchAheadBytes;
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(text, &end, 10);
-  if (*end != '\0' || text[0] == '-') {
-    throw BadRequest(std::string(kFetchAheadVariable) + "=" + text +
-                     ": give the bytes a drilling thread may fetch ahead, a whole number");
-  }
-  return n;
+  return env_whole_number(kFetchAheadVariable, kFetchAheadBytes, 0,
+                          "the bytes a drilling thread may fetch ahead");
 }
 
 IndexFileDriller::IndexFileDriller(const std::vector<Layout>& layouts, const Plan& plan,
