@@ -46,6 +46,10 @@ struct BloscFrameBytes {
   // Where block b's stored bytes begin: entry b of the block-offset table
   // that follows the header (held in `head`).
   size_t block_start(size_t b) const;
+  // Where block b's stored bytes end: the next-higher start among the
+  // `nblocks` blocks (blosc writes blocks in any order, as threads finish
+  // them), else the frame's end.
+  size_t block_end(size_t b, size_t nblocks) const;
 };
 
 // Decodes bytes [first, first + out.size()) of the frame's data, from the

@@ -94,6 +94,42 @@ TEST(BloscFrame, HeadAndOneRunOfBlocksDecodeLikeTheWholeFrame) {
   }
 }
 
+// Blosc writes blocks as its threads finish them, so they may lie in any
+// order: a block ends at the next-higher start, not at the next block's. The
+// same frame with its blocks stored in reverse decodes, block by block from
+// just [block_start, block_end), to the same bytes (libblosc agrees).
+TEST(BloscFrame, BlocksStoredInAnyOrderEndAtTheNextHigherStart) {
+  const size_t typesize = 4, items = 9000, blocksize = 4096;
+  const auto raw = field(items, typesize);
+  const auto frame = blosc_frame(raw, typesize, BLOSC_SHUFFLE, "zstd", blocksize);
+  const BloscHeader h = BloscHeader::parse(frame);
+  const size_t nblocks = (h.nbytes + h.blocksize - 1) / h.blocksize;
+  const size_t table_end = BloscHeader::kSize + nblocks * 4;
+  const auto in_order = BloscFrameBytes::whole(frame);
+  std::vector<std::byte> reversed(frame.begin(), frame.begin() + table_end);
+  for (size_t b = nblocks; b-- > 0;) {
+    const uint32_t at = static_cast<uint32_t>(reversed.size());
+    std::memcpy(reversed.data() + BloscHeader::kSize + b * 4, &at, 4);
+    reversed.insert(reversed.end(), frame.begin() + in_order.block_start(b),
+                    frame.begin() + in_order.block_end(b, nblocks));
+  }
+  ASSERT_EQ(reversed.size(), frame.size());
+  EXPECT_EQ(libblosc_decode(reversed, raw.size()), raw);
+  const auto stored = BloscFrameBytes::whole(reversed);
+  const std::span<const std::byte> head(reversed.data(), table_end);
+  for (size_t b = 0; b < nblocks; ++b) {
+    const size_t from = stored.block_start(b), to = stored.block_end(b, nblocks);
+    EXPECT_EQ(to, b == 0 ? reversed.size() : stored.block_start(b - 1)) << "block " << b;
+    const BloscFrameBytes held{head, std::span(reversed).subspan(from, to - from), from,
+                               reversed.size()};
+    const size_t first = b * blocksize, size = std::min<size_t>(blocksize, raw.size() - first);
+    std::vector<std::byte> out(size);
+    blosc_read_bytes(held, first, out);
+    EXPECT_EQ(out, std::vector<std::byte>(raw.begin() + first, raw.begin() + first + size))
+        << "block " << b;
+  }
+}
+
 TEST(BloscFrame, EveryZstdFrameLibbloscWritesDecodesHereToTheSameBytes) {
   for (int split : {BLOSC_FORWARD_COMPAT_SPLIT, BLOSC_ALWAYS_SPLIT}) {
     blosc_set_splitmode(split);

@@ -43,20 +43,12 @@ void read_chunk_items(const io::ByteSource& source, const Codec& codec, size_t c
   std::memcpy(head.data(), header, sizeof header);
   source.read(BLOSC_MIN_HEADER_LENGTH, std::span(head).subspan(BLOSC_MIN_HEADER_LENGTH));
   const codec::BloscFrameBytes table{head, {}, 0, cbytes};
-  std::vector<size_t> starts(nblocks);
-  for (size_t j = 0; j < nblocks; ++j) starts[j] = table.block_start(j);
-  // Blocks may sit in any order (blosc writes them as threads finish), so a
-  // block ends where the next-higher block start is.
   struct Range {
     size_t from, to;
   };
   std::vector<Range> blocks;
   for (size_t b = b0; b <= b1; ++b) {
-    const size_t from = starts[b];
-    size_t to = cbytes;
-    for (size_t s : starts) {
-      if (s > from && s < to) to = s;
-    }
+    const size_t from = table.block_start(b), to = table.block_end(b, nblocks);
     if (from < table_end || to > cbytes) throw Error(path + ": corrupt blosc chunk");
     blocks.push_back({from, to});
   }
