@@ -222,7 +222,7 @@ class StoreReader : public QueryReader {
             [&](store::VerifiedChunk& chunk) {
               if (!chunk.absent()) decode(chunk);
             },
-            &st_->manifests, &st_->heads);
+            &st_->caches);
       } else if (const auto chunk = dir_.open(key)) {
         decode(*chunk);
       }

@@ -44,10 +44,9 @@ struct OpenedStore {
   // Written with a chunk manifest: every chunk read is checked against it.
   bool verify = false;
   // The manifest records drills of this version have read (a server's
-  // queries read each row once).
-  mutable store::ManifestCache manifests;
-  // And the first blocks of the chunks they read (each point in a chunk reads it).
-  mutable store::HeadBlockCache heads;
+  // queries read each row once), the first blocks of the chunks they read
+  // (each point in a chunk reads it) and the chunk files, kept open.
+  mutable store::ReadCaches caches;
   mutable std::once_flag journal_once;
   mutable std::optional<store::StoreState> journal;
   mutable std::optional<std::string> journal_problem;

@@ -1,64 +1,126 @@
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "core/error.h"
 #include "io/byte_source.h"
+#include "io/open_files.h"
 
 namespace pixeldrill::io {
+
+// A descriptor and the file's size when it was opened.
+struct OpenedFile {
+  std::string path;
+  int fd = -1;
+  uint64_t size = 0;
+
+  // `out_of_descriptors`: set when opening failed for want of a descriptor.
+  explicit OpenedFile(std::string p, bool* out_of_descriptors = nullptr) : path(std::move(p)) {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (out_of_descriptors) *out_of_descriptors = errno == EMFILE || errno == ENFILE;
+      throw Error(errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo,
+                  path + ": cannot open: " + std::strerror(errno));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int e = errno;
+      ::close(fd);
+      throw Error(path + ": cannot stat: " + std::strerror(e));
+    }
+    size = static_cast<uint64_t>(st.st_size);
+  }
+  ~OpenedFile() { ::close(fd); }
+  OpenedFile(const OpenedFile&) = delete;
+  OpenedFile& operator=(const OpenedFile&) = delete;
+};
+
 namespace {
 
 class FileSource final : public ByteSource {
  public:
-  explicit FileSource(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) {
-      throw Error(errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo,
-                  path_ + ": cannot open: " + std::strerror(errno));
-    }
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0) {
-      ::close(fd_);
-      throw Error(path_ + ": cannot stat: " + std::strerror(errno));
-    }
-    size_ = static_cast<uint64_t>(st.st_size);
-  }
-  ~FileSource() override { ::close(fd_); }
-  FileSource(const FileSource&) = delete;
-  FileSource& operator=(const FileSource&) = delete;
+  explicit FileSource(std::shared_ptr<const OpenedFile> file) : file_(std::move(file)) {}
 
-  uint64_t size() const override { return size_; }
-  const std::string& name() const override { return path_; }
+  uint64_t size() const override { return file_->size; }
+  const std::string& name() const override { return file_->path; }
 
   void read(uint64_t offset, std::span<std::byte> out) const override {
     size_t done = 0;
     while (done < out.size()) {
-      const ssize_t n =
-          ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+      const ssize_t n = ::pread(file_->fd, out.data() + done, out.size() - done,
+                                static_cast<off_t>(offset + done));
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw Error(path_ + ": read failed: " + std::strerror(errno));
+      if (n < 0) throw Error(file_->path + ": read failed: " + std::strerror(errno));
       if (n == 0) {
-        throw Error(path_ + ": file is shorter than expected (wanted bytes " +
+        throw Error(file_->path + ": file is shorter than expected (wanted bytes " +
                     std::to_string(offset) + ".." + std::to_string(offset + out.size()) +
-                    ", file has " + std::to_string(size_) + ")");
+                    ", file has " + std::to_string(file_->size) + ")");
       }
       done += static_cast<size_t>(n);
     }
   }
 
  private:
-  std::string path_;
-  int fd_ = -1;
-  uint64_t size_ = 0;
+  std::shared_ptr<const OpenedFile> file_;
 };
+
+size_t bound_from_descriptor_limit() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 256;
+  return std::clamp<size_t>(static_cast<size_t>(limit.rlim_cur) / 8, 1, 256);
+}
 
 }  // namespace
 
 std::unique_ptr<ByteSource> open_file_source(const std::string& path) {
-  return std::make_unique<FileSource>(path);
+  return std::make_unique<FileSource>(std::make_shared<const OpenedFile>(path));
+}
+
+OpenFiles::OpenFiles(size_t max_files)
+    : max_files_(max_files ? max_files : bound_from_descriptor_limit()) {}
+
+OpenFiles::~OpenFiles() = default;
+
+std::unique_ptr<ByteSource> OpenFiles::open(const std::string& path) {
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto it = files_.find(path); it != files_.end()) {
+      return std::make_unique<FileSource>(it->second);
+    }
+  }
+  std::shared_ptr<const OpenedFile> file;
+  bool out_of_descriptors = false;
+  try {
+    file = std::make_shared<const OpenedFile>(path, &out_of_descriptors);
+  } catch (const Error&) {
+    if (!out_of_descriptors) throw;
+    // The kept files go first, then one more try.
+    {
+      std::lock_guard lock(mutex_);
+      files_.clear();
+    }
+    file = std::make_shared<const OpenedFile>(path);
+  }
+  std::lock_guard lock(mutex_);
+  if (files_.size() >= max_files_) files_.clear();
+  // Two threads may open the same path at once: both descriptors are the same file, one is kept.
+  files_.try_emplace(path, file);
+  return std::make_unique<FileSource>(std::move(file));
+}
+
+void OpenFiles::forget(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  files_.erase(path);
+}
+
+size_t OpenFiles::size() const {
+  std::lock_guard lock(mutex_);
+  return files_.size();
 }
 
 }  // namespace pixeldrill::io

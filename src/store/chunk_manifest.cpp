@@ -380,8 +380,7 @@ constexpr uint64_t kWholeObject = uint64_t{1} << 62;
 // The chunk checked against `expect`.
 std::unique_ptr<VerifiedChunk> open_against(const zarr::Directory& dir, const std::string& array,
                                             const std::vector<uint64_t>& index,
-                                            ChunkExpectation expect,
-                                            HeadBlockCache* heads = nullptr) {
+                                            ChunkExpectation expect, ReadCaches* caches = nullptr) {
   const std::string key = array + "/" + zarr::chunk_key(index);
   require_manifest(expect, dir, array, index);
   // One expected size (the usual case): opened without asking the server
@@ -392,8 +391,11 @@ std::unique_ptr<VerifiedChunk> open_against(const zarr::Directory& dir, const st
   const bool one_size =
       sizes.front() > 0 &&
       std::all_of(sizes.begin(), sizes.end(), [&](uint64_t s) { return s == sizes.front(); });
-  auto source = one_size ? dir.open(key, sizes.front()) : dir.open(key);
-  return std::make_unique<VerifiedChunk>(dir.uri(key), std::move(source), std::move(expect), heads);
+  auto source = caches && !dir.remote() ? dir.open_kept(key, caches->files)
+                : one_size              ? dir.open(key, sizes.front())
+                                        : dir.open(key);
+  return std::make_unique<VerifiedChunk>(dir.uri(key), std::move(source), std::move(expect),
+                                         caches ? &caches->heads : nullptr);
 }
 
 // The committed record alone, from `cache` when it holds it.
@@ -456,21 +458,24 @@ void ManifestCache::forget(const std::string& array, uint64_t row, size_t entry)
 
 void read_verified(const zarr::Directory& dir, const std::string& array,
                    const zarr::ArrayMeta& meta, const std::vector<uint64_t>& index, bool whole,
-                   const std::function<void(VerifiedChunk&)>& use, ManifestCache* cache,
-                   HeadBlockCache* heads) {
+                   const std::function<void(VerifiedChunk&)>& use, ReadCaches* caches) {
   const size_t entry = entry_of(meta, index);
+  ManifestCache* records = caches ? &caches->manifests : nullptr;
   try {
     const auto chunk =
         dir.remote()
-            ? open_side_by_side(dir, array, entry, index, whole, cache)
+            ? open_side_by_side(dir, array, entry, index, whole, records)
             : open_against(dir, array, index,
-                           quick_expectation(dir, array, index.at(0), entry, cache), heads);
+                           quick_expectation(dir, array, index.at(0), entry, records), caches);
     use(*chunk);
     return;
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kCorrupt) throw;
   }
-  if (cache) cache->forget(array, index.at(0), entry);
+  if (caches) {
+    caches->manifests.forget(array, index.at(0), entry);
+    caches->files.forget(dir.uri(array + "/" + zarr::chunk_key(index)));
+  }
   const auto chunk = open_verified_chunk(dir, array, meta, index, ManifestRead::kOrdered);
   use(*chunk);
 }

@@ -26,6 +26,7 @@
 #include "formats/zarr/codec.h"
 #include "formats/zarr/directory.h"
 #include "io/byte_source.h"
+#include "io/open_files.h"
 #include "store/head_block_cache.h"
 
 namespace pixeldrill::store {
@@ -151,6 +152,15 @@ class ManifestCache {
   std::unordered_map<std::string, ChunkRecord> records_;
 };
 
+// What a process that drills one store version many times keeps (a server,
+// per version of the store's metadata): manifest records, verified first
+// blocks and, for a local store, its chunk files open.
+struct ReadCaches {
+  ManifestCache manifests;
+  HeadBlockCache heads;
+  io::OpenFiles files;
+};
+
 // use(chunk) on chunk `index` checked against the manifest: first the quick
 // way (the committed row only; remote and `whole`: the chunk fetched whole in
 // the same round trip, for small chunks such as coordinates), and when that
@@ -159,10 +169,11 @@ class ManifestCache {
 // drill, or killed) then gives the right bytes; a damaged chunk fails both
 // times and its error is the second one's. `use` may run twice. Only bytes
 // whose CRC-32C matches what the store wrote are ever handed to `use`.
-// `heads`: first blocks already verified (local stores; the quick way only).
+// `caches`: used by the quick way only (first blocks and open files by local
+// stores); the careful retry forgets the chunk's record and file, so a chunk
+// replaced since either was kept is read anew.
 void read_verified(const zarr::Directory& dir, const std::string& array,
                    const zarr::ArrayMeta& meta, const std::vector<uint64_t>& index, bool whole,
-                   const std::function<void(VerifiedChunk&)>& use, ManifestCache* cache = nullptr,
-                   HeadBlockCache* heads = nullptr);
+                   const std::function<void(VerifiedChunk&)>& use, ReadCaches* caches = nullptr);
 
 }  // namespace pixeldrill::store

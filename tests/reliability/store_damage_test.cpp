@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -203,6 +204,65 @@ TEST_F(StoreDamage, AnOpenStoreAnswersFromVerifiedFirstBlocksAndANewOpenSeesTheD
     EXPECT_NE(std::string(e.what()).find("sea_surface_temperature/"), std::string::npos)
         << e.what();
   }
+}
+
+// A served store keeps its chunk files open (io::OpenFiles): a chunk file
+// renamed over afterwards by a damaged copy leaves the open store's answers
+// as they were (it reads the file it verified), and a new open names the
+// damage. A kept file damaged in place fails its check (it is the same
+// file) and, once repaired, answers again.
+TEST_F(StoreDamage, AnOpenStoreReadsTheChunkFilesItVerifiedAndANewOpenSeesTheDamage) {
+  TempDir out;
+  const std::string store = out.str("store");
+  // One chunk file larger than the first 16 KiB checksum block, which the
+  // open store keeps in memory: the point's series is read from the file.
+  ASSERT_EQ(convert(coll(), store, "--chunks 32,90,120"), 0);
+  const fs::path chunk = fs::path(store) / "sea_surface_temperature" / "0.0.0";
+  const uint64_t size = fs::file_size(chunk);
+  ASSERT_GT(size, 4 * 16384u);
+  drill::Query q;
+  q.vars = {"sea_surface_temperature"};
+  q.sites = {{"", -30, 155}};
+  const auto served = drill::open_dataset(store);
+  const auto before = served->drill(q);
+  ASSERT_GT(before.rows.size(), 8u);
+  auto same_as_before = [&](const drill::Series& s) {
+    ASSERT_EQ(s.rows.size(), before.rows.size());
+    for (size_t i = 0; i < s.rows.size(); ++i) {
+      EXPECT_EQ(s.rows[i].time, before.rows[i].time);
+      const double a = s.rows[i].values[0], b = before.rows[i].values[0];
+      EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << i << ": " << a << " " << b;
+    }
+  };
+  const fs::path damaged = chunk.string() + ".damaged";
+  fs::copy_file(chunk, damaged);
+  for (uint64_t at = 16384; at < size; at += 97) flip_byte(damaged, at);
+  fs::rename(damaged, chunk);
+  same_as_before(served->drill(q));
+  auto expect_crc_error = [&](const drill::Dataset& d) {
+    try {
+      d.drill(q);
+      ADD_FAILURE() << "altered chunk bytes read without an error";
+    } catch (const pixeldrill::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("CRC-32C"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("sea_surface_temperature/0.0.0"), std::string::npos)
+          << e.what();
+    }
+  };
+  const auto reopened = drill::open_dataset(store);
+  expect_crc_error(*reopened);
+  // Repaired by renaming a good copy in; the reopened store's kept file was
+  // the damaged one and was let go, so it now answers.
+  ASSERT_EQ(convert(coll(), out.str("good"), "--chunks 32,90,120"), 0);
+  const fs::path good = fs::path(out.str("good")) / "sea_surface_temperature" / "0.0.0";
+  fs::copy_file(good, damaged);
+  fs::rename(damaged, chunk);
+  same_as_before(reopened->drill(q));
+  // Damaged in place: the same file, so the open store sees it.
+  for (uint64_t at = 16384; at < size; at += 97) flip_byte(chunk, at);
+  expect_crc_error(*reopened);
+  for (uint64_t at = 16384; at < size; at += 97) flip_byte(chunk, at);
+  same_as_before(reopened->drill(q));
 }
 
 TEST_F(StoreDamage, NeverWrittenChunkIsFillAndOneAppearingThereIsAnError) {

@@ -60,6 +60,17 @@ std::unique_ptr<io::ByteSource> Directory::open(const std::string& key, uint64_t
   return io::with_block_cache(io::open_byte_source(uri(key), &known));
 }
 
+std::unique_ptr<io::ByteSource> Directory::open_kept(const std::string& key,
+                                                     io::OpenFiles& files) const {
+  if (remote_) return open(key);
+  try {
+    return files.open(uri(key));
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kNotFound) return nullptr;
+    throw;
+  }
+}
+
 std::unique_ptr<io::ByteSource> Directory::open_head(const std::string& key,
                                                      uint64_t head_bytes) const {
   if (!remote_) return open(key);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "io/byte_source.h"
+#include "io/open_files.h"
 
 namespace pixeldrill::zarr {
 
@@ -41,6 +42,9 @@ class Directory {
   // manifest): remotely no HEAD request, and every answer is checked against
   // that size; a missing object shows at the first read (ErrorKind::kNotFound).
   std::unique_ptr<io::ByteSource> open(const std::string& key, uint64_t known_size) const;
+  // A local object through `files` (kept open, read as it was when first
+  // opened: the caller verifies it); remote ones as open(key).
+  std::unique_ptr<io::ByteSource> open_kept(const std::string& key, io::OpenFiles& files) const;
   // The same for a caller about to read the object's first `head_bytes`:
   // remotely they come with its size in one request (io::open_byte_source_head).
   std::unique_ptr<io::ByteSource> open_head(const std::string& key, uint64_t head_bytes) const;

@@ -1,0 +1,110 @@
+// io::OpenFiles keeps local files open for a process that reads them again
+// and again (a server drilling a store): what it reads, what it holds, and
+// that it never runs the process out of descriptors.
+#include "io/open_files.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "../support/temp_dir.h"
+#include "core/error.h"
+
+namespace pixeldrill::io {
+namespace {
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string read_all(const ByteSource& source) {
+  std::string text(source.size(), '\0');
+  source.read(0, std::as_writable_bytes(std::span(text)));
+  return text;
+}
+
+size_t open_descriptors() {
+  return static_cast<size_t>(std::distance(fs::directory_iterator("/proc/self/fd"), {}));
+}
+
+TEST(OpenFiles, ReadsWhatAFreshOpenReadsAndNamesAnAbsentFile) {
+  TempDir dir;
+  write_file(dir / "a", "first file");
+  OpenFiles files;
+  EXPECT_EQ(read_all(*files.open(dir / "a")), read_all(*open_file_source(dir / "a")));
+  EXPECT_EQ(read_all(*files.open(dir / "a")), "first file");  // the kept one
+  EXPECT_EQ(files.size(), 1u);
+  try {
+    files.open(dir / "missing");
+    ADD_FAILURE() << "an absent file opened";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kNotFound);
+    EXPECT_NE(std::string(e.what()).find(dir / "missing"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(files.size(), 1u);
+}
+
+// The contract callers build on: a file renamed over is still read as it was
+// opened (so they verify what they read), until forget() lets it go.
+TEST(OpenFiles, AKeptFileIsReadAsOpenedUntilForgotten) {
+  TempDir dir;
+  write_file(dir / "chunk", "old bytes");
+  OpenFiles files;
+  EXPECT_EQ(read_all(*files.open(dir / "chunk")), "old bytes");
+  write_file(dir / "chunk.new", "new bytes!");
+  fs::rename(dir / "chunk.new", dir / "chunk");
+  EXPECT_EQ(read_all(*open_file_source(dir / "chunk")), "new bytes!");
+  EXPECT_EQ(read_all(*files.open(dir / "chunk")), "old bytes");
+  files.forget(dir / "chunk");
+  EXPECT_EQ(read_all(*files.open(dir / "chunk")), "new bytes!");
+}
+
+TEST(OpenFiles, HoldsAtMostItsBoundOfDescriptors) {
+  TempDir dir;
+  const size_t before = open_descriptors();
+  {
+    OpenFiles files(3);
+    for (int i = 0; i < 10; ++i) {
+      const std::string path = dir / std::to_string(i);
+      write_file(path, "file " + std::to_string(i));
+      EXPECT_EQ(read_all(*files.open(path)), "file " + std::to_string(i));
+      EXPECT_LE(files.size(), 3u);
+      EXPECT_LE(open_descriptors(), before + 3);
+    }
+  }
+  EXPECT_EQ(open_descriptors(), before);
+}
+
+// With a bound above what the process may open, running out of descriptors
+// lets the kept files go and the open succeeds.
+TEST(OpenFiles, RunningOutOfDescriptorsLetsTheKeptOnesGo) {
+  TempDir dir;
+  for (int i = 0; i < 10; ++i) write_file(dir / std::to_string(i), "file " + std::to_string(i));
+  struct rlimit saved {};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  OpenFiles files(1000);
+  struct rlimit tight = saved;
+  tight.rlim_cur = open_descriptors() + 4;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &tight), 0);
+  std::string failure;
+  for (int i = 0; i < 10 && failure.empty(); ++i) {
+    try {
+      if (read_all(*files.open(dir / std::to_string(i))) != "file " + std::to_string(i)) {
+        failure = "file " + std::to_string(i) + " read other bytes";
+      }
+    } catch (const Error& e) {
+      failure = e.what();
+    }
+  }
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  EXPECT_EQ(failure, "");
+  EXPECT_LT(files.size(), 10u);
+}
+
+}  // namespace
+}  // namespace pixeldrill::io
