@@ -143,9 +143,10 @@ void SeriesBuilder::add_steps(std::span<const int64_t> times, std::span<const ui
       const PixelTarget& px = plan_.pixels[p];
       // Made in place from its fields: emplace_back() would zero-fill the
       // Row first (value-initialisation) and push_back(Row{...}) would move
-      // its ~100 bytes.
-      Row& row = rows.emplace_back(time, px.id, px.lat, px.lon, RowValues(nvar));
-      for (size_t v = 0; v < nvar; ++v) row.values[v] = decoded[v][p];
+      // its ~100 bytes. The values are appended in place too: a RowValues
+      // passed in would be moved, an out-of-line copy per row.
+      Row& row = rows.emplace_back(time, px.id, px.lat, px.lon);
+      for (size_t v = 0; v < nvar; ++v) row.values.push_back(decoded[v][p]);
     }
   }
   if (kept == 0) return;
