@@ -27,14 +27,21 @@ Problem problem_from_message(const std::string& message, const std::string& pref
   return {message.substr(0, sep), "", prefix + message.substr(sep + 2)};
 }
 
+bool single_point(const Query& query) {
+  return !query.box && query.sites.size() == 1 && query.sites.front().id.empty();
+}
+
 void name_single_site(Series& series, const Query& query, const std::string& name) {
-  const bool point = !query.box && query.sites.size() == 1 && query.sites.front().id.empty();
+  const bool point = single_point(query);
   const bool reduced_box = query.box && query.reduce != Reduce::kNone;
   if (!name.empty() && !point && !reduced_box) {
     throw BadRequest("--name names a single --point or a reduced --box (stations keep their ids)");
   }
   if (!point && name.empty()) return;
-  for (auto& row : series.rows) row.site = name.empty() ? "point" : name;
+  const std::string site = name.empty() ? kPointSite : name;
+  for (auto& row : series.rows) {
+    if (row.site != site) row.site = site;
+  }
 }
 
 }  // namespace pixeldrill::drill

@@ -42,6 +42,7 @@ SeriesBuilder::SeriesBuilder(const Query& query, const Plan& plan, std::vector<C
       plan_(plan),
       columns_(std::move(columns)),
       read_vars_(wanted_variables(query)),
+      point_site_(single_point(query) ? kPointSite : ""),
       storage_(columns_.size()) {
   if (columns_.size() != query.vars.size()) {
     throw std::logic_error("SeriesBuilder: one column per query variable expected");
@@ -145,7 +146,7 @@ void SeriesBuilder::add_steps(std::span<const int64_t> times, std::span<const ui
       // Row first (value-initialisation) and push_back(Row{...}) would move
       // its ~100 bytes. The values are appended in place too: a RowValues
       // passed in would be moved, an out-of-line copy per row.
-      Row& row = rows.emplace_back(time, px.id, px.lat, px.lon);
+      Row& row = rows.emplace_back(time, point_site_.empty() ? px.id : point_site_, px.lat, px.lon);
       for (size_t v = 0; v < nvar; ++v) row.values.push_back(decoded[v][p]);
     }
   }

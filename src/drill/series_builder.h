@@ -89,6 +89,7 @@ class SeriesBuilder {
   std::vector<Column> columns_;
   std::vector<bool> celsius_;
   std::vector<std::string> read_vars_;
+  std::string point_site_;  // a single point's rows' site (kPointSite), else empty
   std::optional<size_t> quality_index_;
   std::mutex mutex_;
   // Rows in the order steps were added: step i owns rows_per_step() rows
