@@ -1,26 +1,33 @@
 -- wrk script for bench/serve_load.sh: each request drills a random ocean
 -- point (from POINTS_FILE, one "lat,lon" a line) through PATH_PREFIX.
+-- The requests are formatted once per thread (in init), not per request:
+-- wrk shares the server's 2 cores, and building each request in Lua was
+-- client CPU taken from the server (docs/serve.md, "Load").
 local points = {}
 local prefix = os.getenv("PATH_PREFIX") or "/api/v1/datasets/store/drill?var=sea_surface_temperature&point="
 for line in io.lines(os.getenv("POINTS_FILE")) do
   if #line > 0 then points[#points + 1] = line end
 end
 
-function init(args)
-  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
-end
-
 -- GRIDDAP=DATASET: the same point as an ERDDAP griddap .csv request over all days.
 local griddap = os.getenv("GRIDDAP")
+local requests = {}
+
+function init(args)
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
+  for i, p in ipairs(points) do
+    if griddap then
+      local lat, lon = p:match("([^,]+),([^,]+)")
+      requests[i] = wrk.format("GET", "/erddap/griddap/" .. griddap ..
+        ".csv?sea_surface_temperature%5B0:1:last%5D%5B(" .. lat .. ")%5D%5B(" .. lon .. ")%5D")
+    else
+      requests[i] = wrk.format("GET", prefix .. p)
+    end
+  end
+end
 
 function request()
-  local p = points[math.random(#points)]
-  if griddap then
-    local lat, lon = p:match("([^,]+),([^,]+)")
-    return wrk.format("GET", "/erddap/griddap/" .. griddap ..
-      ".csv?sea_surface_temperature%5B0:1:last%5D%5B(" .. lat .. ")%5D%5B(" .. lon .. ")%5D")
-  end
-  return wrk.format("GET", prefix .. p)
+  return requests[math.random(#requests)]
 end
 
 function done(summary, latency, requests)
