@@ -71,8 +71,8 @@ class FileSource final : public ByteSource {
 
 size_t bound_from_descriptor_limit() {
   struct rlimit limit {};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 256;
-  return std::clamp<size_t>(static_cast<size_t>(limit.rlim_cur) / 8, 1, 256);
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
+  return std::clamp<size_t>(static_cast<size_t>(limit.rlim_cur) / 2, 16, 4096);
 }
 
 }  // namespace
