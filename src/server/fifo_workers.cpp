@@ -20,12 +20,14 @@ void FifoWorkers::run(const std::function<void()>& job) {
     job();
     return;
   }
-  Job me{&job, nullptr, false, {}};
-  std::unique_lock lock(mutex_);
-  queue_.push_back(&me);
+  std::promise<void> done;
+  std::future<void> result = done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(Job{&job, std::move(done)});
+  }
   queued_.notify_one();
-  me.finished.wait(lock, [&] { return me.done; });
-  if (me.error) std::rethrow_exception(me.error);
+  result.get();  // rethrows what the job threw
 }
 
 size_t FifoWorkers::waiting() const {
@@ -34,24 +36,22 @@ size_t FifoWorkers::waiting() const {
 }
 
 void FifoWorkers::work() {
-  std::unique_lock lock(mutex_);
   for (;;) {
-    // Queued jobs are finished before stopping: their callers are waiting.
-    queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;
-    Job* job = queue_.front();
-    queue_.pop_front();
-    lock.unlock();
-    std::exception_ptr error;
-    try {
-      (*job->work)();
-    } catch (...) {
-      error = std::current_exception();
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      // Queued jobs are finished before stopping: their callers are waiting.
+      queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
     }
-    lock.lock();
-    job->error = error;
-    job->done = true;
-    job->finished.notify_one();
+    try {
+      (*job.work)();
+      job.done.set_value();
+    } catch (...) {
+      job.done.set_exception(std::current_exception());
+    }
   }
 }
 

@@ -15,8 +15,8 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <exception>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -39,17 +39,20 @@ class FifoWorkers {
   size_t waiting() const;
 
  private:
+  // The caller waits on the promise's future, not on the queue's mutex: a
+  // caller woken by a condition variable under that mutex found it still
+  // held by the worker (taking the next job) and slept again, one more
+  // context switch per request. The worker owns the promise, so the caller
+  // may return as soon as the result is set.
   struct Job {
-    const std::function<void()>* work;
-    std::exception_ptr error;
-    bool done = false;
-    std::condition_variable finished;
+    const std::function<void()>* work = nullptr;
+    std::promise<void> done;
   };
   void work();
 
   mutable std::mutex mutex_;
   std::condition_variable queued_;
-  std::deque<Job*> queue_;
+  std::deque<Job> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
