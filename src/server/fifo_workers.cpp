@@ -20,14 +20,15 @@ void FifoWorkers::run(const std::function<void()>& job) {
     job();
     return;
   }
-  std::promise<void> done;
-  std::future<void> result = done.get_future();
+  const auto outcome = std::make_shared<Outcome>();
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Job{&job, std::move(done)});
+    queue_.push_back(Job{&job, outcome});
   }
   queued_.notify_one();
-  result.get();  // rethrows what the job threw
+  std::unique_lock lock(outcome->mutex);
+  outcome->finished.wait(lock, [&] { return outcome->done; });
+  if (outcome->error) std::rethrow_exception(outcome->error);
 }
 
 size_t FifoWorkers::waiting() const {
@@ -46,12 +47,18 @@ void FifoWorkers::work() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
+    std::exception_ptr error;
     try {
       (*job.work)();
-      job.done.set_value();
     } catch (...) {
-      job.done.set_exception(std::current_exception());
+      error = std::current_exception();
     }
+    {
+      std::lock_guard lock(job.outcome->mutex);
+      job.outcome->error = error;
+      job.outcome->done = true;
+    }
+    job.outcome->finished.notify_one();
   }
 }
 

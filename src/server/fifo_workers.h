@@ -15,8 +15,9 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <exception>
 #include <functional>
-#include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -39,14 +40,23 @@ class FifoWorkers {
   size_t waiting() const;
 
  private:
-  // The caller waits on the promise's future, not on the queue's mutex: a
-  // caller woken by a condition variable under that mutex found it still
-  // held by the worker (taking the next job) and slept again, one more
-  // context switch per request. The worker owns the promise, so the caller
-  // may return as soon as the result is set.
+  // The caller waits on its job's own mutex and condition variable, not on
+  // the queue's: a caller woken under the queue's mutex found it still held
+  // by the worker (taking the next job) and slept again, one more context
+  // switch per request. The worker notifies after unlocking, which the
+  // shared ownership makes safe (the caller may already have returned).
+  // (std::atomic::wait spun with sched_yield: 17-80 context switches per
+  // request; std::future waits inside libstdc++, where ThreadSanitizer
+  // cannot see it.)
+  struct Outcome {
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    std::exception_ptr error;
+  };
   struct Job {
     const std::function<void()>* work = nullptr;
-    std::promise<void> done;
+    std::shared_ptr<Outcome> outcome;
   };
   void work();
 
