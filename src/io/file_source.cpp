@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -69,11 +70,19 @@ class FileSource final : public ByteSource {
   std::shared_ptr<const OpenedFile> file_;
 };
 
-size_t bound_from_descriptor_limit() {
-  struct rlimit limit {};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
-  return std::clamp<size_t>(static_cast<size_t>(limit.rlim_cur) / 2, 16, 4096);
+// Half the descriptor limit, at most 4,096: what the whole process keeps.
+size_t kept_budget() {
+  static const size_t budget = []() -> size_t {
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
+    return std::clamp<size_t>(static_cast<size_t>(limit.rlim_cur) / 2, 16, 4096);
+  }();
+  return budget;
 }
+
+// Files kept by every OpenFiles of the process (a server holds one per
+// dataset version), so that together they stay within kept_budget().
+std::atomic<size_t> kept_in_process{0};
 
 }  // namespace
 
@@ -81,10 +90,18 @@ std::unique_ptr<ByteSource> open_file_source(const std::string& path) {
   return std::make_unique<FileSource>(std::make_shared<const OpenedFile>(path));
 }
 
-OpenFiles::OpenFiles(size_t max_files)
-    : max_files_(max_files ? max_files : bound_from_descriptor_limit()) {}
+// (The budget is read here, once per process, not at a first open that may
+// come when descriptors have run short.)
+OpenFiles::OpenFiles(size_t max_files) : max_files_(max_files ? max_files : kept_budget()) {
+  kept_budget();
+}
 
-OpenFiles::~OpenFiles() = default;
+OpenFiles::~OpenFiles() { kept_in_process -= files_.size(); }
+
+void OpenFiles::let_all_go() {
+  kept_in_process -= files_.size();
+  files_.clear();
+}
 
 std::unique_ptr<ByteSource> OpenFiles::open(const std::string& path) {
   {
@@ -102,20 +119,21 @@ std::unique_ptr<ByteSource> OpenFiles::open(const std::string& path) {
     // The kept files go first, then one more try.
     {
       std::lock_guard lock(mutex_);
-      files_.clear();
+      let_all_go();
     }
     file = std::make_shared<const OpenedFile>(path);
   }
   std::lock_guard lock(mutex_);
-  if (files_.size() >= max_files_) files_.clear();
+  if (files_.size() >= max_files_) let_all_go();
+  // The process keeps its budget already (other datasets): this one is not kept.
   // Two threads may open the same path at once: both descriptors are the same file, one is kept.
-  files_.try_emplace(path, file);
+  if (kept_in_process < kept_budget() && files_.try_emplace(path, file).second) ++kept_in_process;
   return std::make_unique<FileSource>(std::move(file));
 }
 
 void OpenFiles::forget(const std::string& path) {
   std::lock_guard lock(mutex_);
-  files_.erase(path);
+  kept_in_process -= files_.erase(path);
 }
 
 size_t OpenFiles::size() const {

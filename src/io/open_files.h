@@ -11,7 +11,9 @@
 // and forget() a path whose bytes did not match, to open it anew. Thread-safe;
 // bounded: when full, or when the process runs out of descriptors, every
 // kept file is let go (sources already handed out keep theirs until they are
-// destroyed).
+// destroyed); and all of a process's OpenFiles together keep at most half
+// its descriptor limit (4,096 at most), beyond which new files are read but
+// not kept.
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -26,9 +28,8 @@ struct OpenedFile;
 
 class OpenFiles {
  public:
-  // max_files 0: half the process's descriptor limit (at most 4,096; a
-  // 10-year store at 64 x 64 pixels a chunk has 800 chunk files a
-  // variable), so that kept files leave room for its sockets.
+  // max_files 0: the process's budget (a 10-year store at 64 x 64 pixels a
+  // chunk has 800 chunk files a variable).
   explicit OpenFiles(size_t max_files = 0);
   ~OpenFiles();
   OpenFiles(const OpenFiles&) = delete;
@@ -43,6 +44,8 @@ class OpenFiles {
   size_t size() const;
 
  private:
+  void let_all_go();  // with mutex_ held
+
   const size_t max_files_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const OpenedFile>> files_;

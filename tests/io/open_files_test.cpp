@@ -80,6 +80,38 @@ TEST(OpenFiles, HoldsAtMostItsBoundOfDescriptors) {
   EXPECT_EQ(open_descriptors(), before);
 }
 
+// All of a process's OpenFiles together keep at most its budget (half the
+// descriptor limit, at most 4,096): beyond it a file is read, not kept.
+TEST(OpenFiles, AllTogetherKeepAtMostTheProcessBudget) {
+  TempDir dir;
+  const size_t before = open_descriptors();
+  {
+    OpenFiles first(100000), second(100000);
+    auto make = [&](size_t n) {
+      const std::string path = dir / std::to_string(n);
+      write_file(path, "file " + std::to_string(n));
+      return path;
+    };
+    size_t i = 0;
+    for (; i < 5000; ++i) {
+      const std::string path = make(i);
+      EXPECT_EQ(read_all(*first.open(path)), "file " + std::to_string(i));
+      if (first.size() != i + 1) break;
+    }
+    const size_t budget = first.size();
+    EXPECT_GE(budget, 16u);
+    EXPECT_LE(budget, 4096u);
+    EXPECT_LE(open_descriptors(), before + budget);
+    const std::string beyond = make(i + 1);
+    EXPECT_EQ(read_all(*second.open(beyond)), "file " + std::to_string(i + 1));
+    EXPECT_EQ(second.size(), 0u);
+    first.forget(dir / "0");
+    EXPECT_EQ(read_all(*second.open(dir / "1")), "file 1");
+    EXPECT_EQ(second.size(), 1u);
+  }
+  EXPECT_EQ(open_descriptors(), before);
+}
+
 // With a bound above what the process may open, running out of descriptors
 // lets the kept files go and the open succeeds.
 TEST(OpenFiles, RunningOutOfDescriptorsLetsTheKeptOnesGo) {
