@@ -49,40 +49,53 @@ std::vector<std::byte> read_here(std::span<const std::byte> frame, size_t first,
   return out;
 }
 
+// A zstd frame of byte-shuffled smooth values, as libblosc writes it, and
+// where its block-offset table ends.
+struct ZstdFrame {
+  std::vector<std::byte> raw, frame;
+  size_t nblocks = 0, table_end = 0;
+};
+ZstdFrame zstd_frame(size_t typesize, size_t items, size_t blocksize) {
+  ZstdFrame z;
+  z.raw = field(items, typesize);
+  z.frame = blosc_frame(z.raw, typesize, BLOSC_SHUFFLE, "zstd", blocksize);
+  const BloscHeader h = BloscHeader::parse(z.frame);
+  z.nblocks = (h.nbytes + h.blocksize - 1) / h.blocksize;
+  z.table_end = BloscHeader::kSize + z.nblocks * 4;
+  return z;
+}
+
 // A partial read holds the header and block offsets and one run of blocks,
 // not the whole frame: the bytes decoded from them are the same, and a range
 // whose block is not held is an error, never other bytes.
 TEST(BloscFrame, HeadAndOneRunOfBlocksDecodeLikeTheWholeFrame) {
-  const size_t typesize = 2, items = 40001, blocksize = 4096;
-  const auto raw = field(items, typesize);
-  const auto frame = blosc_frame(raw, typesize, BLOSC_SHUFFLE, "zstd", blocksize);
-  const BloscHeader h = BloscHeader::parse(frame);
-  const size_t nblocks = (h.nbytes + h.blocksize - 1) / h.blocksize;
-  const size_t table_end = BloscHeader::kSize + nblocks * 4;
+  const size_t blocksize = 4096;
+  const ZstdFrame z = zstd_frame(2, 40001, blocksize);
   std::vector<size_t> starts;
-  for (size_t b = 0; b < nblocks; ++b) {
+  for (size_t b = 0; b < z.nblocks; ++b) {
     uint32_t at = 0;
-    std::memcpy(&at, frame.data() + BloscHeader::kSize + b * 4, 4);
+    std::memcpy(&at, z.frame.data() + BloscHeader::kSize + b * 4, 4);
     starts.push_back(at);
   }
   auto block_end = [&](size_t b) {
-    size_t to = frame.size();
+    size_t to = z.frame.size();
     for (size_t s : starts) {
       if (s > starts[b] && s < to) to = s;
     }
     return to;
   };
-  const std::span<const std::byte> head(frame.data(), table_end);
-  for (size_t b : {size_t{0}, size_t{7}, nblocks - 1}) {
+  const std::span<const std::byte> head(z.frame.data(), z.table_end);
+  for (size_t b : {size_t{0}, size_t{7}, z.nblocks - 1}) {
     const size_t from = starts[b], to = block_end(b);
-    const BloscFrameBytes held{head, std::span(frame).subspan(from, to - from), from, frame.size()};
-    const size_t first = b * blocksize + 10, size = std::min<size_t>(700, raw.size() - first);
+    const BloscFrameBytes held{head, std::span(z.frame).subspan(from, to - from), from,
+                               z.frame.size()};
+    const size_t first = b * blocksize + 10, size = std::min<size_t>(700, z.raw.size() - first);
     std::vector<std::byte> out(size);
     blosc_read_bytes(held, first, out);
-    EXPECT_EQ(out, std::vector<std::byte>(raw.begin() + first, raw.begin() + first + size))
+    EXPECT_EQ(out, std::vector<std::byte>(z.raw.begin() + first, z.raw.begin() + first + size))
         << "block " << b;
     // The next block's bytes are not held.
-    if (b + 1 < nblocks) {
+    if (b + 1 < z.nblocks) {
       std::vector<std::byte> beyond(16);
       try {
         blosc_read_bytes(held, (b + 1) * blocksize, beyond);
@@ -99,33 +112,29 @@ TEST(BloscFrame, HeadAndOneRunOfBlocksDecodeLikeTheWholeFrame) {
 // same frame with its blocks stored in reverse decodes, block by block from
 // just [block_start, block_end), to the same bytes (libblosc agrees).
 TEST(BloscFrame, BlocksStoredInAnyOrderEndAtTheNextHigherStart) {
-  const size_t typesize = 4, items = 9000, blocksize = 4096;
-  const auto raw = field(items, typesize);
-  const auto frame = blosc_frame(raw, typesize, BLOSC_SHUFFLE, "zstd", blocksize);
-  const BloscHeader h = BloscHeader::parse(frame);
-  const size_t nblocks = (h.nbytes + h.blocksize - 1) / h.blocksize;
-  const size_t table_end = BloscHeader::kSize + nblocks * 4;
-  const auto in_order = BloscFrameBytes::whole(frame);
-  std::vector<std::byte> reversed(frame.begin(), frame.begin() + table_end);
-  for (size_t b = nblocks; b-- > 0;) {
+  const size_t blocksize = 4096;
+  const ZstdFrame z = zstd_frame(4, 9000, blocksize);
+  const auto in_order = BloscFrameBytes::whole(z.frame);
+  std::vector<std::byte> reversed(z.frame.begin(), z.frame.begin() + z.table_end);
+  for (size_t b = z.nblocks; b-- > 0;) {
     const uint32_t at = static_cast<uint32_t>(reversed.size());
     std::memcpy(reversed.data() + BloscHeader::kSize + b * 4, &at, 4);
-    reversed.insert(reversed.end(), frame.begin() + in_order.block_start(b),
-                    frame.begin() + in_order.block_end(b, nblocks));
+    reversed.insert(reversed.end(), z.frame.begin() + in_order.block_start(b),
+                    z.frame.begin() + in_order.block_end(b, z.nblocks));
   }
-  ASSERT_EQ(reversed.size(), frame.size());
-  EXPECT_EQ(libblosc_decode(reversed, raw.size()), raw);
+  ASSERT_EQ(reversed.size(), z.frame.size());
+  EXPECT_EQ(libblosc_decode(reversed, z.raw.size()), z.raw);
   const auto stored = BloscFrameBytes::whole(reversed);
-  const std::span<const std::byte> head(reversed.data(), table_end);
-  for (size_t b = 0; b < nblocks; ++b) {
-    const size_t from = stored.block_start(b), to = stored.block_end(b, nblocks);
+  const std::span<const std::byte> head(reversed.data(), z.table_end);
+  for (size_t b = 0; b < z.nblocks; ++b) {
+    const size_t from = stored.block_start(b), to = stored.block_end(b, z.nblocks);
     EXPECT_EQ(to, b == 0 ? reversed.size() : stored.block_start(b - 1)) << "block " << b;
     const BloscFrameBytes held{head, std::span(reversed).subspan(from, to - from), from,
                                reversed.size()};
-    const size_t first = b * blocksize, size = std::min<size_t>(blocksize, raw.size() - first);
+    const size_t first = b * blocksize, size = std::min<size_t>(blocksize, z.raw.size() - first);
     std::vector<std::byte> out(size);
     blosc_read_bytes(held, first, out);
-    EXPECT_EQ(out, std::vector<std::byte>(raw.begin() + first, raw.begin() + first + size))
+    EXPECT_EQ(out, std::vector<std::byte>(z.raw.begin() + first, z.raw.begin() + first + size))
         << "block " << b;
   }
 }

@@ -59,6 +59,22 @@ class StoreDamage : public StoreFixture {
     f.seekp(static_cast<std::streamoff>(offset));
     f.write(&c, 1);
   }
+  // The SST series at (-30, 155): what the tests of an open store drill.
+  static drill::Query sst_point() {
+    drill::Query q;
+    q.vars = {"sea_surface_temperature"};
+    q.sites = {{"", -30, 155}};
+    return q;
+  }
+  // The same days and values, NaN where `expected` has NaN.
+  static void expect_same_rows(const drill::Series& got, const drill::Series& expected) {
+    ASSERT_EQ(got.rows.size(), expected.rows.size());
+    for (size_t i = 0; i < got.rows.size(); ++i) {
+      EXPECT_EQ(got.rows[i].time, expected.rows[i].time);
+      const double a = got.rows[i].values[0], b = expected.rows[i].values[0];
+      EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << i << ": " << a << " " << b;
+    }
+  }
 };
 
 constexpr const char* kPoint = "--point -30,155";  // a sea pixel of the fixture
@@ -178,24 +194,14 @@ TEST_F(StoreDamage, MissingOrAlteredChunkIsAnErrorAndANeverWrittenOneIsFill) {
 TEST_F(StoreDamage, AnOpenStoreAnswersFromVerifiedFirstBlocksAndANewOpenSeesTheDamage) {
   TempDir out;
   const std::string store = fresh_store(out);
-  drill::Query q;
-  q.vars = {"sea_surface_temperature"};
-  q.sites = {{"", -30, 155}};
+  const drill::Query q = sst_point();
   const auto served = drill::open_dataset(store);
   const auto before = served->drill(q);
   ASSERT_GT(before.rows.size(), 8u);
   for (const auto& e : fs::directory_iterator(fs::path(store) / "sea_surface_temperature")) {
     if (e.path().filename().string()[0] != '.') flip_byte(e.path(), 20);  // inside the first block
   }
-  const auto after = served->drill(q);
-  ASSERT_EQ(after.rows.size(), before.rows.size());
-  for (size_t i = 0; i < after.rows.size(); ++i) {
-    EXPECT_EQ(after.rows[i].time, before.rows[i].time);
-    EXPECT_EQ(std::isnan(after.rows[i].values[0]), std::isnan(before.rows[i].values[0])) << i;
-    if (!std::isnan(before.rows[i].values[0])) {
-      EXPECT_EQ(after.rows[i].values[0], before.rows[i].values[0]) << i;
-    }
-  }
+  expect_same_rows(served->drill(q), before);
   try {
     drill::open_dataset(store)->drill(q);
     ADD_FAILURE() << "a store opened anew read the altered first blocks without an error";
@@ -220,25 +226,15 @@ TEST_F(StoreDamage, AnOpenStoreReadsTheChunkFilesItVerifiedAndANewOpenSeesTheDam
   const fs::path chunk = fs::path(store) / "sea_surface_temperature" / "0.0.0";
   const uint64_t size = fs::file_size(chunk);
   ASSERT_GT(size, 4 * 16384u);
-  drill::Query q;
-  q.vars = {"sea_surface_temperature"};
-  q.sites = {{"", -30, 155}};
+  const drill::Query q = sst_point();
   const auto served = drill::open_dataset(store);
   const auto before = served->drill(q);
   ASSERT_GT(before.rows.size(), 8u);
-  auto same_as_before = [&](const drill::Series& s) {
-    ASSERT_EQ(s.rows.size(), before.rows.size());
-    for (size_t i = 0; i < s.rows.size(); ++i) {
-      EXPECT_EQ(s.rows[i].time, before.rows[i].time);
-      const double a = s.rows[i].values[0], b = before.rows[i].values[0];
-      EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << i << ": " << a << " " << b;
-    }
-  };
   const fs::path damaged = chunk.string() + ".damaged";
   fs::copy_file(chunk, damaged);
   for (uint64_t at = 16384; at < size; at += 97) flip_byte(damaged, at);
   fs::rename(damaged, chunk);
-  same_as_before(served->drill(q));
+  expect_same_rows(served->drill(q), before);
   auto expect_crc_error = [&](const drill::Dataset& d) {
     try {
       d.drill(q);
@@ -257,12 +253,12 @@ TEST_F(StoreDamage, AnOpenStoreReadsTheChunkFilesItVerifiedAndANewOpenSeesTheDam
   const fs::path good = fs::path(out.str("good")) / "sea_surface_temperature" / "0.0.0";
   fs::copy_file(good, damaged);
   fs::rename(damaged, chunk);
-  same_as_before(reopened->drill(q));
+  expect_same_rows(reopened->drill(q), before);
   // Damaged in place: the same file, so the open store sees it.
   for (uint64_t at = 16384; at < size; at += 97) flip_byte(chunk, at);
   expect_crc_error(*reopened);
   for (uint64_t at = 16384; at < size; at += 97) flip_byte(chunk, at);
-  same_as_before(reopened->drill(q));
+  expect_same_rows(reopened->drill(q), before);
 }
 
 TEST_F(StoreDamage, NeverWrittenChunkIsFillAndOneAppearingThereIsAnError) {
