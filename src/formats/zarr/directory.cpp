@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "io/open_files.h"
 #include "io/registry.h"
 
 namespace pixeldrill::zarr {

@@ -13,7 +13,10 @@
 #include <vector>
 
 #include "io/byte_source.h"
-#include "io/open_files.h"
+
+namespace pixeldrill::io {
+class OpenFiles;
+}  // namespace pixeldrill::io
 
 namespace pixeldrill::zarr {
 
