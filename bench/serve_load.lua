@@ -11,23 +11,23 @@ end
 
 -- GRIDDAP=DATASET: the same point as an ERDDAP griddap .csv request over all days.
 local griddap = os.getenv("GRIDDAP")
-local requests = {}
+local prepared = {}
 
 function init(args)
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
   for i, p in ipairs(points) do
     if griddap then
       local lat, lon = p:match("([^,]+),([^,]+)")
-      requests[i] = wrk.format("GET", "/erddap/griddap/" .. griddap ..
+      prepared[i] = wrk.format("GET", "/erddap/griddap/" .. griddap ..
         ".csv?sea_surface_temperature%5B0:1:last%5D%5B(" .. lat .. ")%5D%5B(" .. lon .. ")%5D")
     else
-      requests[i] = wrk.format("GET", prefix .. p)
+      prepared[i] = wrk.format("GET", prefix .. p)
     end
   end
 end
 
 function request()
-  return requests[math.random(#requests)]
+  return prepared[math.random(#prepared)]
 end
 
 function done(summary, latency, requests)
