@@ -28,6 +28,7 @@ void TableStream::begin(const drill::Series& head) {
   head_ = head;  // (no rows: the drill's first pass)
   head_.rows.clear();
   has_null_.assign(head.columns.size(), false);
+  formats_ = value_formats(head_, options_);
   if (format_ == "csv") {
     target_.write(csv_header(head_, periods_, options_));
   } else if (format_ == "json") {
@@ -49,7 +50,7 @@ void TableStream::rows(const drill::Series& block) {
     // Each row as nlohmann prints an element of "data" with indent 1: at depth 2.
     for (const auto& row : block.rows) {
       out += rows_written_++ == 0 ? "[\n" : ",\n";
-      const std::string text = json_row(row, head_, block.periods, options_).dump(1);
+      const std::string text = json_row(row, head_, block.periods, formats_).dump(1);
       out += "  ";
       for (char c : text) {
         out += c;
@@ -59,7 +60,7 @@ void TableStream::rows(const drill::Series& block) {
   } else {
     for (const auto& row : block.rows) {
       out += rows_written_++ == 0 ? "[" : ",";
-      out += erddap_row(row, head_, block.periods, periods_, options_).dump();
+      out += erddap_row(row, head_, block.periods, periods_, formats_).dump();
     }
   }
   target_.write(out);

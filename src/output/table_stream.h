@@ -31,6 +31,7 @@ class TableStream {
   TextTarget& target_;
   drill::Series head_;
   std::vector<bool> has_null_;
+  std::vector<ValueFormat> formats_;  // head_'s columns'
   size_t rows_written_ = 0;
 };
 

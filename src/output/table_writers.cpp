@@ -18,8 +18,9 @@ using nlohmann::json;
 
 // A value as a JSON number carrying the same digits as the CSV text
 // (integers as integers); null when missing.
-json json_value(double v, const drill::Column& column, Precision precision) {
-  const std::string text = format_value(v, column, precision);
+json json_value(double v, const drill::Column& column, const ValueFormat& format) {
+  char buf[kNumberMax];
+  const std::string text(buf, format.write(buf, v));
   if (text.empty()) return nullptr;
   if (column.digits == drill::Digits::kInteger && text.find_first_of(".eE") == std::string::npos &&
       std::isfinite(v)) {
@@ -113,8 +114,7 @@ void append_csv_rows(std::string& out, const drill::Series& head, const drill::S
     return place;
   };
   Iso8601Writer time_text;
-  std::vector<ValueFormat> formats;
-  for (const auto& column : head.columns) formats.emplace_back(column, options.precision);
+  const std::vector<ValueFormat> formats = value_formats(head, options);
   // Rows are written straight into `out`, grown by half its size when a row
   // might not fit and cut to the written size at the end: growing it by the
   // most a row could take zero-filled that room every row, and a row built
@@ -177,8 +177,16 @@ json json_columns(const drill::Series& head) {
   return columns;
 }
 
+std::vector<ValueFormat> value_formats(const drill::Series& head, const TableOptions& options) {
+  std::vector<ValueFormat> formats;
+  formats.reserve(head.columns.size());
+  for (const auto& column : head.columns) formats.emplace_back(column, options.precision);
+  return formats;
+}
+
 json json_row(const drill::Row& row, const drill::Series& head,
-              const std::map<int64_t, drill::Period>& periods, const TableOptions& options) {
+              const std::map<int64_t, drill::Period>& periods,
+              const std::vector<ValueFormat>& formats) {
   json r = {{"time", format_iso8601(row.time)},
             {"site", printable_utf8(row.site)},
             {"lat", coordinate(row.lat)},
@@ -194,7 +202,7 @@ json json_row(const drill::Row& row, const drill::Series& head,
   }
   for (size_t i = 0; i < head.columns.size() && i < row.values.size(); ++i) {
     r[printable_utf8(head.columns[i].name)] =
-        json_value(row.values[i], head.columns[i], options.precision);
+        json_value(row.values[i], head.columns[i], formats.at(i));
   }
   return r;
 }
@@ -259,8 +267,9 @@ std::string to_json(const drill::Series& series, const TableOptions& options) {
   note_nulls(has_null, series.rows);
   json doc = json_document(series, !series.periods.empty(), has_null, options);
   json& data = doc["data"];
+  const std::vector<ValueFormat> formats = value_formats(series, options);
   for (const auto& row : series.rows) {
-    data.push_back(json_row(row, series, series.periods, options));
+    data.push_back(json_row(row, series, series.periods, formats));
   }
   return doc.dump(1) + "\n";
 }
@@ -294,7 +303,7 @@ json erddap_document(const drill::Series& head, bool periods, const TableOptions
 
 json erddap_row(const drill::Row& row, const drill::Series& head,
                 const std::map<int64_t, drill::Period>& periods, bool with_period,
-                const TableOptions& options) {
+                const std::vector<ValueFormat>& formats) {
   json r = {format_iso8601(row.time)};
   if (with_period) {
     const auto it = periods.find(row.time);
@@ -304,7 +313,7 @@ json erddap_row(const drill::Row& row, const drill::Series& head,
   r.push_back(coordinate(row.lat));
   r.push_back(coordinate(row.lon));
   for (size_t i = 0; i < head.columns.size() && i < row.values.size(); ++i) {
-    r.push_back(json_value(row.values[i], head.columns[i], options.precision));
+    r.push_back(json_value(row.values[i], head.columns[i], formats.at(i)));
   }
   return r;
 }
@@ -313,8 +322,9 @@ std::string to_erddap_json(const drill::Series& series, const TableOptions& opti
   const bool periods = !series.periods.empty();
   json doc = erddap_document(series, periods, options);
   json& rows = doc["table"]["rows"];
+  const std::vector<ValueFormat> formats = value_formats(series, options);
   for (const auto& row : series.rows) {
-    rows.push_back(erddap_row(row, series, series.periods, periods, options));
+    rows.push_back(erddap_row(row, series, series.periods, periods, formats));
   }
   return doc.dump() + "\n";
 }

@@ -38,14 +38,16 @@ void append_csv_rows(std::string& out, const drill::Series& head, const drill::S
 // missing value somewhere (its Table Schema type is then never "integer").
 nlohmann::json json_document(const drill::Series& summary, bool periods,
                              const std::vector<bool>& column_has_null, const TableOptions& options);
+// How `head`'s columns are written (made once per table, not per value).
+std::vector<ValueFormat> value_formats(const drill::Series& head, const TableOptions& options);
 nlohmann::json json_row(const drill::Row& row, const drill::Series& head,
                         const std::map<int64_t, drill::Period>& periods,
-                        const TableOptions& options);
+                        const std::vector<ValueFormat>& formats);
 void note_nulls(std::vector<bool>& has_null, const std::vector<drill::Row>& rows);
 nlohmann::json erddap_document(const drill::Series& head, bool periods,
                                const TableOptions& options);
 nlohmann::json erddap_row(const drill::Row& row, const drill::Series& head,
                           const std::map<int64_t, drill::Period>& periods, bool with_period,
-                          const TableOptions& options);
+                          const std::vector<ValueFormat>& formats);
 
 }  // namespace pixeldrill::output
