@@ -11,8 +11,10 @@ struct FreeContext {
   void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
 };
 
-ZSTD_DCtx* thread_context() {
+// This thread's context; nullptr with `problem` set when none could be made.
+ZSTD_DCtx* thread_context(const char** problem) {
   thread_local std::unique_ptr<ZSTD_DCtx, FreeContext> context(ZSTD_createDCtx());
+  if (!context) *problem = "out of memory for a zstd context";
   return context.get();
 }
 
@@ -31,11 +33,8 @@ size_t zstd_encode(std::span<const std::byte> in, std::span<std::byte> out, int 
 }
 
 size_t zstd_decode(std::span<const std::byte> in, std::span<std::byte> out, const char** problem) {
-  ZSTD_DCtx* context = thread_context();
-  if (!context) {
-    *problem = "out of memory for a zstd context";
-    return 0;
-  }
+  ZSTD_DCtx* context = thread_context(problem);
+  if (!context) return 0;
   const size_t n = ZSTD_decompressDCtx(context, out.data(), out.size(), in.data(), in.size());
   if (ZSTD_isError(n)) {
     *problem = "corrupt zstd data";
@@ -46,11 +45,8 @@ size_t zstd_decode(std::span<const std::byte> in, std::span<std::byte> out, cons
 
 bool zstd_decode_prefix(std::span<const std::byte> in, std::span<std::byte> out,
                         const char** problem) {
-  ZSTD_DCtx* context = thread_context();
-  if (!context) {
-    *problem = "out of memory for a zstd context";
-    return false;
-  }
+  ZSTD_DCtx* context = thread_context(problem);
+  if (!context) return false;
   ZSTD_DCtx_reset(context, ZSTD_reset_session_only);
   ZSTD_inBuffer source{in.data(), in.size(), 0};
   ZSTD_outBuffer target{out.data(), out.size(), 0};
