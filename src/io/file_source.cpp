@@ -84,6 +84,17 @@ size_t kept_budget() {
 // dataset version), so that together they stay within kept_budget().
 std::atomic<size_t> kept_in_process{0};
 
+// Counts one more kept file unless the process's budget is spent; one
+// compare-and-swap, so threads of several datasets opening at once cannot
+// pass the budget between a check and a count.
+bool take_kept_slot() {
+  size_t kept = kept_in_process.load();
+  while (kept < kept_budget()) {
+    if (kept_in_process.compare_exchange_weak(kept, kept + 1)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::unique_ptr<ByteSource> open_file_source(const std::string& path) {
@@ -127,7 +138,7 @@ std::unique_ptr<ByteSource> OpenFiles::open(const std::string& path) {
   if (files_.size() >= max_files_) let_all_go();
   // The process keeps its budget already (other datasets): this one is not kept.
   // Two threads may open the same path at once: both descriptors are the same file, one is kept.
-  if (kept_in_process < kept_budget() && files_.try_emplace(path, file).second) ++kept_in_process;
+  if (!files_.contains(path) && take_kept_slot()) files_.emplace(path, file);
   return std::make_unique<FileSource>(std::move(file));
 }
 

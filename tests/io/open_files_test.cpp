@@ -6,9 +6,13 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "../support/temp_dir.h"
 #include "core/error.h"
@@ -26,6 +30,13 @@ std::string read_all(const ByteSource& source) {
   std::string text(source.size(), '\0');
   source.read(0, std::as_writable_bytes(std::span(text)));
   return text;
+}
+
+// What the header promises: half the descriptor limit, 16 to 4,096.
+size_t process_budget() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
+  return std::clamp<size_t>(static_cast<size_t>(limit.rlim_cur) / 2, 16, 4096);
 }
 
 size_t open_descriptors() {
@@ -109,6 +120,43 @@ TEST(OpenFiles, AllTogetherKeepAtMostTheProcessBudget) {
     EXPECT_EQ(read_all(*second.open(dir / "1")), "file 1");
     EXPECT_EQ(second.size(), 1u);
   }
+  EXPECT_EQ(open_descriptors(), before);
+}
+
+// Datasets opening files on several threads at once still keep no more than
+// the budget between them (a slot is counted as it is checked).
+TEST(OpenFiles, ThreadsOpeningAtOnceKeepAtMostTheProcessBudget) {
+  TempDir dir;
+  const size_t files = 4200;  // more than any budget (4,096 at most)
+  for (size_t i = 0; i < files; ++i) write_file(dir / std::to_string(i), std::to_string(i));
+  const size_t before = open_descriptors();
+  constexpr size_t kThreads = 4;
+  std::vector<std::unique_ptr<OpenFiles>> kept;
+  for (size_t t = 0; t < kThreads; ++t) kept.push_back(std::make_unique<OpenFiles>(100000));
+  {
+    std::vector<std::jthread> threads;
+    for (size_t t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (size_t i = 0; i < files; ++i) {
+          const size_t n = (i * 11 + t * 1000) % files;  // each thread all files, its own order
+          EXPECT_EQ(read_all(*kept[t]->open(dir / std::to_string(n))), std::to_string(n));
+        }
+      });
+    }
+  }
+  size_t held = 0;
+  for (const auto& k : kept) held += k->size();
+  // Every thread asked for more than the budget: together they hold exactly it.
+  EXPECT_EQ(held, process_budget());
+  EXPECT_EQ(open_descriptors(), before + held);
+  // Letting one go frees its slots for the others.
+  const size_t first = kept[0]->size();
+  kept[0].reset();
+  if (first > 0) {
+    EXPECT_EQ(read_all(*kept[1]->open(dir / "0")), "0");
+    EXPECT_GE(kept[1]->size(), 1u);
+  }
+  kept.clear();
   EXPECT_EQ(open_descriptors(), before);
 }
 
