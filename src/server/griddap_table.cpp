@@ -1,5 +1,6 @@
 #include "server/griddap_table.h"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -89,21 +90,54 @@ GriddapTable fetch_griddap(const drill::Dataset& dataset, const drill::DatasetIn
     table.columns.push_back({c.name, c.units, var && !decoded ? erddap_type(*var) : "double"});
   }
   table.values.assign(cells * table.nvars, std::nan(""));
-  std::unordered_map<int64_t, size_t> time_index;
-  for (size_t i = 0; i < table.times.size(); ++i) time_index[table.times[i]] = i;
+  // Times by value, for a binary search: a hash map of a 10-year point's
+  // 3,557 days was 3,557 allocations, a sixth of a served griddap request.
+  std::vector<std::pair<int64_t, size_t>> time_index(table.times.size());
+  for (size_t i = 0; i < table.times.size(); ++i) time_index[i] = {table.times[i], i};
+  std::sort(time_index.begin(), time_index.end());
   std::unordered_map<double, size_t> lat_index, lon_index;
   for (size_t i = 0; i < table.lats.size(); ++i) lat_index[table.lats[i]] = i;
   for (size_t i = 0; i < table.lons.size(); ++i) lon_index[table.lons[i]] = i;
+  // Consecutive rows share their time (a box) or their pixel (a point), and
+  // their times ascend: each key is looked up only when it changes, a time
+  // first at the place after the last one found.
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  size_t next_time = 0;
+  const auto find_time = [&](int64_t time) {
+    if (next_time < time_index.size() && time_index[next_time].first == time) {
+      return time_index[next_time++].second;
+    }
+    const auto it =
+        std::lower_bound(time_index.begin(), time_index.end(), std::pair<int64_t, size_t>{time, 0});
+    if (it == time_index.end() || it->first != time) return kNone;
+    next_time = static_cast<size_t>(it - time_index.begin()) + 1;
+    return it->second;
+  };
+  const auto cached = [](auto key_type, auto find) {
+    return [find, key = decltype(key_type){}, hit = kNone, first = true](auto k) mutable {
+      if (first || k != key) {
+        hit = find(k);
+        key = k;
+        first = false;
+      }
+      return hit;
+    };
+  };
+  const auto in = [](const std::unordered_map<double, size_t>& index) {
+    return [&index](double k) {
+      const auto it = index.find(k);
+      return it == index.end() ? kNone : it->second;
+    };
+  };
+  auto time_of = cached(int64_t{}, find_time);
+  auto lat_of = cached(double{}, in(lat_index));
+  auto lon_of = cached(double{}, in(lon_index));
   for (const auto& row : series.rows) {
-    const auto t = time_index.find(row.time);
-    const auto y = lat_index.find(row.lat);
-    const auto x = lon_index.find(row.lon);
+    const size_t t = time_of(row.time), y = lat_of(row.lat), x = lon_of(row.lon);
     // Steps skipped by the stride, or pixels between strided ones.
-    if (t == time_index.end() || y == lat_index.end() || x == lon_index.end()) continue;
+    if (t == kNone || y == kNone || x == kNone) continue;
     double* out =
-        &table
-             .values[((t->second * table.lats.size() + y->second) * table.lons.size() + x->second) *
-                     table.nvars];
+        &table.values[((t * table.lats.size() + y) * table.lons.size() + x) * table.nvars];
     for (size_t v = 0; v < table.nvars; ++v) out[v] = row.values[v];
   }
   table.problems = std::move(series.problems);

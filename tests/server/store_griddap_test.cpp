@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "server_test_util.h"
@@ -42,9 +43,18 @@ TEST(GriddapBackends, StoreAnswersAsDrillDoes) {
   for (const char* id : {"store", "pdx"}) {
     const std::string source = dir.str(std::string(id) == "store" ? "s.zarr" : "c.pdx");
     const auto body = griddap_csv_body(service, id, q);
+    // As ERDDAP writes its columns: the store's float32 values as float
+    // text (292.49326, the drill's data precision for float32 storage), the
+    // index's decoded packed values as doubles (the drill's full precision).
+    const bool float32 = std::string(id) == "store";
     const auto want = run(pixeldrill() + " drill " + source +
                           " --box -44,-36,145,155 --var sea_surface_temperature --from 2024-01-02"
-                          " --precision full");
+                          " --precision " +
+                          (float32 ? "data" : "full"));
+    const auto types =
+        nlohmann::json::parse(get(service, std::string("/erddap/griddap/") + id + ".json?" + q)
+                                  .body)["table"]["columnTypes"];
+    EXPECT_EQ(types[3], float32 ? "float" : "double") << id;
     const auto got_rows = lines(body), want_rows = lines(want.out);
     ASSERT_EQ(got_rows.size(), want_rows.size() + 1) << id << body;  // 2 header rows vs 1
     // Same order: time, then latitude descending, then longitude ascending.
