@@ -4,13 +4,15 @@
 # over a soak, and xarray answering the same points in one warm process.
 #
 #   bench/serve_load.sh [--years N] [--decimate N] [--seconds S] [--soak S] [--out DIR]
-#   [--max-active N] (passed to serve)
+#   [--max-active N] (passed to serve) [--blosc-blocksize B] (passed to convert)
 # Defaults: 2 years at --decimate 10 (450 x 600), 10 s per point of the curve,
-# 60 s soak. The issue's setting: --years 10 --soak 600.
+# 60 s soak, convert's default blocks (32 KiB). The issue's setting: --years 10
+# --soak 600; a store made for serving points: --blosc-blocksize 1460 (one
+# float32 pixel's 365-day time chunk per block, docs/serve.md).
 # Uses build/pixeldrill (bash scripts/build.sh release), wrk, /usr/bin/python3 (xarray).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-years=2 decimate=10 seconds=10 soak=60 out=bench/results/tmp/serve max_active=-1
+years=2 decimate=10 seconds=10 soak=60 out=bench/results/tmp/serve max_active=-1 blocksize=
 while (($#)); do
   case "$1" in
     --years) years=$2; shift 2 ;;
@@ -19,6 +21,7 @@ while (($#)); do
     --soak) soak=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --max-active) max_active=$2; shift 2 ;;
+    --blosc-blocksize) blocksize=$2; shift 2 ;;
     *) echo "serve_load.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -26,16 +29,20 @@ bin=$PWD/build/pixeldrill
 mkdir -p "$out"
 data="bench/cache/serve-y${years}-d${decimate}"
 first=$((2024 - years + 1))
-if [ ! -d "$data/store.zarr" ]; then
+store="$data/store${blocksize:+-b$blocksize}.zarr"
+if [ ! -d "$data/files" ]; then
   echo "== making $years year(s) at --decimate $decimate in $data" >&2
   "$bin" synth "$data/files" --decimate "$decimate" --from "$first-01-01" --to 2024-12-31 \
     --vars sea_surface_temperature,quality_level -q
-  "$bin" index "$data/files" -o "$data/files.pdx" >/dev/null
-  "$bin" convert "$data/files" -o "$data/store.zarr" >/dev/null
+fi
+[ -f "$data/files.pdx" ] || "$bin" index "$data/files" -o "$data/files.pdx" >/dev/null
+if [ ! -d "$store" ]; then
+  echo "== converting $data/files to $store" >&2
+  "$bin" convert "$data/files" -o "$store" ${blocksize:+--blosc-blocksize "$blocksize"} >/dev/null
 fi
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # Dataset ids: "store" and "files" ("index" is reserved: /erddap/griddap/index.json).
-"$bin" serve --dataset "store=$data/store.zarr" --dataset "files=$data/files.pdx" --port "$port" \
+"$bin" serve --dataset "store=$store" --dataset "files=$data/files.pdx" --port "$port" \
   --max-active "$max_active" \
   2>"$out/access.log" &
 server=$!
@@ -71,7 +78,7 @@ run_wrk() {  # dataset connections seconds
 rss() { awk '/VmRSS/ {print $2}' /proc/$server/status; }
 
 {
-  echo "# pixeldrill serve load: $years year(s), decimate $decimate, $(nproc) cores, --max-active $max_active, $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# pixeldrill serve load: $years year(s), decimate $decimate, store $store, $(nproc) cores, --max-active $max_active, $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   for c in 1 4 16 64 128 256; do
     echo "store connections=$c $(run_wrk store $c "$seconds") rss_kb=$(rss)"
   done
@@ -81,10 +88,16 @@ rss() { awk '/VmRSS/ {print $2}' /proc/$server/status; }
   for c in 1 4 16; do
     echo "files connections=$c $(run_wrk files $c "$seconds") rss_kb=$(rss)"
   done
+  # Index requests still queued when wrk stopped run to their end: let them
+  # finish, or the next rows' first requests wait behind them.
+  for _ in $(seq 100); do
+    [ "$(curl -s -o /dev/null -w '%{time_total}' "$base/api/v1/datasets")" \< 0.05 ] && break
+    sleep 0.2
+  done
   for c in 1 64; do
     echo "griddap-store connections=$c $(GRIDDAP=store run_wrk store $c "$seconds") rss_kb=$(rss)"
   done
-  echo "xarray-in-process $(/usr/bin/python3 bench/serve_xarray.py "$data/store.zarr" "$points" "$seconds")"
+  echo "xarray-in-process $(/usr/bin/python3 bench/serve_xarray.py "$store" "$points" "$seconds")"
   echo "# soak: store, 64 connections, $soak s; RSS (kB) every 10 s"
   POINTS_FILE=$points PATH_PREFIX="/api/v1/datasets/store/drill?var=sea_surface_temperature&point=" \
     wrk -t2 -c64 -d"${soak}s" --timeout 10s -s bench/serve_load.lua "$base/" >"$out/soak.txt" &
@@ -94,4 +107,8 @@ rss() { awk '/VmRSS/ {print $2}' /proc/$server/status; }
   echo "soak $(grep '^RESULT' "$out/soak.txt") rss_kb:$samples"
 } | tee "$out/results.txt"
 echo "access log lines: $(wc -l <"$out/access.log")" >&2
-gzip -f "$out/access.log"
+# Requests by HTTP status; the log itself is kept (gzipped) only when short:
+# a 10-minute soak logs ~2 million lines (16 MB gzipped).
+awk 'NF >= 6 && $1 ~ /^20/ {n[$(NF-2)]++} END {for (s in n) print "status " s ": " n[s] " requests"}' \
+  "$out/access.log" | sort >"$out/access-summary.txt"
+if [ "$(wc -l <"$out/access.log")" -lt 100000 ]; then gzip -f "$out/access.log"; else rm "$out/access.log"; fi
