@@ -87,9 +87,10 @@ Command make_serve_command(CLI::App& root) {
   app->add_option("--refresh", opts->refresh_seconds,
                   "look for new data every N seconds (0: only on SIGHUP)")
       ->check(CLI::Range(0, 86400));
-  app->add_option("--max-active", opts->max_active,
-                  "requests answered at once, the rest queued in arrival order (default -1: no "
-                  "limit; 0: twice the cores)")
+  app->add_option(
+         "--max-active", opts->max_active,
+         "requests answered at once, the rest queued in arrival order per dataset, the datasets "
+         "taking turns (default -1: no limit; 0: twice the cores)")
       ->check(CLI::Range(-1, 4096));
   app->add_option("--max-cube-size", opts->max_cube_size,
                   "refuse (HTTP 413) a box cube whose uncompressed size is larger (default 1G)");

@@ -1,5 +1,7 @@
 #include "server/fifo_workers.h"
 
+#include <algorithm>
+
 namespace pixeldrill::server {
 
 FifoWorkers::FifoWorkers(size_t workers) {
@@ -15,7 +17,7 @@ FifoWorkers::~FifoWorkers() {
   for (auto& t : threads_) t.join();
 }
 
-void FifoWorkers::run(const std::function<void()>& job) {
+void FifoWorkers::run(const std::function<void()>& job, std::string_view lane) {
   if (threads_.empty()) {
     job();
     return;
@@ -23,7 +25,11 @@ void FifoWorkers::run(const std::function<void()>& job) {
   const auto outcome = std::make_shared<Outcome>();
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Job{&job, outcome});
+    auto it =
+        std::find_if(lanes_.begin(), lanes_.end(), [&](const Lane& l) { return l.key == lane; });
+    if (it == lanes_.end()) it = lanes_.insert(lanes_.end(), Lane{std::string(lane), {}});
+    it->jobs.push_back(Job{&job, outcome});
+    ++waiting_;
   }
   queued_.notify_one();
   std::unique_lock lock(outcome->mutex);
@@ -33,7 +39,22 @@ void FifoWorkers::run(const std::function<void()>& job) {
 
 size_t FifoWorkers::waiting() const {
   std::lock_guard lock(mutex_);
-  return queue_.size();
+  return waiting_;
+}
+
+FifoWorkers::Job FifoWorkers::take_next() {
+  // The turn passes to the lane after the one served last (lanes are only
+  // ever appended, so their places hold), a new lane included.
+  for (size_t i = 1;; ++i) {
+    const size_t at = (last_lane_ + i) % lanes_.size();
+    Lane& lane = lanes_[at];
+    if (lane.jobs.empty()) continue;
+    Job job = std::move(lane.jobs.front());
+    lane.jobs.pop_front();
+    --waiting_;
+    last_lane_ = at;
+    return job;
+  }
 }
 
 void FifoWorkers::work() {
@@ -42,10 +63,9 @@ void FifoWorkers::work() {
     {
       std::unique_lock lock(mutex_);
       // Queued jobs are finished before stopping: their callers are waiting.
-      queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      queued_.wait(lock, [&] { return stopping_ || waiting_ > 0; });
+      if (waiting_ == 0) return;
+      job = take_next();
     }
     std::exception_ptr error;
     try {

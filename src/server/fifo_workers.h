@@ -1,7 +1,13 @@
 #pragma once
 // Requests worked on by a fixed set of threads, taken in arrival order: at
-// most `workers` at once, the others wait in a FIFO queue, and the waiting
-// connection threads only parse requests and send answers.
+// most `workers` at once, the others wait in FIFO queues (below), and the
+// waiting connection threads only parse requests and send answers.
+//
+// Jobs come in lanes (a server's lane is the dataset a request names): in
+// arrival order within a lane, and the lanes with jobs waiting take turns,
+// so a burst of slow requests to one dataset (an index drill reads a chunk
+// of every file: seconds) holds back another dataset's by at most one job
+// per worker, not by the whole burst. With one lane this is plain FIFO.
 //
 // With one thread per keep-alive connection, 64 connections on 2 cores left
 // the kernel's scheduler to time-slice 64 half-done drills, and a few
@@ -19,6 +25,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -32,9 +40,11 @@ class FifoWorkers {
   FifoWorkers(const FifoWorkers&) = delete;
   FifoWorkers& operator=(const FifoWorkers&) = delete;
 
-  // Runs `job` on a worker once the jobs queued before it have started;
-  // returns when it is done and rethrows what it threw.
-  void run(const std::function<void()>& job);
+  // Runs `job` on a worker once the jobs queued before it in its lane have
+  // started and the other lanes have had their turns; returns when it is
+  // done and rethrows what it threw. A lane is kept once seen: callers use
+  // few (a server, its datasets' ids and "" for the rest).
+  void run(const std::function<void()>& job, std::string_view lane = {});
 
   // Jobs queued and not yet started.
   size_t waiting() const;
@@ -58,11 +68,18 @@ class FifoWorkers {
     const std::function<void()>* work = nullptr;
     std::shared_ptr<Outcome> outcome;
   };
+  struct Lane {
+    std::string key;
+    std::deque<Job> jobs;
+  };
   void work();
+  Job take_next();  // with mutex_ held and a job waiting
 
   mutable std::mutex mutex_;
   std::condition_variable queued_;
-  std::deque<Job> queue_;
+  std::vector<Lane> lanes_;
+  size_t last_lane_ = static_cast<size_t>(-1);  // the lane served last; none yet: -1
+  size_t waiting_ = 0;                          // jobs in all lanes
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -127,7 +127,7 @@ HttpServer::HttpServer(std::shared_ptr<Service> service)
     r.body = req.body;
     r.header = [&req](const std::string& key) { return req.get_header_value(key); };
     HttpResponse out;
-    workers->run([&] { out = svc->handle(r); });
+    workers->run([&] { out = svc->handle(r); }, svc->dataset_of(req.target));
     res.status = out.status;
     for (const auto& [k, v] : out.headers) res.set_header(k, v);
     if (out.status != 304 && out.status != 204) {

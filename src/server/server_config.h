@@ -27,8 +27,8 @@ struct ServerConfig {
   int threads = 256;         // workers: cpp-httplib holds one per open keep-alive connection
   // Requests answered at once, on that many threads; the others wait in arrival
   // order (server/fifo_workers.h).
-  // -1: no limit (default: a FIFO queue makes fast requests wait behind slow ones, see
-  // docs/serve.md "Load"); 0: twice the cores.
+  // -1: no limit (default: queued requests wait for the slow ones running ahead of them,
+  // even with a queue per dataset, see docs/serve.md "Load"); 0: twice the cores.
   int max_active = -1;
   size_t max_body_bytes = 4 << 20;  // POST bodies (station lists)
   std::string web_dir;              // built front end; empty: found beside the binary

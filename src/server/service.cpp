@@ -1,10 +1,12 @@
 #include "server/service.h"
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "core/error.h"
 #include "server/griddap_form.h"
@@ -112,6 +114,26 @@ const ServedDataset* Service::find(const std::string& id) const {
     if (d.config.id == id) return &d;
   }
   return nullptr;
+}
+
+std::string_view Service::dataset_of(const std::string& target) const {
+  std::string path;
+  try {
+    path = percent_decode(target.substr(0, target.find('?')));
+  } catch (const std::exception&) {
+    return {};  // handle() answers it with a 400
+  }
+  std::string id;
+  for (const auto& [prefix, end] :
+       {std::pair{"/erddap/griddap/", '.'}, {"/erddap/info/", '/'}, {"/api/v1/datasets/", '/'}}) {
+    if (starts_with(path, prefix)) {
+      const std::string rest = path.substr(std::strlen(prefix));
+      id = rest.substr(0, rest.find(end));
+      break;
+    }
+  }
+  const ServedDataset* d = id.empty() ? nullptr : find(id);
+  return d ? std::string_view(d->config.id) : std::string_view();
 }
 
 int Service::refresh_all() {

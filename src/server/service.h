@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "drill/dataset.h"
@@ -42,6 +43,11 @@ class Service {
   // logged and the old state kept.
   int refresh_all();
   const ServerConfig& config() const { return config_; }
+  // The id of the served dataset a request target names (/erddap/griddap/ID.EXT,
+  // /erddap/info/ID/..., /api/v1/datasets/ID/...), or "" for any other target
+  // or an unknown id: the server queues requests by it (FifoWorkers lanes),
+  // so one dataset's slow requests do not hold back another's.
+  std::string_view dataset_of(const std::string& target) const;
 
  private:
   const ServedDataset* find(const std::string& id) const;

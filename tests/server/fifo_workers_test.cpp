@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -65,6 +66,46 @@ TEST(FifoWorkers, JobsStartInArrivalOrder) {
   for (auto& t : callers) t.join();
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
   EXPECT_EQ(workers.waiting(), 0u);
+}
+
+// Jobs queued in lanes `lanes` (one letter each) behind a job of lane 'a'
+// holding the only worker; returns the order the queued jobs ran in.
+std::string run_order(const std::string& lanes) {
+  FifoWorkers workers(1);
+  Latch latch;
+  std::thread first([&] { workers.run([&] { latch.hold(); }, "a"); });
+  latch.wait_inside(1);
+  std::mutex m;
+  std::string order;
+  std::vector<std::thread> callers;
+  for (size_t i = 0; i < lanes.size(); ++i) {
+    callers.emplace_back([&, i] {
+      workers.run(
+          [&] {
+            const std::lock_guard lock(m);
+            order += lanes[i];
+            order += std::to_string(i);
+          },
+          std::string(1, lanes[i]));
+    });
+    wait_until_waiting(workers, i + 1);
+  }
+  latch.release();
+  first.join();
+  for (auto& t : callers) t.join();
+  return order;
+}
+
+TEST(FifoWorkers, LanesTakeTurnsAndKeepArrivalOrderWithin) {
+  // A burst in lane a holds a job of lane b back by no more than the one
+  // running: b's turn comes next.
+  EXPECT_EQ(run_order("aaab"), "b3a0a1a2");
+  // Two lanes with jobs waiting alternate, each in arrival order.
+  EXPECT_EQ(run_order("aabb"), "b2a0b3a1");
+  // One lane is plain arrival order.
+  EXPECT_EQ(run_order("aaaa"), "a0a1a2a3");
+  // A lane seen before (a) and one new (c) take their turns after b's.
+  EXPECT_EQ(run_order("abca"), "b1c2a0a3");
 }
 
 TEST(FifoWorkers, AtMostTheWorkersRunAtOnceAlwaysOnTheSameThreads) {

@@ -290,6 +290,23 @@ TEST_F(GriddapService, ErrorsAsErddapSendsThem) {
   EXPECT_NE(r.body.find("at most 1000"), std::string::npos);
 }
 
+// The lane a request queues in with --max-active (server::FifoWorkers).
+TEST_F(GriddapService, RequestsAreQueuedByTheDatasetTheyName) {
+  const auto& s = service();
+  EXPECT_EQ(s.dataset_of("/erddap/griddap/sst.csv?sea_surface_temperature[0][0][0]"), "sst");
+  EXPECT_EQ(s.dataset_of("/erddap/griddap/sst"), "sst");
+  EXPECT_EQ(s.dataset_of("/erddap/griddap/s%73t.json"), "sst");  // percent-encoded as sent
+  EXPECT_EQ(s.dataset_of("/erddap/info/sst/index.json"), "sst");
+  EXPECT_EQ(s.dataset_of("/api/v1/datasets/sst/drill?point=-40,150"), "sst");
+  // Anything else shares one lane: pages, lists, unknown ids (bounded by
+  // the configured datasets, whatever clients send), bad encodings.
+  for (const char* other :
+       {"/", "/erddap/griddap/index.json", "/api/v1/datasets", "/erddap/griddap/nosuch.csv",
+        "/api/v1/datasets/nosuch/drill", "/erddap/griddap/%zz.csv", "/erddap/griddap/sstx.csv"}) {
+    EXPECT_EQ(s.dataset_of(other), "") << other;
+  }
+}
+
 TEST_F(GriddapService, EtagGivesNotModified) {
   const std::string url = "/erddap/griddap/sst.csv?sea_surface_temperature[0][0][0]";
   const auto first = get(service(), url);
