@@ -34,7 +34,7 @@ struct ServeOptions {
 // A served point's answer is a few large blocks (its rows, its CSV text:
 // 0.5 MB for ten years). With glibc's defaults the freed top of a worker's
 // arena went back to the kernel after a request and the next one faulted
-// its pages in again: 8-10 page faults per request, 0.2 with freed memory
+// its pages in again: 8-11 page faults per request, 0.2 with freed memory
 // up to 64 MiB per arena kept (docs/serve.md, "Freed memory kept"). Not
 // done when the user tunes malloc (GLIBC_TUNABLES glibc.malloc.*).
 void keep_freed_memory() {
