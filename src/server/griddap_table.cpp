@@ -10,6 +10,28 @@
 namespace pixeldrill::server {
 using drill::check_deadline;
 
+namespace {
+constexpr size_t kNone = static_cast<size_t>(-1);
+
+// `find` done again only when the key changes: consecutive rows share their
+// time (a box) or their pixel (a point's 3,557 days).
+template <typename Key, typename Find>
+struct LastLookup {
+  Find find;
+  bool have = false;
+  Key key{};
+  size_t hit = kNone;
+  size_t operator()(Key k) {
+    if (!have || k != key) {
+      hit = find(k);
+      key = k;
+      have = true;
+    }
+    return hit;
+  }
+};
+}  // namespace
+
 size_t GriddapTable::rows() const {
   if (axis_only) {
     return axis_name == columns[0].name   ? times.size()
@@ -94,14 +116,10 @@ GriddapTable fetch_griddap(const drill::Dataset& dataset, const drill::DatasetIn
   // 3,557 days was 3,557 allocations, a sixth of a served griddap request.
   std::vector<std::pair<int64_t, size_t>> time_index(table.times.size());
   for (size_t i = 0; i < table.times.size(); ++i) time_index[i] = {table.times[i], i};
-  std::sort(time_index.begin(), time_index.end());
-  std::unordered_map<double, size_t> lat_index, lon_index;
-  for (size_t i = 0; i < table.lats.size(); ++i) lat_index[table.lats[i]] = i;
-  for (size_t i = 0; i < table.lons.size(); ++i) lon_index[table.lons[i]] = i;
-  // Consecutive rows share their time (a box) or their pixel (a point), and
-  // their times ascend: each key is looked up only when it changes, a time
-  // first at the place after the last one found.
-  constexpr size_t kNone = static_cast<size_t>(-1);
+  if (!std::is_sorted(time_index.begin(), time_index.end())) {
+    std::sort(time_index.begin(), time_index.end());
+  }
+  // Rows come in time order: the place after the last time found is tried first.
   size_t next_time = 0;
   const auto find_time = [&](int64_t time) {
     if (next_time < time_index.size() && time_index[next_time].first == time) {
@@ -113,25 +131,18 @@ GriddapTable fetch_griddap(const drill::Dataset& dataset, const drill::DatasetIn
     next_time = static_cast<size_t>(it - time_index.begin()) + 1;
     return it->second;
   };
-  const auto cached = [](auto key_type, auto find) {
-    return [find, key = decltype(key_type){}, hit = kNone, first = true](auto k) mutable {
-      if (first || k != key) {
-        hit = find(k);
-        key = k;
-        first = false;
-      }
-      return hit;
-    };
-  };
+  std::unordered_map<double, size_t> lat_index, lon_index;
+  for (size_t i = 0; i < table.lats.size(); ++i) lat_index[table.lats[i]] = i;
+  for (size_t i = 0; i < table.lons.size(); ++i) lon_index[table.lons[i]] = i;
   const auto in = [](const std::unordered_map<double, size_t>& index) {
     return [&index](double k) {
       const auto it = index.find(k);
       return it == index.end() ? kNone : it->second;
     };
   };
-  auto time_of = cached(int64_t{}, find_time);
-  auto lat_of = cached(double{}, in(lat_index));
-  auto lon_of = cached(double{}, in(lon_index));
+  auto time_of = LastLookup<int64_t, decltype(find_time)>{find_time};
+  auto lat_of = LastLookup<double, decltype(in(lat_index))>{in(lat_index)};
+  auto lon_of = LastLookup<double, decltype(in(lon_index))>{in(lon_index)};
   for (const auto& row : series.rows) {
     const size_t t = time_of(row.time), y = lat_of(row.lat), x = lon_of(row.lon);
     // Steps skipped by the stride, or pixels between strided ones.
