@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -21,18 +20,16 @@ namespace pixeldrill::server {
 namespace {
 
 // A data value as ERDDAP writes it: NaN when missing, a "float" column's
-// value as its float32 text (300.27066, not the widened 300.2706604003906).
+// value as its float32 text (300.27066, not the widened 300.2706604003906:
+// output::write_coordinate's rule, which also keeps values beyond float's
+// range as doubles).
 constexpr size_t kCellMax = output::kNumberMax;
 char* write_cell(char* out, double v, bool float32) {
   if (std::isnan(v)) {
     std::memcpy(out, "NaN", 3);
     return out + 3;
   }
-  const float f = static_cast<float>(v);
-  if (float32 && std::isfinite(f) && static_cast<double>(f) == v) {
-    return std::to_chars(out, out + kCellMax, f).ptr;
-  }
-  return output::write_value(out, v);
+  return float32 ? output::write_coordinate(out, v) : output::write_value(out, v);
 }
 
 std::vector<bool> float_columns(const GriddapTable& t) {
